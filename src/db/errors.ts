@@ -1,0 +1,16 @@
+/** @module Recognising D1 constraint failures (Drizzle may wrap them; the cause chain is searched). */
+
+function messages(error: unknown): string[] {
+  const found: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (current instanceof Error) found.push(current.message);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return found;
+}
+
+/** True when `error` is a UNIQUE constraint failure on the named index (or `table.column`). */
+export function isUniqueViolation(error: unknown, indexOrColumn: string): boolean {
+  return messages(error).some((m) => m.includes("UNIQUE constraint failed") && m.includes(indexOrColumn));
+}

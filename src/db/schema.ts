@@ -1,0 +1,123 @@
+/**
+ * @module D1 schema (Drizzle). `npm run db:generate` turns changes here into a
+ * SQL migration under drizzle/.
+ *
+ * Timestamps are stored as the ISO 8601 strings the API renders
+ * (`2020-04-07T13:51:11.880Z`), decimals as their canonical decimal strings
+ * (`"0.00341"`), so nothing is converted on the way out.
+ */
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const organisations = sqliteTable("organisations", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull(),
+  domain: text("domain").notNull(),
+  /**
+   * Number of customers, written in the same batch as every customer insert.
+   * Customers are never deleted, so `customers.org_seq` runs densely from 1 to
+   * this count: the list endpoint pages by sequence range, with no COUNT(*)
+   * and no OFFSET.
+   */
+  customersCount: integer("customers_count").notNull().default(0),
+  createdAt: text("created_at").notNull(),
+});
+
+export const tokens = sqliteTable(
+  "tokens",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    organisationId: integer("organisation_id")
+      .notNull()
+      .references(() => organisations.id),
+    /** Hex SHA-256 of the bearer token; the token itself is never stored. */
+    hash: text("hash").notNull(),
+    createdAt: text("created_at").notNull(),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [uniqueIndex("tokens_hash_unique").on(t.hash), index("tokens_organisation_idx").on(t.organisationId)],
+);
+
+export const suppliers = sqliteTable("suppliers", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+/**
+ * A customer and its profile in one row: the API shows them as two objects,
+ * but they are created together and never apart, so one row halves the rows
+ * read and written. The profile's `id` is the customer's id.
+ */
+export const customers = sqliteTable(
+  "customers",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    organisationId: integer("organisation_id")
+      .notNull()
+      .references(() => organisations.id),
+    /** 1-based position of the customer within its organisation (dense). */
+    orgSeq: integer("org_seq").notNull(),
+    email: text("email").notNull(),
+    registeredFromIp: text("registered_from_ip"),
+    title: text("title").notNull(),
+    firstName: text("first_name").notNull(),
+    lastName: text("last_name").notNull(),
+    birthDate: text("birth_date").notNull(),
+    phone: text("phone").notNull(),
+    city: text("city").notNull(),
+    street: text("street").notNull(),
+    building: text("building").notNull(),
+    buildingAddon: text("building_addon"),
+    postalCode: text("postal_code").notNull(),
+    language: text("language").notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    // E-mail is unique in the whole system, case-insensitively.
+    uniqueIndex("customers_email_unique").on(sql`lower(${t.email})`),
+    uniqueIndex("customers_organisation_seq_unique").on(t.organisationId, t.orgSeq),
+  ],
+);
+
+export const eans = sqliteTable(
+  "eans",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    customerId: integer("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    supplierId: integer("supplier_id").references(() => suppliers.id),
+    /** Copied from suppliers at insert (suppliers are never renamed): lists read no supplier rows. */
+    supplierName: text("supplier_name"),
+    number: text("number").notNull(),
+    product: text("product").notNull(),
+    reason: text("reason").notNull(),
+    building: text("building"),
+    buildingAddon: text("building_addon"),
+    street: text("street"),
+    city: text("city"),
+    state: text("state").notNull(),
+    postalCode: text("postal_code"),
+    /** JSON array of {name, volume, price} with decimal strings, or NULL. */
+    consumptions: text("consumptions"),
+    solarPanels: integer("solar_panels", { mode: "boolean" }).notNull(),
+    inverterMaxPower: integer("inverter_max_power"),
+    contractEndDate: text("contract_end_date"),
+    respectContractEndDate: integer("respect_contract_end_date", { mode: "boolean" }).notNull(),
+    fixedFee: text("fixed_fee"),
+    tariffGroup: text("tariff_group"),
+    recordingPeriod: text("recording_period"),
+    wkk: text("wkk"),
+    gsc: text("gsc"),
+    createdAt: text("created_at").notNull(),
+    confirmedAt: text("confirmed_at"),
+  },
+  (t) => [uniqueIndex("eans_number_unique").on(t.number), index("eans_customer_idx").on(t.customerId)],
+);
+
+export type OrganisationRow = typeof organisations.$inferSelect;
+export type CustomerRow = typeof customers.$inferSelect;
+export type EanRow = typeof eans.$inferSelect;
+export type SupplierRow = typeof suppliers.$inferSelect;

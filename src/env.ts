@@ -1,0 +1,22 @@
+/** @module The Worker's bindings and the per-request context variables: one typed `AppEnv`. */
+import type { Database } from "./db/client";
+
+export interface Bindings {
+  DB: D1Database;
+  TOKENS: KVNamespace;
+  /** Operator secret for /admin/v1; every /admin route is 404 while it is unset. */
+  ADMIN_TOKEN?: string;
+}
+
+export interface Variables {
+  /** Drizzle over the request's metered D1 handle. */
+  db: Database;
+  /** Set by `requireOrganisation` on /api/v1 routes that need a token. */
+  organisationId: number;
+  tokenId: number;
+}
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: Variables;
+}

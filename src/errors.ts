@@ -1,0 +1,134 @@
+/**
+ * @module The error catalogue: every error the API answers, in one place.
+ *
+ * Handlers, validation and auth throw `ApiError`; `app.onError` shapes it once
+ * (see `errorResponse`). Bodies follow the contract byte for byte.
+ */
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/** One row of the contract's error catalogue (dry-validation ids and messages). */
+const CATALOGUE = {
+  is_missing: "is missing",
+  must_be_filled: "must be filled",
+  must_be_a_string: "must be a string",
+  must_be_boolean: "must be boolean",
+  must_be_an_integer: "must be an integer",
+  must_be_a_decimal: "must be a decimal",
+  must_be_a_date: "must be a date",
+  must_be_one_of: "must be one of",
+  is_in_invalid_format: "is in invalid format",
+  must_be_true: "must be true",
+  size_cannot_be_greater_than: "size cannot be greater than",
+  must_be_greater_than_or_equal_to: "must be greater than or equal to",
+  must_be_in_the_past: "must be in the past",
+  must_be_a_hash: "must be a hash",
+  must_be_an_array: "must be an array",
+  cannot_be_empty: "cannot be empty",
+  must_exist: "must exist",
+  confirmed_email_has_already_been_taken: "it is already registered",
+  has_already_been_taken: "has already been taken",
+  has_already_been_added_to_customer: "has already been added to customer",
+} as const;
+
+export type ErrorCode = keyof typeof CATALOGUE;
+
+/** Errors whose `type` is "custom" in the docs; every other catalogue row is "params". */
+const CUSTOM_TYPED: ReadonlySet<ErrorCode> = new Set(["confirmed_email_has_already_been_taken"]);
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(CATALOGUE, value);
+}
+
+/** One entry of an `errors` array. Key order is the contract's. */
+export interface FieldError {
+  path: string;
+  error: string;
+  message: string;
+  type: "params" | "custom";
+  index?: number;
+}
+
+/**
+ * Builds one catalogue entry. `detail` completes the parametrised messages:
+ * `must be one of: mr, mrs`, `size cannot be greater than 255`,
+ * `must be greater than or equal to 0`.
+ */
+export function fieldError(path: string, code: ErrorCode, detail?: string | number, index?: number): FieldError {
+  const base = CATALOGUE[code];
+  const message =
+    detail === undefined ? base : code === "must_be_one_of" ? `${base}: ${detail}` : `${base} ${detail}`;
+  const entry: FieldError = { path, error: code, message, type: CUSTOM_TYPED.has(code) ? "custom" : "params" };
+  if (index !== undefined) entry.index = index;
+  return entry;
+}
+
+/** Errors that are not field validation: each has a fixed status and body. */
+const REQUEST_ERRORS = {
+  not_authenticated: { status: 401, message: "not authenticated" },
+  not_found: { status: 404, message: "Not found" },
+  malformed_json: { status: 400, message: "is not valid JSON" },
+  payload_too_large: { status: 413, message: "is larger than 1 MiB" },
+  unsupported_media_type: { status: 415, message: "must be application/json" },
+  internal_error: { status: 500, message: "internal server error" },
+} as const;
+
+export type RequestErrorCode = keyof typeof REQUEST_ERRORS;
+
+/** The one error type thrown by auth, validation and handlers. */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+
+  private constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: RequestErrorCode | "validation_failed",
+    readonly errors: FieldError[] = [],
+  ) {
+    super(code);
+  }
+
+  static request(code: RequestErrorCode): ApiError {
+    return new ApiError(REQUEST_ERRORS[code].status, code);
+  }
+
+  static notFound(): ApiError {
+    return ApiError.request("not_found");
+  }
+
+  static unauthenticated(): ApiError {
+    return ApiError.request("not_authenticated");
+  }
+
+  /** 422 with every error of the request. */
+  static validation(errors: FieldError[]): ApiError {
+    return new ApiError(422, "validation_failed", errors);
+  }
+}
+
+/**
+ * The body for an error. 401 and 404 are the fixed bodies of the original API;
+ * the rest carry an `errors` array in the 422 shape, `path` "request".
+ */
+export function errorBody(error: ApiError, requestId?: string): unknown {
+  switch (error.code) {
+    case "not_found":
+      return "Not found";
+    case "not_authenticated":
+      return {
+        status: "error",
+        errors: [{ error: "not_authenticated", message: "not authenticated", path: "request", type: "custom" }],
+        payload: {},
+      };
+    case "validation_failed":
+      return { errors: error.errors };
+    default: {
+      const entry: Record<string, unknown> = {
+        path: "request",
+        error: error.code,
+        message: REQUEST_ERRORS[error.code].message,
+        type: "custom",
+      };
+      if (error.code === "internal_error" && requestId) entry.request_id = requestId;
+      return { errors: [entry] };
+    }
+  }
+}

@@ -1,0 +1,18 @@
+/** @module Exact decimals, rendered the Rails way. */
+import Big from "big.js";
+
+/**
+ * Plain notation with at least one decimal digit and no trailing zeros, as
+ * Rails renders a BigDecimal: "1.00" → "1.0", "19" → "19.0", "12.50" → "12.5".
+ */
+export function toDecimalString(value: Big): string {
+  const plain = value.abs().eq(0) ? "0" : value.toFixed();
+  if (!plain.includes(".")) return `${plain}.0`;
+  const trimmed = plain.replace(/0+$/, "");
+  return trimmed.endsWith(".") ? `${trimmed}0` : trimmed;
+}
+
+/** Sum of decimal strings, exact; `null`s count as zero. */
+export function sumDecimals(values: Array<string | null | undefined>): Big {
+  return values.reduce<Big>((total, value) => (value ? total.plus(value) : total), new Big(0));
+}

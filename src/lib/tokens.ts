@@ -1,0 +1,44 @@
+/**
+ * @module Bearer tokens: generation, hashing, and the KV entry that maps a
+ * token's SHA-256 to its organisation. KV never holds a token, D1 never holds
+ * one either: both keep the hash.
+ */
+
+export interface TokenEntry {
+  organisation_id: number;
+  token_id: number;
+}
+
+const encoder = new TextEncoder();
+
+function toHex(bytes: ArrayBuffer | Uint8Array): string {
+  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** 256 random bits, hex: the plaintext token, shown once. */
+export function generateToken(): string {
+  return toHex(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+export async function sha256Hex(value: string): Promise<string> {
+  return toHex(await crypto.subtle.digest("SHA-256", encoder.encode(value)));
+}
+
+export function tokenKvKey(hash: string): string {
+  return `token:${hash}`;
+}
+
+/** `Bearer <token>`, scheme name case-insensitive; anything else is no token. */
+export function bearerToken(header: string | undefined): string | null {
+  const match = /^bearer +(\S+) *$/i.exec(header ?? "");
+  return match ? match[1]! : null;
+}
+
+/** Constant-time comparison of two secrets (their digests, so lengths never leak). */
+export async function secretsEqual(given: string, expected: string): Promise<boolean> {
+  const [a, b] = await Promise.all([
+    crypto.subtle.digest("SHA-256", encoder.encode(given)),
+    crypto.subtle.digest("SHA-256", encoder.encode(expected)),
+  ]);
+  return crypto.subtle.timingSafeEqual(a, b);
+}

@@ -1,0 +1,34 @@
+/**
+ * @module Request bodies: at most 1 MiB (413, checked before parsing), JSON
+ * only (415), well-formed (400). Runs before the zod validator, which then
+ * reads the already parsed body.
+ */
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { ApiError } from "../errors";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
+const limitBody = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw ApiError.request("payload_too_large");
+  },
+});
+
+export function jsonBody(): MiddlewareHandler {
+  return async function jsonBody(c, next) {
+    return limitBody(c, async () => {
+      const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim();
+      if (!JSON_MEDIA_TYPE.test(mediaType)) throw ApiError.request("unsupported_media_type");
+      try {
+        await c.req.json();
+      } catch {
+        throw ApiError.request("malformed_json");
+      }
+      await next();
+    });
+  };
+}

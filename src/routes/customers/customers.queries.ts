@@ -1,0 +1,103 @@
+/**
+ * @module Customers' SQL. Each function is one D1 round trip (one batch).
+ *
+ * Cost: create = 1 batch (insert + counter update, atomic); show = 1 batch,
+ * 2 rows read; list = 1 batch, 1 + `per` rows read whatever the page number
+ * or the organisation's size (pages address `org_seq`, no COUNT, no OFFSET).
+ */
+import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { customers, organisations } from "../../db/schema";
+import { nowIso } from "../../lib/time";
+import type { CreateCustomerInput } from "./customers.schemas";
+
+const organisationRef = {
+  id: organisations.id,
+  name: organisations.name,
+  domain: organisations.domain,
+  createdAt: organisations.createdAt,
+};
+
+export function selectOrganisation(db: Database, organisationId: number) {
+  return db
+    .select({ ...organisationRef, customersCount: organisations.customersCount })
+    .from(organisations)
+    .where(eq(organisations.id, organisationId));
+}
+
+/**
+ * Inserts the customer with the next `org_seq` of its organisation and bumps
+ * the organisation's counter, atomically. A taken e-mail fails the batch with
+ * a UNIQUE violation on `customers_email_unique`.
+ */
+export async function insertCustomer(
+  db: Database,
+  organisationId: number,
+  input: CreateCustomerInput,
+  clientIp: string | null,
+) {
+  const now = nowIso();
+  const { profile } = input;
+  const [[customer], [organisation]] = await db.batch([
+    db
+      .insert(customers)
+      .values({
+        organisationId,
+        orgSeq: sql`(select ${organisations.customersCount} + 1 from ${organisations} where ${organisations.id} = ${organisationId})`,
+        email: input.email,
+        registeredFromIp: input.registered_from_ip ?? clientIp,
+        title: profile.title,
+        firstName: profile.first_name,
+        lastName: profile.last_name,
+        birthDate: profile.birth_date,
+        phone: profile.phone,
+        city: profile.city,
+        street: profile.street,
+        building: profile.building,
+        buildingAddon: profile.building_addon,
+        postalCode: profile.postal_code,
+        language: profile.language,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning(),
+    db
+      .update(organisations)
+      .set({ customersCount: sql`${organisations.customersCount} + 1` })
+      .where(eq(organisations.id, organisationId))
+      .returning(organisationRef),
+  ]);
+  if (!customer || !organisation) throw new Error("customer insert returned no row");
+  return { customer, organisation };
+}
+
+export async function findCustomer(db: Database, organisationId: number, customerId: number) {
+  const [[customer], [organisation]] = await db.batch([
+    db
+      .select()
+      .from(customers)
+      .where(and(eq(customers.id, customerId), eq(customers.organisationId, organisationId))),
+    selectOrganisation(db, organisationId),
+  ]);
+  return customer && organisation ? { customer, organisation } : null;
+}
+
+/** Page `page` of `per` customers, by id (= by `org_seq`), and the organisation's total. */
+export async function listCustomers(db: Database, organisationId: number, page: number, per: number) {
+  const [[organisation], records] = await db.batch([
+    selectOrganisation(db, organisationId),
+    db
+      .select()
+      .from(customers)
+      .where(
+        and(
+          eq(customers.organisationId, organisationId),
+          gt(customers.orgSeq, (page - 1) * per),
+          lte(customers.orgSeq, page * per),
+        ),
+      )
+      .orderBy(asc(customers.orgSeq)),
+  ]);
+  if (!organisation) throw new Error(`organisation ${organisationId} of a valid token does not exist`);
+  return { organisation, records, total: organisation.customersCount };
+}

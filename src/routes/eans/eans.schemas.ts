@@ -1,0 +1,67 @@
+/**
+ * @module Request rules for EANs (the contract's EAN table, in its order:
+ * errors are listed in this order).
+ */
+import * as z from "zod";
+import * as f from "../../validation/fields";
+
+export const PRODUCTS = ["gas", "electricity"] as const;
+export const REASONS = ["normal", "new", "reopened", "dropped", "moved"] as const;
+export const TARIFF_GROUPS = ["mono", "dual", "monoExclusive", "dualExclusive"] as const;
+export const RECORDING_PERIODS = [
+  "automatic",
+  "monthly",
+  "january",
+  "february",
+  "march",
+  "april",
+  "may",
+  "june",
+  "july",
+  "august",
+  "september",
+  "october",
+  "november",
+  "december",
+] as const;
+
+export const MAX_BULK_EANS = 100;
+
+export const consumptionSchema = f.object({
+  name: f.requiredString(),
+  volume: f.optionalNonNegativeDecimal(),
+  price: f.optionalNonNegativeDecimal(),
+});
+
+export const eanSchema = f.object({
+  number: f.eanNumber(),
+  product: f.enumOf(PRODUCTS),
+  reason: f.optionalEnumOf(REASONS).transform((reason) => reason ?? "normal"),
+  supplier_id: f.optionalNonNegativeInteger(),
+  street: f.optionalString(),
+  building: f.optionalString(),
+  building_addon: f.optionalString(),
+  postal_code: f.optionalString(),
+  city: f.optionalString(),
+  consumptions: f.optionalArray(consumptionSchema),
+  fixed_fee: f.optionalNonNegativeDecimal(),
+  wkk: f.optionalNonNegativeDecimal(),
+  gsc: f.optionalNonNegativeDecimal(),
+  solar_panels: f.optionalBoolean(false),
+  inverter_max_power: f.optionalNonNegativeInteger(),
+  recording_period: f.optionalEnumOf(RECORDING_PERIODS),
+  contract_end_date: f.optionalDate(),
+  respect_contract_end_date: f.optionalBoolean(false),
+  tariff_group: f.optionalEnumOf(TARIFF_GROUPS),
+});
+
+export type EanInput = z.output<typeof eanSchema>;
+
+export const createEanBody = f.envelope({ ean: eanSchema });
+
+export const bulkEansBody = f.envelope({
+  eans: f
+    .array(f.envelope({ ean: eanSchema }))
+    .min(1, { message: "cannot_be_empty" })
+    .max(MAX_BULK_EANS, { message: "size_cannot_be_greater_than" }),
+});

@@ -1,0 +1,77 @@
+/**
+ * @module Organisations' and tokens' SQL (operator API and /me). D1 is the
+ * system of record for tokens (hash, created, revoked); KV is the lookup.
+ */
+import { eq, sql } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { organisations, tokens } from "../../db/schema";
+import { nowIso } from "../../lib/time";
+
+export const organisationRef = {
+  id: organisations.id,
+  name: organisations.name,
+  domain: organisations.domain,
+  createdAt: organisations.createdAt,
+};
+
+export async function findOrganisation(db: Database, organisationId: number) {
+  const [[organisation]] = await db.batch([
+    db.select(organisationRef).from(organisations).where(eq(organisations.id, organisationId)),
+  ]);
+  return organisation ?? null;
+}
+
+/**
+ * Creates the organisation and its first token in one atomic batch. Without
+ * a domain, the domain is `<slug>-<id>`, which needs the id: the update and
+ * the token insert address the new row through `last_insert_rowid()`.
+ */
+export async function insertOrganisationWithToken(
+  db: Database,
+  input: { name: string; domain: string | null; slug: string },
+  tokenHash: string,
+) {
+  const now = nowIso();
+  const [, , , [organisation], [token]] = await db.batch([
+    db.insert(organisations).values({ name: input.name, domain: input.domain ?? "", createdAt: now }),
+    db
+      .update(organisations)
+      .set({ domain: sql`${input.slug} || '-' || ${organisations.id}` })
+      .where(sql`${organisations.id} = last_insert_rowid() and ${input.domain === null ? 1 : 0} = 1`),
+    db.insert(tokens).values({ organisationId: sql`last_insert_rowid()`, hash: tokenHash, createdAt: now }),
+    db
+      .select(organisationRef)
+      .from(organisations)
+      .where(eq(organisations.id, sql`(select ${tokens.organisationId} from ${tokens} where ${tokens.hash} = ${tokenHash})`)),
+    db.select({ id: tokens.id }).from(tokens).where(eq(tokens.hash, tokenHash)),
+  ]);
+  return { organisation: organisation!, tokenId: token!.id };
+}
+
+/** A new token for an existing organisation; null when there is no such organisation. */
+export async function insertToken(db: Database, organisationId: number, tokenHash: string) {
+  const [rows] = await db.batch([
+    db
+      .insert(tokens)
+      .select(
+        db
+          .select({ organisationId: organisations.id, hash: sql<string>`${tokenHash}`.as("hash"), createdAt: sql<string>`${nowIso()}`.as("created_at") })
+          .from(organisations)
+          .where(eq(organisations.id, organisationId)),
+      )
+      .returning({ id: tokens.id }),
+  ]);
+  return rows[0]?.id ?? null;
+}
+
+/** Marks the token revoked (keeping the first revocation time); its hash, or null when unknown. */
+export async function revokeToken(db: Database, tokenId: number) {
+  const [rows] = await db.batch([
+    db
+      .update(tokens)
+      .set({ revokedAt: sql`coalesce(${tokens.revokedAt}, ${nowIso()})` })
+      .where(eq(tokens.id, tokenId))
+      .returning({ hash: tokens.hash }),
+  ]);
+  return rows[0]?.hash ?? null;
+}

@@ -1,0 +1,23 @@
+/** @module Request rules for organisations (operator API). */
+import * as z from "zod";
+import * as f from "../../validation/fields";
+
+export const createOrganisationBody = f.envelope({
+  name: f.requiredString(),
+  domain: f.optionalString(),
+});
+
+export type CreateOrganisationInput = z.output<typeof createOrganisationBody>;
+
+/**
+ * The default domain's stem: lower case, runs of anything but a-z0-9 become
+ * one "-", trimmed of "-" ("Acceptance Org 7" → "acceptance-org-7"). The id is
+ * appended by the insert. A name with no such character gives "organisation".
+ */
+export function slugify(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  return slug || "organisation";
+}

@@ -1,0 +1,22 @@
+/**
+ * @module Suppliers: `GET /api/v1/suppliers` for clients (they need supplier
+ * ids before they add EANs); create and list under the operator API.
+ */
+import { Hono } from "hono";
+import type { AppEnv } from "../../env";
+import { requireOrganisation } from "../../middleware/auth";
+import { jsonBody } from "../../middleware/json-body";
+import { validate } from "../../validation/validator";
+import { insertSupplier, listSuppliers } from "./suppliers.queries";
+import { createSupplierBody } from "./suppliers.schemas";
+
+export const suppliersRouter = new Hono<AppEnv>().get("/", requireOrganisation(), async (c) =>
+  c.json(await listSuppliers(c.var.db), 200),
+);
+
+/** Mounted under /admin/v1/suppliers, behind `requireAdmin`. */
+export const adminSuppliersRouter = new Hono<AppEnv>()
+  .post("/", jsonBody(), validate("json", createSupplierBody), async (c) =>
+    c.json(await insertSupplier(c.var.db, c.req.valid("json").name), 201),
+  )
+  .get("/", async (c) => c.json(await listSuppliers(c.var.db), 200));

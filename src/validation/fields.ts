@@ -1,0 +1,184 @@
+/**
+ * @module Zod builders for the contract's field rules.
+ *
+ * Every issue message is an `ErrorCode` of the catalogue (src/errors.ts); the
+ * validator hook turns issues into the Enbro `errors` array. Objects report
+ * their issues in shape order, so a schema's key order is the order in which
+ * errors are listed (the contract's table order).
+ */
+import Big from "big.js";
+import * as z from "zod";
+import type { ErrorCode } from "../errors";
+import { isValidEanNumber } from "../lib/ean-number";
+import { normalisePhone } from "../lib/phone";
+import { toDecimalString } from "../lib/decimal";
+import { isCalendarDate, todayUtc } from "../lib/time";
+
+type Presence = { input?: unknown };
+
+/** The error for a value of the wrong type: absent → is_missing, null → must_be_filled, else `code`. */
+function presence(code: ErrorCode) {
+  return (issue: Presence) => (issue.input === undefined ? "is_missing" : issue.input === null ? "must_be_filled" : code);
+}
+
+const trimIfString = (value: unknown) => (typeof value === "string" ? value.trim() : value);
+
+/** Optional fields: absent, null and blank strings all mean "not given" (stored as NULL). */
+function optional<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => (value === null || (typeof value === "string" && value.trim() === "") ? undefined : value), schema.optional());
+}
+
+export function requiredString(max = 255) {
+  return z
+    .string({ error: presence("must_be_a_string") })
+    .trim()
+    .min(1, { message: "must_be_filled", abort: true })
+    .max(max, { message: "size_cannot_be_greater_than" });
+}
+
+export function optionalString(max = 255) {
+  return optional(requiredString(max)).transform((value) => value ?? null);
+}
+
+export function enumOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.preprocess(trimIfString, z.enum(values, { error: presence("must_be_one_of") }));
+}
+
+export function optionalEnumOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return optional(enumOf(values)).transform((value) => value ?? null);
+}
+
+/** Accepted: true, false, "true", "false", "1", "0", 1, 0. */
+export function boolean() {
+  return z
+    .preprocess(
+      trimIfString,
+      z.union([z.boolean(), z.enum(["true", "false", "1", "0"]), z.literal([0, 1])], { error: presence("must_be_boolean") }),
+    )
+    .transform((value) => value === true || value === "true" || value === "1" || value === 1);
+}
+
+export function optionalBoolean(fallback: boolean) {
+  return optional(boolean()).transform((value) => value ?? fallback);
+}
+
+/** `terms_and_conditions` and `privacy_policy`: a boolean that must be true. */
+export function acceptance() {
+  return boolean().refine((value) => value, { message: "must_be_true" });
+}
+
+/** Integers, or strings of digits; at least 0. */
+export function nonNegativeInteger() {
+  return z
+    .union([z.number(), z.string()], { error: presence("must_be_an_integer") })
+    .transform((value, ctx) => {
+      const n = typeof value === "number" ? value : /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+      if (!Number.isSafeInteger(n)) {
+        ctx.issues.push({ code: "custom", message: "must_be_an_integer", input: value });
+        return z.NEVER;
+      }
+      return n;
+    })
+    .pipe(z.number().min(0, { message: "must_be_greater_than_or_equal_to" }));
+}
+
+export function optionalNonNegativeInteger() {
+  return optional(nonNegativeInteger()).transform((value) => value ?? null);
+}
+
+/** Decimal strings are kept exact: "1.00" stays a decimal, never a binary float. */
+const DECIMAL_TEXT = /^-?(\d+(\.\d*)?|\.\d+)$/;
+
+/** Finite numbers or strings like "1.00"; at least 0; normalised to the Rails rendering ("1.0"). */
+export function nonNegativeDecimal() {
+  return z
+    .union([z.number(), z.string()], { error: presence("must_be_a_decimal") })
+    .transform((value, ctx) => {
+      const text = typeof value === "number" ? String(value) : value.trim();
+      if (typeof value === "string" && !DECIMAL_TEXT.test(text)) {
+        ctx.issues.push({ code: "custom", message: "must_be_a_decimal", input: value });
+        return z.NEVER;
+      }
+      const decimal = new Big(text);
+      if (decimal.lt(0)) {
+        ctx.issues.push({ code: "custom", message: "must_be_greater_than_or_equal_to", input: value, params: { detail: 0 } });
+        return z.NEVER;
+      }
+      return toDecimalString(decimal);
+    });
+}
+
+export function optionalNonNegativeDecimal() {
+  return optional(nonNegativeDecimal()).transform((value) => value ?? null);
+}
+
+/** A real calendar date `YYYY-MM-DD`. */
+export function date() {
+  return z
+    .string({ error: presence("must_be_a_date") })
+    .trim()
+    .min(1, { message: "must_be_filled", abort: true })
+    .refine(isCalendarDate, { message: "must_be_a_date", abort: true });
+}
+
+export function optionalDate() {
+  return optional(date()).transform((value) => value ?? null);
+}
+
+export function pastDate() {
+  return date().refine((value) => value <= todayUtc(), { message: "must_be_in_the_past" });
+}
+
+export function email() {
+  return requiredString()
+    .transform((value) => value.toLowerCase())
+    .refine((value) => z.regexes.email.test(value), { message: "is_in_invalid_format" });
+}
+
+/** A phone number, normalised to E.164 (`+3256980144`); Belgium is the default country. */
+export function phone() {
+  return requiredString().transform((value, ctx) => {
+    const normalised = normalisePhone(value);
+    if (!normalised) {
+      ctx.issues.push({ code: "custom", message: "is_in_invalid_format", input: value });
+      return z.NEVER;
+    }
+    return normalised;
+  });
+}
+
+export function optionalIpAddress() {
+  return optional(
+    requiredString().refine((value) => z.regexes.ipv4.test(value) || z.regexes.ipv6.test(value), {
+      message: "is_in_invalid_format",
+    }),
+  ).transform((value) => value ?? null);
+}
+
+/** 18 digits, GS1 Belgium & Luxembourg prefix 54, valid mod-10 check digit. */
+export function eanNumber() {
+  return requiredString().refine(isValidEanNumber, { message: "is_in_invalid_format" });
+}
+
+/** A JSON object; unknown keys are dropped. */
+export function object<T extends z.ZodRawShape>(shape: T) {
+  return z.object(shape, { error: presence("must_be_a_hash") });
+}
+
+export function array<T extends z.ZodType>(item: T) {
+  return z.array(item, { error: presence("must_be_an_array") });
+}
+
+/**
+ * An envelope (the request body, a bulk item): a JSON value that is not an
+ * object is read as `{}`, so its keys are reported missing.
+ */
+export function envelope<T extends z.ZodRawShape>(shape: T) {
+  return z.preprocess((value) => (value !== null && typeof value === "object" && !Array.isArray(value) ? value : {}), z.object(shape));
+}
+
+export function optionalArray<T extends z.ZodType>(item: T) {
+  return z
+    .preprocess((value) => (value === null ? undefined : value), array(item).optional())
+    .transform((value) => value ?? null);
+}

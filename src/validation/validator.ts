@@ -1,0 +1,51 @@
+/**
+ * @module The one zod-validator hook: zod issues become the Enbro `errors`
+ * array (422), in the order the schema lists its fields.
+ */
+import { zValidator } from "@hono/zod-validator";
+import type { ValidationTargets } from "hono";
+import type * as z from "zod";
+import { ApiError, type FieldError, fieldError, isErrorCode } from "../errors";
+
+type Issue = z.core.$ZodIssue;
+
+/** The parametrised part of a message: the allowed values, the size limit, the minimum. */
+function detailOf(issue: Issue): string | number | undefined {
+  switch (issue.code) {
+    case "invalid_value":
+      return issue.values.join(", ");
+    case "too_big":
+      return Number(issue.maximum);
+    case "too_small":
+      return issue.message === "must_be_greater_than_or_equal_to" ? Number(issue.minimum) : undefined;
+    case "custom":
+      return issue.params?.detail as number | undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * One issue → one catalogue entry. In a bulk body (`eans.<i>.…`) the item's
+ * position becomes `index` and the path is relative to the item.
+ */
+export function toFieldError(issue: Issue): FieldError {
+  const code = isErrorCode(issue.message) ? issue.message : "is_in_invalid_format";
+  const path = issue.path.map(String);
+  const detail = code === "must_be_filled" || code === "is_missing" ? undefined : detailOf(issue);
+  if (path[0] === "eans" && typeof issue.path[1] === "number" && path.length > 2) {
+    return fieldError(path.slice(2).join("."), code, detail, issue.path[1]);
+  }
+  return fieldError(path.join("."), code, detail);
+}
+
+export function toFieldErrors(issues: readonly Issue[]): FieldError[] {
+  return issues.map(toFieldError);
+}
+
+/** `zValidator` with the Enbro hook: any failure is a 422 with every error at once. */
+export function validate<Target extends keyof ValidationTargets, Schema extends z.ZodType>(target: Target, schema: Schema) {
+  return zValidator(target, schema, (result) => {
+    if (!result.success) throw ApiError.validation(toFieldErrors(result.error.issues));
+  });
+}

@@ -1,0 +1,12 @@
+/** @module Types of the test-only bindings (see vitest.config.ts). */
+import type { D1Migration } from "cloudflare:test";
+import type { Bindings } from "../src/env";
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends Bindings {
+      TEST_MIGRATIONS: D1Migration[];
+      ADMIN_TOKEN: string;
+    }
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * @module Test helpers: requests through the Worker's own `fetch` (real D1 and
+ * KV of the test run), operator shortcuts, valid request bodies.
+ */
+import { env } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import worker from "../src/index";
+import { gs1CheckDigit } from "../src/lib/ean-number";
+import type { Bindings } from "../src/env";
+
+export const ADMIN_TOKEN = env.ADMIN_TOKEN;
+
+export interface CallOptions {
+  token?: string | null;
+  /** Sent as JSON unless it is already a string. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Bindings to override for this request (e.g. ADMIN_TOKEN unset). */
+  env?: Partial<Bindings>;
+}
+
+export async function call(method: string, path: string, options: CallOptions = {}): Promise<Response> {
+  const headers = new Headers(options.headers);
+  if (options.token) headers.set("Authorization", `Bearer ${options.token}`);
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+    if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
+  }
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(
+    new Request(`http://enbro.test${path}`, { method, headers, body }),
+    { ...env, ...options.env },
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+export async function json<T = any>(response: Response): Promise<T> {
+  return (await response.json()) as T;
+}
+
+export interface TestOrganisation {
+  id: number;
+  name: string;
+  domain: string;
+  token: string;
+  tokenId: number;
+}
+
+let sequence = 0;
+/** A per-file unique suffix for names, e-mails and EAN numbers. */
+export function unique(): number {
+  sequence += 1;
+  return sequence;
+}
+
+export async function createOrganisation(name = `Org ${unique()}`, domain?: string): Promise<TestOrganisation> {
+  const response = await call("POST", "/admin/v1/organisations", { token: ADMIN_TOKEN, body: { name, domain } });
+  if (response.status !== 201) throw new Error(`organisation not created: ${response.status} ${await response.text()}`);
+  const body = await json(response);
+  return { ...body.organisation, token: body.token.token, tokenId: body.token.id };
+}
+
+export async function createSupplier(name = `Supplier ${unique()}`): Promise<{ id: number; name: string }> {
+  const response = await call("POST", "/admin/v1/suppliers", { token: ADMIN_TOKEN, body: { name } });
+  if (response.status !== 201) throw new Error(`supplier not created: ${response.status}`);
+  return json(response);
+}
+
+export function customerBody(overrides: Record<string, unknown> = {}, profile: Record<string, unknown> = {}) {
+  return {
+    customer: {
+      email: `customer${unique()}-${crypto.randomUUID().slice(0, 8)}@example.com`,
+      terms_and_conditions: true,
+      privacy_policy: true,
+      registered_from_ip: "44.132.61.13",
+      ...overrides,
+      profile: {
+        first_name: "Danny",
+        last_name: "Ocean",
+        title: "mr",
+        phone: "+3256980144",
+        birth_date: "2000-04-07",
+        city: "Huelborough",
+        street: "10109 Rodriguez Mountains",
+        building: "8962",
+        building_addon: "Suite 316",
+        postal_code: "84783",
+        language: "en",
+        ...profile,
+      },
+    },
+  };
+}
+
+export async function createCustomer(org: TestOrganisation, overrides: Record<string, unknown> = {}) {
+  const response = await call("POST", "/api/v1/customers", { token: org.token, body: customerBody(overrides) });
+  if (response.status !== 201) throw new Error(`customer not created: ${response.status} ${await response.text()}`);
+  return json(response);
+}
+
+/** A valid Belgian EAN number, different for every call in a test run. */
+export function eanNumber(): string {
+  const payload = `54${String(Date.now() % 1e6).padStart(6, "0")}${String(unique()).padStart(5, "0")}${String(Math.floor(Math.random() * 1e4)).padStart(4, "0")}`;
+  return payload + gs1CheckDigit(payload);
+}
+
+export function eanFields(overrides: Record<string, unknown> = {}) {
+  return {
+    number: eanNumber(),
+    product: "electricity",
+    reason: "normal",
+    street: "street name",
+    building: "15",
+    building_addon: "A",
+    postal_code: "2443",
+    city: "Kiev",
+    consumptions: [{ name: "mono", volume: "22.25", price: "0.15" }],
+    fixed_fee: "1.00",
+    solar_panels: "true",
+    recording_period: "february",
+    contract_end_date: "2020-10-09",
+    respect_contract_end_date: true,
+    tariff_group: "mono",
+    gsc: "0.0214",
+    wkk: "0.00341",
+    inverter_max_power: "315",
+    ...overrides,
+  };
+}
+
+export const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
