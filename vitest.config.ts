@@ -5,17 +5,20 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { readDocExamples, specDirectory } from "./test/docs/doc-examples";
 
 export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "drizzle"));
+  // The original docs' examples, replayed by test/docs/doc-examples.test.ts.
+  const docExamples = readDocExamples(specDirectory(import.meta.dirname));
   return {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+          bindings: { TEST_MIGRATIONS: migrations, DOC_EXAMPLES: docExamples, ADMIN_TOKEN: TEST_ADMIN_TOKEN },
         },
       }),
     ],

@@ -1,11 +1,13 @@
 /** @module Types of the test-only bindings (see vitest.config.ts). */
 import type { D1Migration } from "cloudflare:test";
 import type { Bindings } from "../src/env";
+import type { DocExample } from "./docs/doc-examples";
 
 declare global {
   namespace Cloudflare {
     interface Env extends Bindings {
       TEST_MIGRATIONS: D1Migration[];
+      DOC_EXAMPLES: DocExample[];
       ADMIN_TOKEN: string;
     }
   }
