@@ -5,7 +5,7 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { readDocExamples, specDirectory } from "./test/docs/doc-examples";
+import { readDocExamples, specDirectory } from "./test/docs/read-doc-examples.ts";
 
 export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 
@@ -18,7 +18,7 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, DOC_EXAMPLES: docExamples, ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+          bindings: { TEST_MIGRATIONS: migrations, DOC_EXAMPLES: docExamples as unknown as string[], ADMIN_TOKEN: TEST_ADMIN_TOKEN },
         },
       }),
     ],

@@ -1,7 +1,7 @@
 /** @module Types of the test-only bindings (see vitest.config.ts). */
 import type { D1Migration } from "cloudflare:test";
 import type { Bindings } from "../src/env";
-import type { DocExample } from "./docs/doc-examples";
+import type { DocExample } from "./docs/doc-example";
 
 declare global {
   namespace Cloudflare {

@@ -7,7 +7,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { DocExample } from "./doc-examples";
+import type { DocExample } from "./doc-example";
 import { call, createOrganisation, createSupplier, eanNumber, ISO_TIMESTAMP, json, type TestOrganisation } from "../helpers";
 
 const examples = env.DOC_EXAMPLES;

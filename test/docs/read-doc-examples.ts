@@ -6,16 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
-export interface DocExample {
-  edition: string;
-  title: string;
-  method: string;
-  path: string;
-  authorization: string | null;
-  request: unknown;
-  status: number;
-  response: unknown;
-}
+import type { DocExample } from "./doc-example";
 
 /** The editions, oldest first (002, 000, 001). */
 const EDITIONS = ["002", "000", "001"];
