@@ -1,0 +1,195 @@
+/** EANs: the answer's every field, defaults, decimals, bulk of 100 in one atomic batch, list order. */
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createDatabase, emptyCost } from "../../src/db/client";
+import { insertEans, listEans } from "../../src/routes/eans/eans.queries";
+import { eanSchema } from "../../src/routes/eans/eans.schemas";
+import { call, createCustomer, createOrganisation, createSupplier, eanFields, eanNumber, ISO_TIMESTAMP, json, type TestOrganisation } from "../helpers";
+
+let org: TestOrganisation;
+
+beforeAll(async () => {
+  org = await createOrganisation();
+});
+
+async function eansOf(customerId: number): Promise<number> {
+  const row = await env.DB.prepare("select count(*) as n from eans where customer_id = ?").bind(customerId).first<{ n: number }>();
+  return row!.n;
+}
+
+describe("POST /api/v1/customers/:customer_id/eans", () => {
+  it("answers 201 with every field of the Ean, in the contract's order", async () => {
+    const customer = await createCustomer(org);
+    const supplier = await createSupplier("Terry and Sons 5");
+    const number = eanNumber();
+    const response = await call("POST", `/api/v1/customers/${customer.id}/eans`, {
+      token: org.token,
+      body: { ean: eanFields({ number, supplier_id: supplier.id, fixed_fee: "19", wkk: 0.00341, gsc: "0.02140" }) },
+    });
+    expect(response.status).toBe(201);
+    const body = await json(response);
+    expect(body).toEqual({
+      id: expect.any(Number),
+      customer_id: customer.id,
+      supplier_id: supplier.id,
+      number,
+      product: "electricity",
+      reason: "normal",
+      building: "15",
+      building_addon: "A",
+      street: "street name",
+      city: "Kiev",
+      state: "ready",
+      postal_code: "2443",
+      consumptions: [{ name: "mono", volume: "22.25", price: "0.15" }],
+      solar_panels: true,
+      inverter_max_power: 315,
+      contract_end_date: "2020-10-09",
+      respect_contract_end_date: true,
+      fixed_fee: "19.0",
+      tariff_group: "mono",
+      recording_period: "february",
+      wkk: "0.00341",
+      gsc: "0.0214",
+      created_at: expect.stringMatching(ISO_TIMESTAMP),
+      confirmed_at: body.created_at,
+      supplier: { id: supplier.id, name: "Terry and Sons 5" },
+    });
+    expect(Object.keys(body)).toEqual([
+      "id", "customer_id", "supplier_id", "number", "product", "reason", "building", "building_addon", "street",
+      "city", "state", "postal_code", "consumptions", "solar_panels", "inverter_max_power", "contract_end_date",
+      "respect_contract_end_date", "fixed_fee", "tariff_group", "recording_period", "wkk", "gsc", "created_at",
+      "confirmed_at", "supplier",
+    ]);
+  });
+
+  it("fills defaults and nulls for a minimal EAN", async () => {
+    const customer = await createCustomer(org);
+    const number = eanNumber();
+    const response = await call("POST", `/api/v1/customers/${customer.id}/eans`, {
+      token: org.token,
+      body: { ean: { number: ` ${number} `, product: "gas" } },
+    });
+    expect(response.status).toBe(201);
+    expect(await json(response)).toMatchObject({
+      supplier_id: null,
+      number,
+      product: "gas",
+      reason: "normal",
+      building: null,
+      consumptions: null,
+      solar_panels: false,
+      inverter_max_power: null,
+      contract_end_date: null,
+      respect_contract_end_date: false,
+      fixed_fee: null,
+      tariff_group: null,
+      recording_period: null,
+      wkk: null,
+      gsc: null,
+      supplier: null,
+    });
+  });
+
+  it("keeps decimals exact and renders them the Rails way; JSON numbers come back as strings", async () => {
+    const customer = await createCustomer(org);
+    const response = await call("POST", `/api/v1/customers/${customer.id}/eans`, {
+      token: org.token,
+      body: {
+        ean: eanFields({
+          consumptions: [
+            { name: "day", volume: 1200, price: 0.15 },
+            { name: "night", volume: "12.50", price: "0.123456789012345678901234567890" },
+            { name: "exclusive_night" },
+          ],
+          fixed_fee: "1.00",
+        }),
+      },
+    });
+    const body = await json(response);
+    expect(body.consumptions).toEqual([
+      { name: "day", volume: "1200.0", price: "0.15" },
+      { name: "night", volume: "12.5", price: "0.12345678901234567890123456789" },
+      { name: "exclusive_night", volume: null, price: null },
+    ]);
+    expect(body.fixed_fee).toBe("1.0");
+  });
+});
+
+describe("POST /api/v1/customers/:customer_id/eans/bulk", () => {
+  it("stores 100 EANs in one atomic batch and answers them in request order", async () => {
+    const customer = await createCustomer(org);
+    const numbers = Array.from({ length: 100 }, () => eanNumber());
+    const response = await call("POST", `/api/v1/customers/${customer.id}/eans/bulk`, {
+      token: org.token,
+      body: { eans: numbers.map((number) => ({ ean: eanFields({ number }) })) },
+    });
+    expect(response.status).toBe(201);
+    const body = await json(response);
+    expect(body.map((e: { number: string }) => e.number)).toEqual(numbers);
+    expect(await eansOf(customer.id)).toBe(100);
+  });
+
+  it("writes a bulk of 100 as one batch of statements within D1's 100 bound parameters", async () => {
+    const customer = await createCustomer(org);
+    const items = Array.from({ length: 100 }, () => eanSchema.parse(eanFields()));
+    const cost = emptyCost();
+    const stored = await insertEans(createDatabase(env.DB, cost), customer.id, items, new Map());
+    expect(stored).toHaveLength(100);
+    expect(cost.roundTrips).toBe(1);
+    expect(cost.statements).toBeGreaterThan(1);
+  });
+
+  it("leaves nothing stored when one item fails validation (all or nothing)", async () => {
+    const customer = await createCustomer(org);
+    const items = Array.from({ length: 99 }, () => ({ ean: eanFields() }));
+    items.push({ ean: eanFields({ product: "steam" }) });
+    const response = await call("POST", `/api/v1/customers/${customer.id}/eans/bulk`, { token: org.token, body: { eans: items } });
+    expect(response.status).toBe(422);
+    expect((await json(response)).errors).toEqual([
+      { path: "ean.product", error: "must_be_one_of", message: "must be one of: gas, electricity", type: "params", index: 99 },
+    ]);
+    expect(await eansOf(customer.id)).toBe(0);
+  });
+
+  it("rolls the whole batch back when the database rejects one row", async () => {
+    const customer = await createCustomer(org);
+    const taken = eanNumber();
+    await insertEans(createDatabase(env.DB, emptyCost()), customer.id, [eanSchema.parse(eanFields({ number: taken }))], new Map());
+    // Bypass the rules: 60 fresh rows (15 statements), then one the unique index rejects.
+    const items = Array.from({ length: 60 }, () => eanSchema.parse(eanFields()));
+    items.push(eanSchema.parse(eanFields({ number: taken })));
+    await expect(insertEans(createDatabase(env.DB, emptyCost()), customer.id, items, new Map())).rejects.toThrow();
+    expect(await eansOf(customer.id)).toBe(1);
+  });
+});
+
+describe("GET /api/v1/customers/:customer_id/eans", () => {
+  it("lists the customer's EANs by id, [] when none", async () => {
+    const customer = await createCustomer(org);
+    const empty = await call("GET", `/api/v1/customers/${customer.id}/eans`, { token: org.token });
+    expect(empty.status).toBe(200);
+    expect(await json(empty)).toEqual([]);
+    const created = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await call("POST", `/api/v1/customers/${customer.id}/eans`, { token: org.token, body: { ean: eanFields() } });
+      created.push(await json(r));
+    }
+    const listed = await json(await call("GET", `/api/v1/customers/${customer.id}/eans`, { token: org.token }));
+    expect(listed).toEqual(created);
+  });
+
+  it("reads at most rows returned + 5, in one round trip", async () => {
+    const customer = await createCustomer(org);
+    const supplier = await createSupplier();
+    await call("POST", `/api/v1/customers/${customer.id}/eans/bulk`, {
+      token: org.token,
+      body: { eans: Array.from({ length: 20 }, () => ({ ean: eanFields({ supplier_id: supplier.id }) })) },
+    });
+    const cost = emptyCost();
+    const rows = await listEans(createDatabase(env.DB, cost), org.id, customer.id);
+    expect(rows).toHaveLength(20);
+    expect(cost.roundTrips).toBe(1);
+    expect(cost.rowsRead).toBeLessThanOrEqual(20 + 5);
+  });
+});
