@@ -55,7 +55,14 @@ export async function insertToken(db: Database, organisationId: number, tokenHas
       .insert(tokens)
       .select(
         db
-          .select({ organisationId: organisations.id, hash: sql<string>`${tokenHash}`.as("hash"), createdAt: sql<string>`${nowIso()}`.as("created_at") })
+          // insert … select needs every column, in table order.
+          .select({
+            id: sql<number>`null`.as("id"),
+            organisationId: organisations.id,
+            hash: sql<string>`${tokenHash}`.as("hash"),
+            createdAt: sql<string>`${nowIso()}`.as("created_at"),
+            revokedAt: sql<string | null>`null`.as("revoked_at"),
+          })
           .from(organisations)
           .where(eq(organisations.id, organisationId)),
       )

@@ -1,0 +1,156 @@
+/**
+ * Authentication and tenant isolation, for every route (test/routes.ts): no
+ * token, malformed headers, unknown and revoked tokens, tokens of the wrong
+ * kind, and another organisation's token on this organisation's ids.
+ */
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { forgetCachedToken, resolveToken } from "../../src/middleware/auth";
+import { sha256Hex, tokenKvKey } from "../../src/lib/tokens";
+import { ADMIN_TOKEN, call, createCustomer, createOrganisation, json } from "../helpers";
+import { createFixture, type Fixture, type RouteCase, ROUTES, routeName } from "../routes";
+
+const UNAUTHENTICATED = {
+  status: "error",
+  errors: [{ error: "not_authenticated", message: "not authenticated", path: "request", type: "custom" }],
+  payload: {},
+};
+
+async function send(route: RouteCase, f: Fixture, headers: Record<string, string>) {
+  return call(route.method, route.path(f), { headers, body: route.body?.(f) });
+}
+
+async function expectUnauthenticated(response: Response) {
+  expect(response.status).toBe(401);
+  expect(response.headers.get("Content-Type")).toBe("application/json; charset=utf-8");
+  expect(await json(response)).toEqual(UNAUTHENTICATED);
+}
+
+let f: Fixture;
+beforeEach(async () => {
+  f = await createFixture();
+});
+
+const organisationRoutes = ROUTES.filter((r) => r.auth === "organisation");
+const adminRoutes = ROUTES.filter((r) => r.auth === "admin");
+
+describe.each(organisationRoutes.map((r) => [routeName(r), r] as const))("%s", (_, route) => {
+  it("answers the right organisation", async () => {
+    expect((await send(route, f, { Authorization: `Bearer ${f.owner.token}` })).status).toBe(route.ok);
+  });
+
+  it.each([
+    ["no header", {}],
+    ["a header without the Bearer scheme", { Authorization: "wrong_token" }],
+    ["an empty bearer", { Authorization: "Bearer " }],
+    ["another scheme", { Authorization: "Token abcdef" }],
+    ["an unknown token", { Authorization: "Bearer 2453797fc41e0cfa5c7a00f5acfd6915" }],
+    ["the operator's token", { Authorization: `Bearer ${ADMIN_TOKEN}` }],
+  ])("401 for %s", async (_, headers) => {
+    await expectUnauthenticated(await send(route, f, headers));
+  });
+
+  it("401 for a revoked token", async () => {
+    expect((await call("DELETE", `/admin/v1/tokens/${f.tokenId}`, { token: ADMIN_TOKEN })).status).toBe(204);
+    await expectUnauthenticated(await send(route, f, { Authorization: `Bearer ${f.owner.token}` }));
+  });
+
+  it("accepts the scheme name in any case", async () => {
+    expect((await send(route, f, { Authorization: `bEARER ${f.owner.token}` })).status).toBe(route.ok);
+  });
+
+  if (route.ownedId) {
+    it("404 \"Not found\" for another organisation, and writes nothing", async () => {
+      const before = await env.DB.prepare("select (select count(*) from eans) + (select count(*) from customers) as n").first<{ n: number }>();
+      const response = await send(route, f, { Authorization: `Bearer ${f.stranger.token}` });
+      expect(response.status).toBe(404);
+      expect(await response.text()).toBe('"Not found"');
+      const after = await env.DB.prepare("select (select count(*) from eans) + (select count(*) from customers) as n").first<{ n: number }>();
+      expect(after).toEqual(before);
+    });
+  }
+});
+
+describe.each(adminRoutes.map((r) => [routeName(r), r] as const))("%s", (_, route) => {
+  it("answers the operator", async () => {
+    expect((await send(route, f, { Authorization: `Bearer ${ADMIN_TOKEN}` })).status).toBe(route.ok);
+  });
+
+  it.each([
+    ["no header", {}],
+    ["a wrong secret", { Authorization: `Bearer ${ADMIN_TOKEN}x` }],
+    ["a prefix of the secret", { Authorization: `Bearer ${ADMIN_TOKEN.slice(0, 8)}` }],
+  ])("401 for %s", async (_, headers) => {
+    await expectUnauthenticated(await send(route, f, headers));
+  });
+
+  it("401 for an organisation's token", async () => {
+    await expectUnauthenticated(await send(route, f, { Authorization: `Bearer ${f.owner.token}` }));
+  });
+
+  it("404 when ADMIN_TOKEN is not set", async () => {
+    const response = await call(route.method, route.path(f), {
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: route.body?.(f),
+      env: { ADMIN_TOKEN: undefined },
+    });
+    expect(response.status).toBe(404);
+    expect(await response.text()).toBe('"Not found"');
+  });
+});
+
+describe("GET /api/v1/ping", () => {
+  it("needs no token and answers {}", async () => {
+    const response = await call("GET", "/api/v1/ping");
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("{}");
+  });
+});
+
+describe("lists never show another organisation's records", () => {
+  it("customers", async () => {
+    const mine = await createCustomer(f.owner);
+    await createCustomer(f.stranger);
+    const body = await json(await call("GET", "/api/v1/customers", { token: f.owner.token }));
+    expect(body.records.map((r: { id: number }) => r.id)).toEqual([f.customerId, mine.id]);
+  });
+});
+
+describe("token resolution", () => {
+  it("reads KV once for a token the isolate has seen, and the entry holds only the hash's mapping", async () => {
+    const org = await createOrganisation();
+    const hash = await sha256Hex(org.token);
+    expect(await env.TOKENS.get(tokenKvKey(hash), "json")).toEqual({ organisation_id: org.id, token_id: org.tokenId });
+    const keys = (await env.TOKENS.list()).keys.map((k) => k.name);
+    expect(keys.some((k) => k.includes(org.token))).toBe(false);
+
+    let kvReads = 0;
+    const countingKv = new Proxy(env.TOKENS, {
+      get(target, prop) {
+        if (prop === "get") kvReads += 1;
+        const value = Reflect.get(target, prop);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    forgetCachedToken();
+    expect(await resolveToken(countingKv, org.token)).toEqual({ organisation_id: org.id, token_id: org.tokenId });
+    expect(await resolveToken(countingKv, org.token)).toEqual({ organisation_id: org.id, token_id: org.tokenId });
+    expect(kvReads).toBe(1);
+  });
+
+  it("revocation removes the KV entry and stamps the D1 record; revoking twice is harmless, unknown ids are 404", async () => {
+    const org = await createOrganisation();
+    const hash = await sha256Hex(org.token);
+    expect((await call("DELETE", `/admin/v1/tokens/${org.tokenId}`, { token: ADMIN_TOKEN })).status).toBe(204);
+    expect(await env.TOKENS.get(tokenKvKey(hash))).toBeNull();
+    const row = await env.DB.prepare("select hash, revoked_at from tokens where id = ?").bind(org.tokenId).first<{ hash: string; revoked_at: string }>();
+    expect(row!.hash).toBe(hash);
+    expect(row!.revoked_at).toMatch(/^\d{4}-/);
+    expect((await call("DELETE", `/admin/v1/tokens/${org.tokenId}`, { token: ADMIN_TOKEN })).status).toBe(204);
+    const again = await env.DB.prepare("select revoked_at from tokens where id = ?").bind(org.tokenId).first();
+    expect(again).toEqual({ revoked_at: row!.revoked_at });
+    const unknown = await call("DELETE", "/admin/v1/tokens/999999", { token: ADMIN_TOKEN });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toBe('"Not found"');
+  });
+});

@@ -1,0 +1,90 @@
+/** The operator API: organisations and their tokens, suppliers; and the clients' supplier list. */
+import { describe, expect, it } from "vitest";
+import { ADMIN_TOKEN, call, createOrganisation, ISO_TIMESTAMP, json } from "../helpers";
+
+const admin = (method: string, path: string, body?: unknown) => call(method, `/admin/v1${path}`, { token: ADMIN_TOKEN, body });
+
+describe("POST /admin/v1/organisations", () => {
+  it("creates the organisation with its first token, shown once; the domain defaults to <slug>-<id>", async () => {
+    const response = await admin("POST", "/organisations", { name: "  Acceptance Org 7 " });
+    expect(response.status).toBe(201);
+    const body = await json(response);
+    expect(body).toEqual({
+      organisation: {
+        id: expect.any(Number),
+        name: "Acceptance Org 7",
+        domain: `acceptance-org-7-${body.organisation.id}`,
+        created_at: expect.stringMatching(ISO_TIMESTAMP),
+      },
+      token: { id: expect.any(Number), token: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
+    const me = await call("GET", "/api/v1/me", { token: body.token.token });
+    expect(await json(me)).toEqual(body.organisation);
+  });
+
+  it.each([
+    ["Runolfsdottir-Cassin", "runolfsdottir-cassin"],
+    ["Cronin, Cremin and Gutmann", "cronin-cremin-and-gutmann"],
+    ["--Ünïcode & Co.--", "n-code-co"],
+    ["!!!", "organisation"],
+  ])("slugs %s as %s", async (name, slug) => {
+    const body = await json(await admin("POST", "/organisations", { name }));
+    expect(body.organisation.domain).toBe(`${slug}-${body.organisation.id}`);
+  });
+
+  it("keeps a given domain", async () => {
+    const body = await json(await admin("POST", "/organisations", { name: "Pouros Group", domain: "quitzonrau-kiehn-7" }));
+    expect(body.organisation.domain).toBe("quitzonrau-kiehn-7");
+  });
+
+  it("422 without a name, field paths unprefixed", async () => {
+    const response = await admin("POST", "/organisations", { domain: 5 });
+    expect(response.status).toBe(422);
+    expect(await json(response)).toEqual({
+      errors: [
+        { path: "name", error: "is_missing", message: "is missing", type: "params" },
+        { path: "domain", error: "must_be_a_string", message: "must be a string", type: "params" },
+      ],
+    });
+  });
+});
+
+describe("tokens", () => {
+  it("issues another token for an organisation; both work; revoking one leaves the other", async () => {
+    const org = await createOrganisation();
+    const response = await admin("POST", `/organisations/${org.id}/tokens`);
+    expect(response.status).toBe(201);
+    const second = await json(response);
+    expect(second).toEqual({ id: expect.any(Number), token: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(second.token).not.toBe(org.token);
+    expect((await call("GET", "/api/v1/me", { token: second.token })).status).toBe(200);
+    expect((await admin("DELETE", `/tokens/${org.tokenId}`)).status).toBe(204);
+    expect((await call("GET", "/api/v1/me", { token: org.token })).status).toBe(401);
+    expect(await json(await call("GET", "/api/v1/me", { token: second.token }))).toMatchObject({ id: org.id });
+  });
+
+  it("404 for an unknown organisation", async () => {
+    const response = await admin("POST", "/organisations/987654/tokens");
+    expect(response.status).toBe(404);
+    expect(await response.text()).toBe('"Not found"');
+  });
+});
+
+describe("suppliers", () => {
+  it("are created by the operator and listed, by id, to operators and clients", async () => {
+    const a = await json(await admin("POST", "/suppliers", { name: "Beer LLC 1" }));
+    const b = await json(await admin("POST", "/suppliers", { name: "Kunze-Bayer 6" }));
+    expect(a).toEqual({ id: expect.any(Number), name: "Beer LLC 1" });
+    const adminList = await json(await admin("GET", "/suppliers"));
+    const org = await createOrganisation();
+    const clientList = await json(await call("GET", "/api/v1/suppliers", { token: org.token }));
+    expect(clientList).toEqual(adminList);
+    expect(clientList.slice(-2)).toEqual([a, b]);
+    expect(clientList.map((s: { id: number }) => s.id)).toEqual([...clientList.map((s: { id: number }) => s.id)].sort((x, y) => x - y));
+  });
+
+  it("422 for a blank name", async () => {
+    const response = await admin("POST", "/suppliers", { name: " " });
+    expect(await json(response)).toEqual({ errors: [{ path: "name", error: "must_be_filled", message: "must be filled", type: "params" }] });
+  });
+});
