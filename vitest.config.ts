@@ -25,6 +25,9 @@ export default defineConfig(async () => {
     test: {
       include: ["test/**/*.test.ts"],
       setupFiles: ["./test/setup.ts"],
+      // The JSON report gives .ci/run its closing "N passed, N failed" line.
+      reporters: ["default", "json"],
+      outputFile: { json: ".vitest-report.json" },
     },
   };
 });

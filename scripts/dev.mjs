@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+/**
+ * @module `npm run dev [-- wrangler dev args]`: a local ADMIN_TOKEN in
+ * .dev.vars, the drizzle/ migrations applied to the local D1, `wrangler dev`
+ * started (arguments after `--` are passed on, e.g. `--port 9000`), and once
+ * it answers, the demo data seeded and a ready-to-paste curl printed.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { baseUrlFrom, ensureAdminToken, waitUntilServing } from "./local.mjs";
+import { seed } from "./seed.mjs";
+
+const args = process.argv.slice(2);
+ensureAdminToken();
+
+const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], { stdio: "inherit", env: { ...process.env, CI: "true" } });
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+const wrangler = spawn("wrangler", ["dev", ...args], { stdio: "inherit" });
+let alive = true;
+wrangler.on("exit", (code) => {
+  alive = false;
+  process.exit(code ?? 0);
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => wrangler.kill(signal));
+
+const baseUrl = baseUrlFrom(args);
+if (await waitUntilServing(baseUrl, { timeoutMs: 120_000, isAlive: () => alive })) {
+  try {
+    await seed(baseUrl);
+  } catch (error) {
+    console.error(`Seeding failed: ${error.message}`);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * @module Shared by the local scripts: the dev secret in .dev.vars, the base
+ * URL of `wrangler dev`, and waiting for it to answer.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+
+export const DEV_VARS = ".dev.vars";
+
+/** The local ADMIN_TOKEN, created in .dev.vars (git-ignored) on first use. */
+export function ensureAdminToken() {
+  const existing = existsSync(DEV_VARS) ? readFileSync(DEV_VARS, "utf8") : "";
+  const match = /^ADMIN_TOKEN\s*=\s*"?([^"\n]+)"?\s*$/m.exec(existing);
+  if (match) return match[1];
+  const token = `dev-admin-${randomBytes(16).toString("hex")}`;
+  writeFileSync(DEV_VARS, `${existing}${existing && !existing.endsWith("\n") ? "\n" : ""}ADMIN_TOKEN="${token}"\n`);
+  return token;
+}
+
+/** `--port N` / `--port=N` and `--ip X` among wrangler's arguments, else 8787 on localhost. */
+export function baseUrlFrom(args) {
+  const value = (name) => {
+    const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+    if (i === -1) return undefined;
+    return args[i].includes("=") ? args[i].split("=")[1] : args[i + 1];
+  };
+  const ip = value("ip");
+  const host = !ip || ip === "0.0.0.0" || ip === "*" ? "localhost" : ip;
+  return process.env.ENBRO_URL ?? `http://${host}:${value("port") ?? 8787}`;
+}
+
+export async function waitUntilServing(baseUrl, { timeoutMs = 60_000, isAlive = () => true } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && isAlive()) {
+    try {
+      const response = await fetch(`${baseUrl}/api/v1/ping`);
+      if (response.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return false;
+}
