@@ -11,6 +11,7 @@ import { requireAdmin } from "./middleware/auth";
 import { customersRouter } from "./routes/customers/customers.index";
 import { eansRouter } from "./routes/eans/eans.index";
 import { adminOrganisationsRouter, meRouter } from "./routes/organisations/organisations.index";
+import { peerRouter } from "./routes/peer/peer.index";
 import { adminSuppliersRouter, suppliersRouter } from "./routes/suppliers/suppliers.index";
 import { pingRouter } from "./routes/system/system.index";
 
@@ -42,6 +43,7 @@ export const app = new Hono<AppEnv>()
     if (type === "application/json") c.res.headers.set("Content-Type", "application/json; charset=utf-8");
   })
   .route("/api/v1", api)
+  .route("/api/mind", peerRouter)
   .route("/admin/v1", admin);
 
 app.notFound((c) => c.json("Not found", 404));

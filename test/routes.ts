@@ -56,6 +56,7 @@ export const ROUTES: RouteCase[] = [
     ownedId: true,
     ok: 201,
   },
+  { method: "GET", path: (f) => `/api/mind/customer/byCustomerId/${f.customerId}`, auth: "organisation", ownedId: true, ok: 200 },
   { method: "POST", path: () => "/admin/v1/organisations", body: () => ({ name: "Matrix Org" }), auth: "admin", ownedId: false, ok: 201 },
   { method: "POST", path: (f) => `/admin/v1/organisations/${f.owner.id}/tokens`, auth: "admin", ownedId: false, ok: 201 },
   { method: "DELETE", path: (f) => `/admin/v1/tokens/${f.tokenId}`, auth: "admin", ownedId: false, ok: 204 },

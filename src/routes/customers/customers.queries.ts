@@ -71,12 +71,17 @@ export async function insertCustomer(
   return { customer, organisation };
 }
 
+/** The customer, only when it is the organisation's: every query by id is scoped. */
+export function selectCustomer(db: Database, organisationId: number, customerId: number) {
+  return db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.id, customerId), eq(customers.organisationId, organisationId)));
+}
+
 export async function findCustomer(db: Database, organisationId: number, customerId: number) {
   const [[customer], [organisation]] = await db.batch([
-    db
-      .select()
-      .from(customers)
-      .where(and(eq(customers.id, customerId), eq(customers.organisationId, organisationId))),
+    selectCustomer(db, organisationId, customerId),
     selectOrganisation(db, organisationId),
   ]);
   return customer && organisation ? { customer, organisation } : null;

@@ -98,6 +98,11 @@ export async function insertEans(
   return results.flat();
 }
 
+/** A customer's EANs, oldest first. Callers scope the customer to the organisation in the same batch. */
+export function selectCustomerEans(db: Database, customerId: number) {
+  return db.select().from(eans).where(eq(eans.customerId, customerId)).orderBy(asc(eans.id));
+}
+
 /** The customer's EANs by id, or null when the customer is not the organisation's. */
 export async function listEans(db: Database, organisationId: number, customerId: number) {
   const [owner, rows] = await db.batch([
@@ -105,7 +110,7 @@ export async function listEans(db: Database, organisationId: number, customerId:
       .select({ id: customers.id })
       .from(customers)
       .where(and(eq(customers.id, customerId), eq(customers.organisationId, organisationId))),
-    db.select().from(eans).where(eq(eans.customerId, customerId)).orderBy(asc(eans.id)),
+    selectCustomerEans(db, customerId),
   ]);
   return owner.length > 0 ? rows : null;
 }
