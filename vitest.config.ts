@@ -28,6 +28,8 @@ export default defineConfig(async () => {
       // The JSON report gives .ci/run its closing "N passed, N failed" line.
       reporters: ["default", "json"],
       outputFile: { json: ".vitest-report.json" },
+      // The API's one-line request logs would drown the test output.
+      onConsoleLog: (log: string) => !log.startsWith('{"request_id"'),
     },
   };
 });

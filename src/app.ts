@@ -4,10 +4,11 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { createDatabase, emptyCost } from "./db/client";
 import type { AppEnv } from "./env";
 import { ApiError, errorBody } from "./errors";
 import { requireAdmin } from "./middleware/auth";
+import { allowedOrigins } from "./middleware/cors";
+import { requestContext } from "./middleware/request-context";
 import { customersRouter } from "./routes/customers/customers.index";
 import { eansRouter } from "./routes/eans/eans.index";
 import { adminOrganisationsRouter, meRouter } from "./routes/organisations/organisations.index";
@@ -34,14 +35,25 @@ function toApiError(error: unknown): ApiError {
   return ApiError.request("internal_error");
 }
 
+/**
+ * What a log may say of an unexpected error: its type, its stack frames and
+ * its cause's message (D1's, which names constraints, not values). Not its own
+ * message: Drizzle's repeats the query's parameters, i.e. personal data.
+ */
+export function describeError(error: unknown) {
+  if (!(error instanceof Error)) return { type: typeof error };
+  const frames = (error.stack ?? "").split("\n").filter((line) => line.trimStart().startsWith("at "));
+  const cause = (error as { cause?: unknown }).cause;
+  return {
+    type: error.name,
+    stack: frames.map((line) => line.trim()),
+    cause: cause instanceof Error ? `${cause.name}: ${cause.message}` : undefined,
+  };
+}
+
 export const app = new Hono<AppEnv>()
-  .use(async function requestContext(c, next) {
-    c.set("db", createDatabase(c.env.DB, emptyCost()));
-    await next();
-    // Every answer, errors included, is JSON in UTF-8.
-    const type = c.res.headers.get("Content-Type");
-    if (type === "application/json") c.res.headers.set("Content-Type", "application/json; charset=utf-8");
-  })
+  .use(requestContext())
+  .use(allowedOrigins())
   .route("/api/v1", api)
   .route("/api/mind", peerRouter)
   .route("/admin/v1", admin);
@@ -50,8 +62,10 @@ app.notFound((c) => c.json("Not found", 404));
 
 app.onError((error, c) => {
   const apiError = toApiError(error);
-  if (apiError.status >= 500) console.error(JSON.stringify({ message: "unhandled error", stack: error instanceof Error ? error.stack : String(error) }));
-  return c.json(errorBody(apiError) as object, apiError.status);
+  if (apiError.status >= 500) {
+    console.error(JSON.stringify({ request_id: c.var.requestId, error: "unhandled", ...describeError(error) }));
+  }
+  return c.json(errorBody(apiError, c.var.requestId) as object, apiError.status);
 });
 
 export type AppType = typeof app;

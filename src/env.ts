@@ -6,9 +6,13 @@ export interface Bindings {
   TOKENS: KVNamespace;
   /** Operator secret for /admin/v1; every /admin route is 404 while it is unset. */
   ADMIN_TOKEN?: string;
+  /** Comma-separated origins allowed by CORS; empty or unset: CORS off. */
+  CORS_ORIGINS?: string;
 }
 
 export interface Variables {
+  /** `X-Request-Id` of this request (echoed when sane, else generated). */
+  requestId: string;
   /** Drizzle over the request's metered D1 handle. */
   db: Database;
   /** Set by `requireOrganisation` on /api/v1 routes that need a token. */

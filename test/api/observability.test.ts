@@ -1,0 +1,110 @@
+/** Request ids, the one JSON log line per request (and what it must never say), security headers, CORS. */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { call, createCustomer, createOrganisation, customerBody, json } from "../helpers";
+
+let lines: string[];
+beforeEach(() => {
+  lines = [];
+  vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
+    lines.push(args.map(String).join(" "));
+  });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const logOf = (requestId: string) => lines.map((l) => JSON.parse(l)).filter((l) => l.request_id === requestId);
+
+describe("X-Request-Id", () => {
+  it("is generated when absent, echoed when sane, replaced when not", async () => {
+    const generated = await call("GET", "/api/v1/ping");
+    expect(generated.headers.get("X-Request-Id")).toMatch(/^[0-9a-f-]{36}$/);
+    const echoed = await call("GET", "/api/v1/ping", { headers: { "X-Request-Id": "client-req_42.a:b" } });
+    expect(echoed.headers.get("X-Request-Id")).toBe("client-req_42.a:b");
+    for (const insane of ["has spaces", "x".repeat(129), "<script>"]) {
+      const replaced = await call("GET", "/api/v1/ping", { headers: { "X-Request-Id": insane } });
+      expect(replaced.headers.get("X-Request-Id")).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
+  it("is on errors too", async () => {
+    const response = await call("GET", "/api/v1/me");
+    expect(response.status).toBe(401);
+    expect(response.headers.get("X-Request-Id")).toBeTruthy();
+  });
+});
+
+describe("the request log", () => {
+  it("writes one JSON line per request with the route pattern, status, organisation and D1 cost", async () => {
+    const org = await createOrganisation();
+    const customer = await createCustomer(org);
+    lines = [];
+    const response = await call("GET", `/api/v1/customers/${customer.id}`, { token: org.token, headers: { "X-Request-Id": "log-test-1" } });
+    expect(response.status).toBe(200);
+    const entries = logOf("log-test-1");
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toEqual({
+      request_id: "log-test-1",
+      method: "GET",
+      route: "/api/v1/customers/:id",
+      status: 200,
+      duration_ms: expect.any(Number),
+      organisation_id: org.id,
+      d1_round_trips: 1,
+      d1_statements: 2,
+      d1_rows_read: expect.any(Number),
+      d1_rows_written: 0,
+      d1_duration_ms: expect.any(Number),
+    });
+    expect(entries[0].d1_rows_read).toBeGreaterThan(0);
+  });
+
+  it("never contains tokens, e-mails, names, phones, IPs or bodies", async () => {
+    const org = await createOrganisation();
+    lines = [];
+    const body = customerBody(
+      { email: "Secret.Person@Private.example", registered_from_ip: "198.51.100.77" },
+      { first_name: "Zebediah", last_name: "Quixotic", phone: "+32 470 99 88 77", street: "Hiddenlaan" },
+    );
+    const created = await call("POST", "/api/v1/customers", { token: org.token, body, headers: { "CF-Connecting-IP": "203.0.113.200" } });
+    expect(created.status).toBe(201);
+    const id = (await json(created)).id;
+    await call("GET", `/api/v1/customers/${id}`, { token: org.token });
+    await call("POST", "/api/v1/customers", { token: org.token, body }); // 422: the e-mail is taken
+    await call("GET", "/api/v1/me", { token: `${org.token}x` }); // 401
+    const text = lines.join("\n");
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    for (const secret of [org.token, "secret.person", "Secret.Person", "Zebediah", "Quixotic", "470998877", "198.51.100.77", "203.0.113.200", "Hiddenlaan", `/customers/${id}`]) {
+      expect(text).not.toContain(secret);
+    }
+  });
+});
+
+describe("headers", () => {
+  it("nosniff and no-store on answers; no framework banner", async () => {
+    const org = await createOrganisation();
+    for (const response of [await call("GET", "/api/v1/me", { token: org.token }), await call("GET", "/api/v1/me"), await call("GET", "/nope")]) {
+      expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
+      expect(response.headers.get("Cache-Control")).toBe("no-store");
+      expect(response.headers.get("X-Powered-By")).toBeNull();
+      expect(response.headers.get("Server")).toBeNull();
+    }
+  });
+
+  it("CORS is off by default", async () => {
+    const response = await call("GET", "/api/v1/ping", { headers: { Origin: "https://partner.example" } });
+    expect(response.headers.get("Access-Control-Allow-Origin")).toBeNull();
+  });
+
+  it("CORS answers only the configured origins", async () => {
+    const env = { CORS_ORIGINS: "https://partner.example, https://other.example" };
+    const allowed = await call("OPTIONS", "/api/v1/customers", {
+      env,
+      headers: { Origin: "https://partner.example", "Access-Control-Request-Method": "POST" },
+    });
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get("Access-Control-Allow-Origin")).toBe("https://partner.example");
+    const denied = await call("GET", "/api/v1/ping", { env, headers: { Origin: "https://evil.example" } });
+    expect(denied.headers.get("Access-Control-Allow-Origin")).toBeNull();
+  });
+});
