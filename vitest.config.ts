@@ -18,6 +18,12 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
+          ratelimits: {
+            // Tests share tokens ids across files and call the operator API a lot: no limit in the way…
+            RATE_LIMITER: { namespace_id: "1001", simple: { limit: 1_000_000, period: 60 } },
+            // …except in the rate-limit test, which swaps this strict one in.
+            TEST_STRICT_RATE_LIMITER: { namespace_id: "9001", simple: { limit: 3, period: 60 } },
+          },
           bindings: { TEST_MIGRATIONS: migrations, DOC_EXAMPLES: docExamples as unknown as string[], ADMIN_TOKEN: TEST_ADMIN_TOKEN },
         },
       }),

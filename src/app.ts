@@ -65,6 +65,7 @@ app.onError((error, c) => {
   if (apiError.status >= 500) {
     console.error(JSON.stringify({ request_id: c.var.requestId, error: "unhandled", ...describeError(error) }));
   }
+  if (apiError.retryAfter !== undefined) c.header("Retry-After", String(apiError.retryAfter));
   return c.json(errorBody(apiError, c.var.requestId) as object, apiError.status);
 });
 

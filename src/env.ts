@@ -4,6 +4,8 @@ import type { Database } from "./db/client";
 export interface Bindings {
   DB: D1Database;
   TOKENS: KVNamespace;
+  /** Requests per token per period (wrangler.toml [[ratelimits]]). */
+  RATE_LIMITER: RateLimit;
   /** Operator secret for /admin/v1; every /admin route is 404 while it is unset. */
   ADMIN_TOKEN?: string;
   /** Comma-separated origins allowed by CORS; empty or unset: CORS off. */

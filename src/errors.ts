@@ -69,6 +69,9 @@ const REQUEST_ERRORS = {
   malformed_json: { status: 400, message: "is not valid JSON" },
   payload_too_large: { status: 413, message: "is larger than 1 MiB" },
   unsupported_media_type: { status: 415, message: "must be application/json" },
+  idempotency_key_reused: { status: 422, message: "was used with another request" },
+  idempotency_key_in_use: { status: 409, message: "is in use by a request still running" },
+  rate_limited: { status: 429, message: "too many requests" },
   internal_error: { status: 500, message: "internal server error" },
 } as const;
 
@@ -82,6 +85,8 @@ export class ApiError extends Error {
     readonly status: ContentfulStatusCode,
     readonly code: RequestErrorCode | "validation_failed",
     readonly errors: FieldError[] = [],
+    /** Seconds to wait before retrying (429). */
+    readonly retryAfter?: number,
   ) {
     super(code);
   }
@@ -96,6 +101,10 @@ export class ApiError extends Error {
 
   static unauthenticated(): ApiError {
     return ApiError.request("not_authenticated");
+  }
+
+  static rateLimited(retryAfterSeconds: number): ApiError {
+    return new ApiError(429, "rate_limited", [], retryAfterSeconds);
   }
 
   /** 422 with every error of the request. */

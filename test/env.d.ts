@@ -8,6 +8,7 @@ declare global {
     interface Env extends Bindings {
       TEST_MIGRATIONS: D1Migration[];
       DOC_EXAMPLES: DocExample[];
+      TEST_STRICT_RATE_LIMITER: RateLimit;
       ADMIN_TOKEN: string;
     }
   }

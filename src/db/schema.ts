@@ -117,6 +117,32 @@ export const eans = sqliteTable(
   (t) => [uniqueIndex("eans_number_unique").on(t.number), index("eans_customer_idx").on(t.customerId)],
 );
 
+/**
+ * Idempotency keys (Stripe's semantics): the first answer to a POST, replayed
+ * to retries with the same key. Scoped to the caller (an organisation, or the
+ * operator). Neither the key nor the answer is stored in the clear: the row is
+ * found by SHA-256 of the key, and the answer is AES-GCM encrypted under a key
+ * derived from the idempotency key, which only the client holds (answers
+ * carry personal data, and the operator's carry tokens).
+ */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    scope: text("scope").notNull(),
+    keyHash: text("key_hash").notNull(),
+    /** SHA-256 of method, path and body: the same key with another request is refused. */
+    fingerprint: text("fingerprint").notNull(),
+    /** The request that claimed the key; its answer is NULL while it runs. */
+    requestId: text("request_id").notNull(),
+    status: integer("status"),
+    /** base64(iv ‖ AES-GCM ciphertext) of the answer's body. */
+    body: text("body"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("idempotency_keys_scope_key_unique").on(t.scope, t.keyHash), index("idempotency_keys_created_idx").on(t.createdAt)],
+);
+
 export type OrganisationRow = typeof organisations.$inferSelect;
 export type CustomerRow = typeof customers.$inferSelect;
 export type EanRow = typeof eans.$inferSelect;

@@ -40,12 +40,22 @@ export async function resolveToken(kv: KVNamespace, token: string): Promise<Toke
   return entry;
 }
 
-/** Organisation token required: sets `organisationId` and `tokenId`, or 401. */
+/** Seconds a limited caller should wait: the period of wrangler.toml's [[ratelimits]]. */
+export const RATE_LIMIT_PERIOD_SECONDS = 60;
+
+/** One more request for `key` (a token); 429 with Retry-After when over the limit. */
+async function countRequest(limiter: RateLimit, key: string): Promise<void> {
+  const { success } = await limiter.limit({ key });
+  if (!success) throw ApiError.rateLimited(RATE_LIMIT_PERIOD_SECONDS);
+}
+
+/** Organisation token required: sets `organisationId` and `tokenId`, or 401; counts toward the token's rate limit. */
 export function requireOrganisation(): MiddlewareHandler<AppEnv> {
   return async function requireOrganisation(c, next) {
     const token = bearerToken(c.req.header("Authorization"));
     const entry = token ? await resolveToken(c.env.TOKENS, token) : null;
     if (!entry) throw ApiError.unauthenticated();
+    await countRequest(c.env.RATE_LIMITER, `token:${entry.token_id}`);
     c.set("organisationId", entry.organisation_id);
     c.set("tokenId", entry.token_id);
     await next();
@@ -59,6 +69,7 @@ export function requireAdmin(): MiddlewareHandler<AppEnv> {
     if (!secret) throw ApiError.notFound();
     const token = bearerToken(c.req.header("Authorization"));
     if (!token || !(await secretsEqual(token, secret))) throw ApiError.unauthenticated();
+    await countRequest(c.env.RATE_LIMITER, "operator");
     await next();
   };
 }

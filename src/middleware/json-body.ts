@@ -23,11 +23,16 @@ export function jsonBody(): MiddlewareHandler {
     return limitBody(c, async () => {
       const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim();
       if (!JSON_MEDIA_TYPE.test(mediaType)) throw ApiError.request("unsupported_media_type");
+      // Read once as text (idempotency fingerprints the raw body), parse once,
+      // and hand the parsed body to the validator through Hono's body cache.
+      const text = await c.req.text();
+      let parsed: unknown;
       try {
-        await c.req.json();
+        parsed = JSON.parse(text);
       } catch {
         throw ApiError.request("malformed_json");
       }
+      c.req.bodyCache.json = Promise.resolve(parsed);
       await next();
     });
   };

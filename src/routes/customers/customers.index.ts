@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { isUniqueViolation } from "../../db/errors";
 import type { AppEnv } from "../../env";
 import { ApiError, fieldError } from "../../errors";
+import { idempotency } from "../../idempotency/idempotency.middleware";
 import { parseId } from "../../lib/ids";
 import { requireOrganisation } from "../../middleware/auth";
 import { jsonBody } from "../../middleware/json-body";
@@ -15,7 +16,7 @@ import { findCustomer, insertCustomer, listCustomers } from "./customers.queries
 import { createCustomerBody, listCustomersQuery } from "./customers.schemas";
 
 export const customersRouter = new Hono<AppEnv>()
-  .post("/", requireOrganisation(), jsonBody(), validate("json", createCustomerBody), async (c) => {
+  .post("/", requireOrganisation(), jsonBody(), idempotency(), validate("json", createCustomerBody), async (c) => {
     const { customer: input } = c.req.valid("json");
     const clientIp = c.req.header("CF-Connecting-IP") ?? null;
     try {

@@ -8,6 +8,7 @@ import type { Database } from "../../db/client";
 import { isUniqueViolation } from "../../db/errors";
 import type { AppEnv } from "../../env";
 import { ApiError } from "../../errors";
+import { idempotency } from "../../idempotency/idempotency.middleware";
 import { parseId } from "../../lib/ids";
 import { requireOrganisation } from "../../middleware/auth";
 import { jsonBody } from "../../middleware/json-body";
@@ -38,13 +39,13 @@ async function createEans(db: Database, organisationId: number, customerId: numb
 }
 
 export const eansRouter = new Hono<AppEnv>()
-  .post("/:customer_id/eans", requireOrganisation(), jsonBody(), validate("json", createEanBody), async (c) => {
+  .post("/:customer_id/eans", requireOrganisation(), jsonBody(), idempotency(), validate("json", createEanBody), async (c) => {
     const customerId = parseId(c.req.param("customer_id"));
     const { ean } = c.req.valid("json");
     const [stored] = await createEans(c.var.db, c.var.organisationId, customerId, [ean], false);
     return c.json(toEanJson(stored!), 201);
   })
-  .post("/:customer_id/eans/bulk", requireOrganisation(), jsonBody(), validate("json", bulkEansBody), async (c) => {
+  .post("/:customer_id/eans/bulk", requireOrganisation(), jsonBody(), idempotency(), validate("json", bulkEansBody), async (c) => {
     const customerId = parseId(c.req.param("customer_id"));
     const items = c.req.valid("json").eans.map((item) => item.ean);
     const stored = await createEans(c.var.db, c.var.organisationId, customerId, items, true);

@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../env";
 import { ApiError } from "../../errors";
+import { idempotency } from "../../idempotency/idempotency.middleware";
 import { parseId } from "../../lib/ids";
 import { generateToken, sha256Hex, type TokenEntry, tokenKvKey } from "../../lib/tokens";
 import { forgetCachedToken, requireOrganisation } from "../../middleware/auth";
@@ -32,14 +33,14 @@ async function publishToken(kv: KVNamespace, hash: string, entry: TokenEntry) {
 
 /** Mounted under /admin/v1, behind `requireAdmin`. */
 export const adminOrganisationsRouter = new Hono<AppEnv>()
-  .post("/organisations", jsonBody(), validate("json", createOrganisationBody), async (c) => {
+  .post("/organisations", jsonBody(), idempotency(), validate("json", createOrganisationBody), async (c) => {
     const { name, domain } = c.req.valid("json");
     const { token, hash } = await newToken();
     const { organisation, tokenId } = await insertOrganisationWithToken(c.var.db, { name, domain, slug: slugify(name) }, hash);
     await publishToken(c.env.TOKENS, hash, { organisation_id: organisation.id, token_id: tokenId });
     return c.json({ organisation: toOrganisationJson(organisation), token: { id: tokenId, token } }, 201);
   })
-  .post("/organisations/:id/tokens", async (c) => {
+  .post("/organisations/:id/tokens", idempotency(), async (c) => {
     const organisationId = parseId(c.req.param("id"));
     const { token, hash } = await newToken();
     const tokenId = await insertToken(c.var.db, organisationId, hash);

@@ -4,6 +4,7 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../../env";
+import { idempotency } from "../../idempotency/idempotency.middleware";
 import { requireOrganisation } from "../../middleware/auth";
 import { jsonBody } from "../../middleware/json-body";
 import { validate } from "../../validation/validator";
@@ -16,7 +17,7 @@ export const suppliersRouter = new Hono<AppEnv>().get("/", requireOrganisation()
 
 /** Mounted under /admin/v1/suppliers, behind `requireAdmin`. */
 export const adminSuppliersRouter = new Hono<AppEnv>()
-  .post("/", jsonBody(), validate("json", createSupplierBody), async (c) =>
+  .post("/", jsonBody(), idempotency(), validate("json", createSupplierBody), async (c) =>
     c.json(await insertSupplier(c.var.db, c.req.valid("json").name), 201),
   )
   .get("/", async (c) => c.json(await listSuppliers(c.var.db), 200));

@@ -1,0 +1,55 @@
+/**
+ * @module `Idempotency-Key` on POSTs, with Stripe's semantics and the IETF
+ * draft's status codes:
+ * - the first request with a key runs; a 2xx answer is kept (24 h at least);
+ * - a retry with the same key and the same request replays that answer
+ *   exactly, with `Idempotent-Replayed: true`;
+ * - the same key with another request (method, path or body) → 422
+ *   `idempotency_key_reused`;
+ * - a retry while the first still runs → 409 `idempotency_key_in_use`;
+ * - an answer that is not 2xx is not kept: a retry runs again.
+ * Keys are scoped to the caller (organisation or operator), at most 255 characters.
+ * Without the header nothing changes (and nothing is read or written).
+ */
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../env";
+import { ApiError, fieldError } from "../errors";
+import { sha256Hex } from "../lib/tokens";
+import { claimKey, completeKey, releaseKey } from "./idempotency.queries";
+import { lookupHash, seal, unseal } from "./idempotency.sealing";
+
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+export function idempotency(): MiddlewareHandler<AppEnv> {
+  return async function idempotency(c, next) {
+    const key = c.req.header("Idempotency-Key");
+    if (key === undefined) return next();
+    if (key.trim() === "") throw ApiError.validation([fieldError("Idempotency-Key", "must_be_filled")]);
+    if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      throw ApiError.validation([fieldError("Idempotency-Key", "size_cannot_be_greater_than", MAX_IDEMPOTENCY_KEY_LENGTH)]);
+    }
+    const scope = c.var.organisationId === undefined ? "operator" : `organisation:${c.var.organisationId}`;
+    const fingerprint = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
+    const requestId = c.var.requestId;
+    const record = await claimKey(c.var.db, { scope, keyHash: await lookupHash(key), fingerprint, requestId });
+
+    if (record.requestId !== requestId) {
+      if (record.fingerprint !== fingerprint) throw ApiError.request("idempotency_key_reused");
+      if (record.status === null || record.body === null) throw ApiError.request("idempotency_key_in_use");
+      return new Response(await unseal(key, record.body), {
+        status: record.status,
+        headers: { "Content-Type": "application/json; charset=utf-8", "Idempotent-Replayed": "true" },
+      });
+    }
+
+    await next();
+    const status = c.res.status;
+    try {
+      if (status >= 200 && status < 300) await completeKey(c.var.db, record.id, status, await seal(key, await c.res.clone().text()));
+      else await releaseKey(c.var.db, record.id);
+    } catch (error) {
+      // The work is done and its answer stands; retries will see the key in use (409) until it expires.
+      console.error(JSON.stringify({ request_id: requestId, error: "idempotency_key_not_recorded", type: error instanceof Error ? error.name : typeof error }));
+    }
+  };
+}
