@@ -1,0 +1,83 @@
+/**
+ * @module A throwaway `wrangler dev` for load scripts (soak, bench): loopback
+ * only, its own empty local D1/KV state, the migrations applied, and a rate
+ * limit high enough not to be what is measured. The config is derived from
+ * wrangler.toml at run time (nothing duplicated in the repository).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { waitUntilServing } from "./local.mjs";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/** Starts the server; resolves to { baseUrl, adminToken, stop }. */
+export async function startLoadtestServer(name) {
+  const dir = path.join(ROOT, ".wrangler", name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const config = readFileSync(path.join(ROOT, "wrangler.toml"), "utf8")
+    .replace(/^main = ".*"$/m, `main = "${path.join(ROOT, "src/index.ts")}"`)
+    .replace(/^migrations_dir = ".*"$/m, `migrations_dir = "${path.join(ROOT, "drizzle")}"`)
+    .replace(/simple = \{ limit = \d+/, "simple = { limit = 100000000");
+  const configPath = path.join(dir, "wrangler.toml");
+  writeFileSync(configPath, config);
+  const adminToken = `loadtest-${randomBytes(16).toString("hex")}`;
+  writeFileSync(path.join(dir, ".dev.vars"), `ADMIN_TOKEN="${adminToken}"\n`);
+  const state = path.join(dir, "state");
+  const wrangler = path.join(ROOT, "node_modules", ".bin", "wrangler");
+
+  const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "-c", configPath, "--persist-to", state], {
+    cwd: dir,
+    env: { ...process.env, CI: "true" },
+    encoding: "utf8",
+  });
+  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
+
+  const port = await freePort();
+  const child = spawn(wrangler, ["dev", "-c", configPath, "--persist-to", state, "--ip", "127.0.0.1", "--port", String(port), "--log-level", "error"], {
+    cwd: dir,
+    env: { ...process.env, CI: "true" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output = (output + chunk).slice(-20_000)));
+  child.stderr.on("data", (chunk) => (output = (output + chunk).slice(-20_000)));
+  let alive = true;
+  child.on("exit", () => (alive = false));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  if (!(await waitUntilServing(baseUrl, { timeoutMs: 120_000, isAlive: () => alive }))) {
+    child.kill("SIGKILL");
+    throw new Error(`wrangler dev did not start:\n${output}`);
+  }
+  return {
+    baseUrl,
+    adminToken,
+    /** The worker's recent output (its request log lines). */
+    output: () => output,
+    onOutput: (listener) => {
+      child.stdout.on("data", listener);
+      child.stderr.on("data", listener);
+    },
+    stop: async () => {
+      if (!alive) return;
+      const exited = new Promise((resolve) => child.on("exit", resolve));
+      child.kill("SIGTERM");
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      if (alive) child.kill("SIGKILL");
+    },
+  };
+}
