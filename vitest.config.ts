@@ -1,6 +1,9 @@
 /**
- * @module Vitest inside workerd (@cloudflare/vitest-plugin): real local D1 and
- * KV from wrangler.toml, the drizzle/ migrations applied by test/setup.ts.
+ * @module Two test projects:
+ * - `workers`: inside workerd (@cloudflare/vitest-plugin), real local D1 and
+ *   KV from wrangler.toml, the drizzle/ migrations applied by test/setup.ts;
+ * - `node`: against a real `wrangler dev` (the typed-client quickstart, the
+ *   OpenAPI document checked by a maintained validator).
  */
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
@@ -14,28 +17,44 @@ export default defineConfig(async () => {
   // The original docs' examples, replayed by test/docs/doc-examples.test.ts.
   const docExamples = readDocExamples(specDirectory(import.meta.dirname));
   return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          ratelimits: {
-            // Tests share tokens ids across files and call the operator API a lot: no limit in the way…
-            RATE_LIMITER: { namespace_id: "1001", simple: { limit: 1_000_000, period: 60 } },
-            // …except in the rate-limit test, which swaps this strict one in.
-            TEST_STRICT_RATE_LIMITER: { namespace_id: "9001", simple: { limit: 3, period: 60 } },
-          },
-          bindings: { TEST_MIGRATIONS: migrations, DOC_EXAMPLES: docExamples as unknown as string[], ADMIN_TOKEN: TEST_ADMIN_TOKEN },
-        },
-      }),
-    ],
     test: {
-      include: ["test/**/*.test.ts"],
-      setupFiles: ["./test/setup.ts"],
       // The JSON report gives .ci/run its closing "N passed, N failed" line.
       reporters: ["default", "json"],
       outputFile: { json: ".vitest-report.json" },
       // The API's one-line request logs would drown the test output.
       onConsoleLog: (log: string) => !log.startsWith('{"request_id"'),
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                ratelimits: {
+                  // Tests share tokens ids across files and call the operator API a lot: no limit in the way…
+                  RATE_LIMITER: { namespace_id: "1001", simple: { limit: 1_000_000, period: 60 } },
+                  // …except in the rate-limit test, which swaps this strict one in.
+                  TEST_STRICT_RATE_LIMITER: { namespace_id: "9001", simple: { limit: 3, period: 60 } },
+                },
+                bindings: { TEST_MIGRATIONS: migrations, DOC_EXAMPLES: docExamples as unknown as string[], ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            include: ["test/{api,docs,property,unit}/**/*.test.ts"],
+            setupFiles: ["./test/setup.ts"],
+          },
+        },
+        {
+          test: {
+            name: "node",
+            include: ["test/node/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 120_000,
+            hookTimeout: 180_000,
+          },
+        },
+      ],
     },
   };
 });

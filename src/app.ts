@@ -14,10 +14,10 @@ import { eansRouter } from "./routes/eans/eans.index";
 import { adminOrganisationsRouter, meRouter } from "./routes/organisations/organisations.index";
 import { peerRouter } from "./routes/peer/peer.index";
 import { adminSuppliersRouter, suppliersRouter } from "./routes/suppliers/suppliers.index";
-import { pingRouter } from "./routes/system/system.index";
+import { systemRouter } from "./routes/system/system.index";
 
 const api = new Hono<AppEnv>()
-  .route("/ping", pingRouter)
+  .route("/", systemRouter)
   .route("/me", meRouter)
   .route("/suppliers", suppliersRouter)
   .route("/customers", customersRouter)

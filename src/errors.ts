@@ -5,6 +5,8 @@
  * (see `errorResponse`). Bodies follow the contract byte for byte.
  */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import * as z from "zod";
+import { named } from "./openapi/registry";
 
 /** One row of the contract's error catalogue (dry-validation ids and messages). */
 const CATALOGUE = {
@@ -141,3 +143,33 @@ export function errorBody(error: ApiError, requestId?: string): unknown {
     }
   }
 }
+
+/** OpenAPI: the `errors` body (400, 409, 413, 415, 422, 429, 500). */
+export const errorsJson = named(
+  "Errors",
+  z.object({
+    errors: z.array(
+      z.object({
+        path: z.string().meta({ description: "Dotted path of the field as sent (`customer.profile.first_name`), or `request`." }),
+        error: z.string().meta({ description: "Catalogue id, e.g. `must_be_filled`." }),
+        message: z.string(),
+        type: z.enum(["params", "custom"]),
+        index: z.int().optional().meta({ description: "Bulk requests: the 0-based position of the item in `eans`." }),
+        request_id: z.string().optional().meta({ description: "500 only: the request's X-Request-Id." }),
+      }),
+    ),
+  }),
+);
+
+/** OpenAPI: the fixed 401 body. */
+export const unauthenticatedJson = named(
+  "NotAuthenticated",
+  z.object({
+    status: z.literal("error"),
+    errors: z.array(z.object({ error: z.literal("not_authenticated"), message: z.literal("not authenticated"), path: z.literal("request"), type: z.literal("custom") })),
+    payload: z.object({}),
+  }),
+);
+
+/** OpenAPI: the 404 body, a JSON string. */
+export const notFoundJson = named("NotFound", z.literal("Not found"));

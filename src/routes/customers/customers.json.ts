@@ -1,8 +1,56 @@
-/** @module The Customer as the API renders it: every field always present, `null` where empty. */
+/** @module The Customer as the API renders it (and its OpenAPI schema): every field always present, `null` where empty. */
+import * as z from "zod";
 import type { CustomerRow } from "../../db/schema";
-import { type OrganisationRef, toOrganisationJson } from "../organisations/organisations.json";
+import { calendarDate, named, timestamp } from "../../openapi/registry";
+import { type OrganisationRef, organisationJson, toOrganisationJson } from "../organisations/organisations.json";
 
-export function toCustomerJson(customer: CustomerRow, organisation: OrganisationRef) {
+export const customerJson = named(
+  "Customer",
+  z.object({
+    id: z.int(),
+    email: z.string(),
+    created_at: timestamp,
+    updated_at: timestamp,
+    organisation: organisationJson,
+    profile: z.object({
+      id: z.int(),
+      customer_id: z.int(),
+      organisation_id: z.int(),
+      title: z.enum(["mr", "mrs"]),
+      first_name: z.string(),
+      last_name: z.string(),
+      birth_date: calendarDate,
+      phone: z.string().meta({ description: "E.164: + country code and digits", example: "+3256980144" }),
+      city: z.string(),
+      street: z.string(),
+      building: z.string(),
+      building_addon: z.string().nullable(),
+      postal_code: z.string(),
+      language: z.enum(["nl", "fr", "en"]),
+      created_at: timestamp,
+      updated_at: timestamp,
+    }),
+  }),
+);
+
+export type CustomerJson = z.infer<typeof customerJson>;
+
+export const customerPageJson = named(
+  "CustomerPage",
+  z.object({
+    current_page: z.int(),
+    limit_value: z.int(),
+    next_page: z.int().nullable(),
+    prev_page: z.int().nullable(),
+    total_pages: z.int(),
+    records: z.array(customerJson),
+  }),
+  "A Kaminari page of customers, by id.",
+);
+
+export function toCustomerJson(customer: CustomerRow, organisation: OrganisationRef): CustomerJson {
+  const title = customer.title as CustomerJson["profile"]["title"];
+  const language = customer.language as CustomerJson["profile"]["language"];
   return {
     id: customer.id,
     email: customer.email,
@@ -14,7 +62,7 @@ export function toCustomerJson(customer: CustomerRow, organisation: Organisation
       id: customer.id,
       customer_id: customer.id,
       organisation_id: customer.organisationId,
-      title: customer.title,
+      title,
       first_name: customer.firstName,
       last_name: customer.lastName,
       birth_date: customer.birthDate,
@@ -24,7 +72,7 @@ export function toCustomerJson(customer: CustomerRow, organisation: Organisation
       building: customer.building,
       building_addon: customer.buildingAddon,
       postal_code: customer.postalCode,
-      language: customer.language,
+      language,
       created_at: customer.createdAt,
       updated_at: customer.updatedAt,
     },
@@ -36,8 +84,8 @@ export function toCustomerPageJson(
   page: number,
   per: number,
   total: number,
-  records: ReturnType<typeof toCustomerJson>[],
-) {
+  records: CustomerJson[],
+): z.infer<typeof customerPageJson> {
   const totalPages = Math.ceil(total / per);
   return {
     current_page: page,

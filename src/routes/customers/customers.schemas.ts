@@ -3,6 +3,7 @@
  * order: errors are listed in this order).
  */
 import * as z from "zod";
+import { named } from "../../openapi/registry";
 import * as f from "../../validation/fields";
 
 export const TITLES = ["mr", "mrs"] as const;
@@ -22,7 +23,7 @@ export const profileSchema = f.object({
   language: f.optionalEnumOf(LANGUAGES).transform((language) => language ?? "nl"),
 });
 
-export const createCustomerBody = f.envelope({
+export const createCustomerBody = named("CustomerCreateRequest", f.envelope({
   customer: f.object({
     email: f.email(),
     terms_and_conditions: f.acceptance(),
@@ -30,7 +31,7 @@ export const createCustomerBody = f.envelope({
     registered_from_ip: f.optionalIpAddress(),
     profile: profileSchema,
   }),
-});
+}));
 
 export type CreateCustomerInput = z.output<typeof createCustomerBody>["customer"];
 

@@ -1,24 +1,57 @@
-/** @module The Ean as the API renders it: every field always present, `null` where empty. */
+/** @module The Ean as the API renders it (and its OpenAPI schema): every field always present, `null` where empty. */
+import * as z from "zod";
 import type { EanRow } from "../../db/schema";
+import { calendarDate, decimalString, named, timestamp } from "../../openapi/registry";
+import { PRODUCTS, REASONS, RECORDING_PERIODS, TARIFF_GROUPS } from "./eans.schemas";
 
-export interface ConsumptionJson {
-  name: string;
-  volume: string | null;
-  price: string | null;
-}
+const consumptionJson = z.object({ name: z.string(), volume: decimalString.nullable(), price: decimalString.nullable() });
+export type ConsumptionJson = z.infer<typeof consumptionJson>;
+
+export const eanJson = named(
+  "Ean",
+  z.object({
+    id: z.int(),
+    customer_id: z.int(),
+    supplier_id: z.int().nullable(),
+    number: z.string().meta({ example: "542170967180397340" }),
+    product: z.enum(PRODUCTS),
+    reason: z.enum(REASONS),
+    building: z.string().nullable(),
+    building_addon: z.string().nullable(),
+    street: z.string().nullable(),
+    city: z.string().nullable(),
+    state: z.string().meta({ example: "ready" }),
+    postal_code: z.string().nullable(),
+    consumptions: z.array(consumptionJson).nullable(),
+    solar_panels: z.boolean(),
+    inverter_max_power: z.int().nullable(),
+    contract_end_date: calendarDate.nullable(),
+    respect_contract_end_date: z.boolean(),
+    fixed_fee: decimalString.nullable(),
+    tariff_group: z.enum(TARIFF_GROUPS).nullable(),
+    recording_period: z.enum(RECORDING_PERIODS).nullable(),
+    wkk: decimalString.nullable(),
+    gsc: decimalString.nullable(),
+    created_at: timestamp,
+    confirmed_at: timestamp.nullable(),
+    supplier: z.object({ id: z.int(), name: z.string().nullable() }).nullable(),
+  }),
+);
+
+export type EanJson = z.infer<typeof eanJson>;
 
 export function parseConsumptions(stored: string | null): ConsumptionJson[] | null {
   return stored === null ? null : (JSON.parse(stored) as ConsumptionJson[]);
 }
 
-export function toEanJson(ean: EanRow) {
+export function toEanJson(ean: EanRow): EanJson {
   return {
     id: ean.id,
     customer_id: ean.customerId,
     supplier_id: ean.supplierId,
     number: ean.number,
-    product: ean.product,
-    reason: ean.reason,
+    product: ean.product as EanJson["product"],
+    reason: ean.reason as EanJson["reason"],
     building: ean.building,
     building_addon: ean.buildingAddon,
     street: ean.street,
@@ -31,8 +64,8 @@ export function toEanJson(ean: EanRow) {
     contract_end_date: ean.contractEndDate,
     respect_contract_end_date: ean.respectContractEndDate,
     fixed_fee: ean.fixedFee,
-    tariff_group: ean.tariffGroup,
-    recording_period: ean.recordingPeriod,
+    tariff_group: ean.tariffGroup as EanJson["tariff_group"],
+    recording_period: ean.recordingPeriod as EanJson["recording_period"],
     wkk: ean.wkk,
     gsc: ean.gsc,
     created_at: ean.createdAt,

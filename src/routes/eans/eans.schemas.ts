@@ -3,6 +3,7 @@
  * errors are listed in this order).
  */
 import * as z from "zod";
+import { named } from "../../openapi/registry";
 import * as f from "../../validation/fields";
 
 export const PRODUCTS = ["gas", "electricity"] as const;
@@ -33,7 +34,7 @@ export const consumptionSchema = f.object({
   price: f.optionalNonNegativeDecimal(),
 });
 
-export const eanSchema = f.object({
+export const eanSchema = named("EanFields", f.object({
   number: f.eanNumber(),
   product: f.enumOf(PRODUCTS),
   reason: f.optionalEnumOf(REASONS).transform((reason) => reason ?? "normal"),
@@ -53,15 +54,15 @@ export const eanSchema = f.object({
   contract_end_date: f.optionalDate(),
   respect_contract_end_date: f.optionalBoolean(false),
   tariff_group: f.optionalEnumOf(TARIFF_GROUPS),
-});
+}));
 
 export type EanInput = z.output<typeof eanSchema>;
 
-export const createEanBody = f.envelope({ ean: eanSchema });
+export const createEanBody = named("EanCreateRequest", f.envelope({ ean: eanSchema }));
 
-export const bulkEansBody = f.envelope({
+export const bulkEansBody = named("EanBulkRequest", f.envelope({
   eans: f
     .array(f.envelope({ ean: eanSchema }))
     .min(1, { message: "cannot_be_empty" })
     .max(MAX_BULK_EANS, { message: "size_cannot_be_greater_than" }),
-});
+}));

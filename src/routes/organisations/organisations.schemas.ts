@@ -1,11 +1,12 @@
 /** @module Request rules for organisations (operator API). */
 import * as z from "zod";
+import { named } from "../../openapi/registry";
 import * as f from "../../validation/fields";
 
-export const createOrganisationBody = f.envelope({
+export const createOrganisationBody = named("OrganisationCreateRequest", f.envelope({
   name: f.requiredString(),
   domain: f.optionalString(),
-});
+}));
 
 export type CreateOrganisationInput = z.output<typeof createOrganisationBody>;
 

@@ -4,11 +4,85 @@
  * field-by-field mapping is docs/peer-view.md. Fields the peer document has
  * and Enbro cannot know are present with `null`.
  */
+import * as z from "zod";
 import type { CustomerRow, EanRow } from "../../db/schema";
+import { named } from "../../openapi/registry";
 import { sumDecimals } from "../../lib/decimal";
 import { dateToUnixSeconds, isoToUnixSeconds } from "../../lib/time";
 import { parseConsumptions } from "../eans/eans.json";
 import type { OrganisationRef } from "../organisations/organisations.json";
+
+const unknown = z.null().meta({ description: "Not known to Enbro." });
+const nullableNumber = z.number().nullable();
+
+export const peerContractJson = named(
+  "PeerContract",
+  z.object({
+    id: z.int(),
+    orderId: unknown,
+    tenant: unknown,
+    customerId: z.string(),
+    signupDate: z.int().meta({ description: "Unix seconds" }),
+    status: z.string(),
+    statusCode: z.int().nullable(),
+    statusCodeTitle: z.string(),
+    energy: z.enum(["electricity", "gas"]),
+    energyTypeId: z.int().nullable(),
+    energySubTypeId: unknown,
+    email: z.string(),
+    firstname: z.string(),
+    lastname: z.string(),
+    deliveryAddress: z.string().nullable(),
+    iban: unknown,
+    monthlyDeposit: unknown,
+    startDate: unknown,
+    endDate: z.int().nullable().meta({ description: "contract_end_date at 00:00 UTC, Unix seconds" }),
+    consumption: nullableNumber,
+    counterNumber: z.string(),
+    productId: unknown,
+    productName: z.string().nullable(),
+    productCode: z.string().nullable(),
+    campaignId: unknown,
+    salesChannelId: unknown,
+    unpaidDebt: unknown,
+    vatRate: unknown,
+    basePrice: nullableNumber,
+    workingPrice: nullableNumber,
+    billingAddress: z.string().nullable(),
+    business: z.boolean(),
+    phone: z.number(),
+    gridOperatorName: unknown,
+    gridOperatorCode: unknown,
+    registers: z.array(z.object({ name: z.string(), volume: nullableNumber, price: nullableNumber })),
+    erpUrls: z.array(z.object({ url: z.string(), logo: z.string() })),
+    rawData: unknown,
+    agentPreview: z.array(z.object({ label: z.string(), value: z.string(), tooltip: z.string().nullable(), url: z.string().nullable() })),
+    tabPreview: z.object({ color: z.string(), icon: z.string() }).nullable(),
+  }),
+);
+
+export const peerCustomerJson = named(
+  "PeerCustomer",
+  z.object({
+    id: z.int(),
+    emailMatches: z.null(),
+    business: z.boolean(),
+    company: z.null(),
+    firstname: z.string(),
+    lastname: z.string(),
+    address: z.string().nullable(),
+    phone: z.number(),
+    email: z.string(),
+    tags: z.array(z.object({ id: z.int(), color: z.string(), name: z.string() })),
+    contracts: z.array(peerContractJson),
+    additionalData: z.object({
+      organisation: z.object({ id: z.int(), name: z.string(), domain: z.string() }),
+      language: z.string(),
+      title: z.string(),
+    }),
+  }),
+  "A customer and associated contracts, in the peer platform's shape (docs/peer-view.md).",
+);
 
 /** An EAN's state as the peer's contract status. */
 const STATUSES: Record<string, { status: string; statusCode: number; statusCodeTitle: string }> = {
@@ -50,7 +124,7 @@ function phoneNumber(e164: string): number {
 
 const toNumber = (decimal: string | null | undefined) => (decimal === null || decimal === undefined ? null : Number(decimal));
 
-function toContractJson(ean: EanRow, customer: CustomerRow) {
+function toContractJson(ean: EanRow, customer: CustomerRow): z.infer<typeof peerContractJson> {
   const consumptions = parseConsumptions(ean.consumptions);
   const status = STATUSES[ean.state];
   const customerAddress = oneLineAddress(customer);
@@ -63,7 +137,7 @@ function toContractJson(ean: EanRow, customer: CustomerRow) {
     status: status?.status ?? ean.state,
     statusCode: status?.statusCode ?? null,
     statusCodeTitle: status?.statusCodeTitle ?? ean.state,
-    energy: ean.product,
+    energy: ean.product as "electricity" | "gas",
     energyTypeId: ENERGY_TYPE_IDS[ean.product] ?? null,
     energySubTypeId: null,
     email: customer.email,
@@ -104,7 +178,7 @@ function toContractJson(ean: EanRow, customer: CustomerRow) {
   };
 }
 
-export function toPeerCustomerJson(customer: CustomerRow, organisation: OrganisationRef, eans: EanRow[]) {
+export function toPeerCustomerJson(customer: CustomerRow, organisation: OrganisationRef, eans: EanRow[]): z.infer<typeof peerCustomerJson> {
   return {
     id: customer.id,
     // Looked up by id, not from an e-mail: the peer document says null.

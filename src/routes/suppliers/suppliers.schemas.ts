@@ -1,4 +1,8 @@
-/** @module Request rules for suppliers (operator API). */
+/** @module Request rules for suppliers (operator API), and the Supplier as rendered. */
+import * as z from "zod";
+import { named } from "../../openapi/registry";
 import * as f from "../../validation/fields";
 
-export const createSupplierBody = f.envelope({ name: f.requiredString() });
+export const createSupplierBody = named("SupplierCreateRequest", f.envelope({ name: f.requiredString() }));
+
+export const supplierJson = named("Supplier", z.object({ id: z.int(), name: z.string() }));

@@ -1,0 +1,21 @@
+/**
+ * @module The schemas the OpenAPI document names (components.schemas): request
+ * rules and response shapes register here under their component name, and
+ * nested ones become `$ref`s.
+ */
+import * as z from "zod";
+
+export const apiSchemas = z.registry<{ id: string; description?: string }>();
+
+/** Registers `schema` as component `id` and returns it unchanged. */
+export function named<T extends z.ZodType>(id: string, schema: T, description?: string): T {
+  (schema as z.ZodType).register(apiSchemas, { id, description });
+  return schema;
+}
+
+/** ISO 8601 UTC with milliseconds. */
+export const timestamp = z.string().meta({ format: "date-time", example: "2020-04-09T15:01:20.929Z" });
+/** YYYY-MM-DD. */
+export const calendarDate = z.string().meta({ format: "date", example: "2020-04-09" });
+/** A decimal rendered the Rails way: plain notation, at least one decimal digit. */
+export const decimalString = z.string().meta({ pattern: "^\\d+\\.\\d+$", example: "1.0" });

@@ -1,0 +1,48 @@
+/**
+ * The OpenAPI document: valid OpenAPI 3.1 by a maintained validator, every
+ * route the app serves documented, every documented route served.
+ */
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { describe, expect, it } from "vitest";
+import { app } from "../../src/app";
+import { buildOpenApiDocument } from "../../src/openapi/document";
+
+const document = buildOpenApiDocument();
+
+/** "METHOD /path/{param}" with parameter names erased, for comparison. */
+const normalise = (method: string, path: string) => `${method.toUpperCase()} ${path.replace(/\{[^}]+\}|:[^/]+/g, "{}")}`;
+
+describe("the OpenAPI document", () => {
+  it("is valid OpenAPI 3.1", async () => {
+    const validator = new Validator();
+    const result = await validator.validate(document as object);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe("3.1");
+  });
+
+  it("documents every route the app serves, and serves every route it documents", () => {
+    const served = new Set(
+      app.routes.filter((r) => ["GET", "POST", "DELETE", "PUT", "PATCH"].includes(r.method)).map((r) => normalise(r.method, r.path)),
+    );
+    const documented = new Set(
+      Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => normalise(method, path))),
+    );
+    expect([...documented].sort()).toEqual([...served].sort());
+  });
+
+  it("describes every error shape of the contract and both bearer schemes", () => {
+    expect(Object.keys(document.components.responses).sort()).toEqual(["400", "401", "404", "409", "413", "415", "422", "429", "500"]);
+    expect(Object.keys(document.components.securitySchemes)).toEqual(["organisationToken", "operatorToken"]);
+    expect(document.components.schemas).toHaveProperty("Customer");
+    expect(document.components.schemas).toHaveProperty("CustomerCreateRequest");
+    expect(document.paths["/admin/v1/organisations"]!.post).toMatchObject({ tags: ["Operator"], security: [{ operatorToken: [] }] });
+  });
+
+  it("takes its request schemas from the validators: the customer's required fields and enums", () => {
+    const request = JSON.stringify(document.components.schemas.CustomerCreateRequest);
+    expect(request).toContain('"enum":["mr","mrs"]');
+    const profile = (document.components.schemas.CustomerCreateRequest as any).properties.customer.properties.profile;
+    expect(profile.required).toEqual(["first_name", "last_name", "city", "street", "building", "postal_code", "title", "phone", "birth_date"]);
+  });
+});
