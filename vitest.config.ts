@@ -3,7 +3,9 @@
  * - `workers`: inside workerd (@cloudflare/vitest-plugin), real local D1 and
  *   KV from wrangler.toml, the drizzle/ migrations applied by test/setup.ts;
  * - `node`: against a real `wrangler dev` (the typed-client quickstart, the
- *   OpenAPI document checked by a maintained validator).
+ *   OpenAPI document checked by a maintained validator);
+ * - `browser`: Debian's chromium driven by playwright-core on /docs
+ *   (`npm run test:browser`; `npm test` runs the first two).
  */
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
@@ -49,6 +51,16 @@ export default defineConfig(async () => {
           test: {
             name: "node",
             include: ["test/node/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 120_000,
+            hookTimeout: 180_000,
+          },
+        },
+        {
+          // Needs Debian's chromium (.ci/run installs it): `npm run test:browser`.
+          test: {
+            name: "browser",
+            include: ["test/browser/**/*.test.ts"],
             environment: "node",
             testTimeout: 120_000,
             hookTimeout: 180_000,

@@ -1,5 +1,5 @@
 /**
- * @module A throwaway `wrangler dev` for load scripts (soak, bench): loopback
+ * @module A throwaway `wrangler dev` for load scripts and end-to-end tests: loopback
  * only, its own empty local D1/KV state, the migrations applied, and a rate
  * limit high enough not to be what is measured. The config is derived from
  * wrangler.toml at run time (nothing duplicated in the repository).
@@ -24,7 +24,7 @@ async function freePort() {
   });
 }
 
-/** Starts the server; resolves to { baseUrl, adminToken, stop }. */
+/** Starts the server; resolves to { baseUrl, adminToken, output, stop }. */
 export async function startLoadtestServer(name) {
   const dir = path.join(ROOT, ".wrangler", name);
   rmSync(dir, { recursive: true, force: true });
@@ -32,6 +32,7 @@ export async function startLoadtestServer(name) {
   const config = readFileSync(path.join(ROOT, "wrangler.toml"), "utf8")
     .replace(/^main = ".*"$/m, `main = "${path.join(ROOT, "src/index.ts")}"`)
     .replace(/^migrations_dir = ".*"$/m, `migrations_dir = "${path.join(ROOT, "drizzle")}"`)
+    .replace(/^directory = ".*"$/m, `directory = "${path.join(ROOT, "public")}"`)
     .replace(/simple = \{ limit = \d+/, "simple = { limit = 100000000");
   const configPath = path.join(dir, "wrangler.toml");
   writeFileSync(configPath, config);

@@ -151,7 +151,11 @@ function errorResponse(description: string, schemaName: string, example?: unknow
 
 export function buildOpenApiDocument() {
   const { schemas } = z.toJSONSchema(apiSchemas, { io: "input", unrepresentable: "any", uri: (id) => `#/components/schemas/${id}`, target: "draft-2020-12" }) as { schemas: Record<string, Record<string, unknown>> };
-  for (const schema of Object.values(schemas)) delete schema.$schema;
+  // zod names each schema by its URI ($id); in components that would rebase every $ref inside it.
+  for (const schema of Object.values(schemas)) {
+    delete schema.$schema;
+    delete schema.$id;
+  }
   // The error schemas are named components; importing them registers them.
   void [errorsJson, notFoundJson, unauthenticatedJson];
 
