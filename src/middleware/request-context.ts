@@ -1,7 +1,7 @@
 /**
  * @module Per request: an id (`X-Request-Id`, a sane incoming one echoed),
- * the metered D1 handle, the response headers every answer carries, and one
- * JSON log line. The line names the route pattern, never the raw path, and
+ * the metered D1 handle on a D1 session (read replication), the response
+ * headers every answer carries, and one JSON log line. The line names the route pattern, never the raw path, and
  * never tokens, e-mails, names, phones, IPs or bodies.
  */
 import type { MiddlewareHandler } from "hono";
@@ -10,6 +10,19 @@ import { createDatabase, emptyCost } from "../db/client";
 import type { AppEnv } from "../env";
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** D1's bookmark format; anything else is ignored rather than sent to D1 (which would reject it). */
+const D1_BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/;
+
+/**
+ * The D1 session of a request (Sessions API): a client that sends back the
+ * `x-d1-bookmark` of an earlier answer reads at least that fresh
+ * (read-your-writes); otherwise reads may use any replica and writes start at
+ * the primary.
+ */
+function sessionConstraint(method: string, bookmark: string | undefined): string {
+  if (bookmark && D1_BOOKMARK.test(bookmark)) return bookmark;
+  return method === "GET" || method === "HEAD" ? "first-unconstrained" : "first-primary";
+}
 
 export function requestContext(): MiddlewareHandler<AppEnv> {
   return async function requestContext(c, next) {
@@ -18,12 +31,15 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     const requestId = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
     const cost = emptyCost();
     c.set("requestId", requestId);
-    c.set("db", createDatabase(c.env.DB, cost));
+    const session = c.env.DB.withSession(sessionConstraint(c.req.method, c.req.header("x-d1-bookmark")));
+    c.set("db", createDatabase(session, cost));
 
     await next();
 
     const headers = c.res.headers;
     headers.set("X-Request-Id", requestId);
+    const bookmark = session.getBookmark();
+    if (bookmark) headers.set("x-d1-bookmark", bookmark);
     headers.set("X-Content-Type-Options", "nosniff");
     if (!headers.has("Cache-Control")) headers.set("Cache-Control", "no-store");
     // Every answer, errors included, is JSON in UTF-8.
