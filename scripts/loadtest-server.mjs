@@ -24,13 +24,17 @@ async function freePort() {
   });
 }
 
-/** Starts the server; resolves to { baseUrl, adminToken, output, stop }. */
-export async function startLoadtestServer(name) {
+/**
+ * Starts the server; resolves to { baseUrl, adminToken, output, onOutput, stop }.
+ * `main` replaces the Worker's entry (the benchmark's); `logLevel` "log" lets
+ * the Worker's request log lines through.
+ */
+export async function startLoadtestServer(name, { main = "src/index.ts", logLevel = "error" } = {}) {
   const dir = path.join(ROOT, ".wrangler", name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const config = readFileSync(path.join(ROOT, "wrangler.toml"), "utf8")
-    .replace(/^main = ".*"$/m, `main = "${path.join(ROOT, "src/index.ts")}"`)
+    .replace(/^main = ".*"$/m, `main = "${path.join(ROOT, main)}"`)
     .replace(/^migrations_dir = ".*"$/m, `migrations_dir = "${path.join(ROOT, "drizzle")}"`)
     .replace(/^directory = ".*"$/m, `directory = "${path.join(ROOT, "public")}"`)
     .replace(/simple = \{ limit = \d+/, "simple = { limit = 100000000");
@@ -49,7 +53,7 @@ export async function startLoadtestServer(name) {
   if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
 
   const port = await freePort();
-  const child = spawn(wrangler, ["dev", "-c", configPath, "--persist-to", state, "--ip", "127.0.0.1", "--port", String(port), "--log-level", "error"], {
+  const child = spawn(wrangler, ["dev", "-c", configPath, "--persist-to", state, "--ip", "127.0.0.1", "--port", String(port), "--log-level", logLevel], {
     cwd: dir,
     env: { ...process.env, CI: "true" },
     stdio: ["ignore", "pipe", "pipe"],

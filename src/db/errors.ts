@@ -14,3 +14,8 @@ function messages(error: unknown): string[] {
 export function isUniqueViolation(error: unknown, indexOrColumn: string): boolean {
   return messages(error).some((m) => m.includes("UNIQUE constraint failed") && m.includes(indexOrColumn));
 }
+
+/** True when `error` is a UNIQUE or FOREIGN KEY constraint failure. */
+export function isConstraintViolation(error: unknown): boolean {
+  return messages(error).some((m) => m.includes("UNIQUE constraint failed") || m.includes("FOREIGN KEY constraint failed"));
+}

@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, emptyCost } from "../../src/db/client";
-import { insertEans, listEans } from "../../src/routes/eans/eans.queries";
+import { EAN_ROWS_PER_STATEMENT, insertEans, listEans } from "../../src/routes/eans/eans.queries";
 import { eanSchema } from "../../src/routes/eans/eans.schemas";
 import { call, createCustomer, createOrganisation, createSupplier, eanFields, eanNumber, ISO_TIMESTAMP, json, type TestOrganisation } from "../helpers";
 
@@ -130,14 +130,26 @@ describe("POST /api/v1/customers/:customer_id/eans/bulk", () => {
     expect(await eansOf(customer.id)).toBe(100);
   });
 
-  it("writes a bulk of 100 as one batch of statements within D1's 100 bound parameters", async () => {
+  it("writes a bulk of 100 as one batch (one round trip) of statements within D1's 100 bound parameters", async () => {
     const customer = await createCustomer(org);
-    const items = Array.from({ length: 100 }, () => eanSchema.parse(eanFields()));
+    const supplier = await createSupplier("Bulk Supplier");
+    const items = Array.from({ length: 100 }, (_, i) => eanSchema.parse(eanFields({ supplier_id: i % 2 ? supplier.id : null })));
     const cost = emptyCost();
-    const stored = await insertEans(createDatabase(env.DB, cost), customer.id, items, new Map());
-    expect(stored).toHaveLength(100);
+    const stored = await insertEans(createDatabase(env.DB, cost), org.id, customer.id, items);
+    expect(stored.map((row) => row.number)).toEqual(items.map((item) => item.number));
+    expect(stored[1]).toMatchObject({ supplierId: supplier.id, supplierName: "Bulk Supplier", solarPanels: true, inverterMaxPower: 315 });
+    expect(stored[0]).toMatchObject({ supplierId: null, supplierName: null });
     expect(cost.roundTrips).toBe(1);
-    expect(cost.statements).toBeGreaterThan(1);
+    expect(cost.statements).toBe(Math.ceil(100 / EAN_ROWS_PER_STATEMENT));
+    expect(EAN_ROWS_PER_STATEMENT * 20 + 4).toBeLessThanOrEqual(100);
+  });
+
+  it("writes nothing for another organisation's customer", async () => {
+    const customer = await createCustomer(org);
+    const other = await createOrganisation();
+    const stored = await insertEans(createDatabase(env.DB, emptyCost()), other.id, customer.id, [eanSchema.parse(eanFields())]);
+    expect(stored).toEqual([]);
+    expect(await eansOf(customer.id)).toBe(0);
   });
 
   it("leaves nothing stored when one item fails validation (all or nothing)", async () => {
@@ -155,11 +167,11 @@ describe("POST /api/v1/customers/:customer_id/eans/bulk", () => {
   it("rolls the whole batch back when the database rejects one row", async () => {
     const customer = await createCustomer(org);
     const taken = eanNumber();
-    await insertEans(createDatabase(env.DB, emptyCost()), customer.id, [eanSchema.parse(eanFields({ number: taken }))], new Map());
+    await insertEans(createDatabase(env.DB, emptyCost()), org.id, customer.id, [eanSchema.parse(eanFields({ number: taken }))]);
     // Bypass the rules: 60 fresh rows (15 statements), then one the unique index rejects.
     const items = Array.from({ length: 60 }, () => eanSchema.parse(eanFields()));
     items.push(eanSchema.parse(eanFields({ number: taken })));
-    await expect(insertEans(createDatabase(env.DB, emptyCost()), customer.id, items, new Map())).rejects.toThrow();
+    await expect(insertEans(createDatabase(env.DB, emptyCost()), org.id, customer.id, items)).rejects.toThrow();
     expect(await eansOf(customer.id)).toBe(1);
   });
 });

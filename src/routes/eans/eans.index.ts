@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import type { Database } from "../../db/client";
-import { isUniqueViolation } from "../../db/errors";
+import { isConstraintViolation } from "../../db/errors";
 import type { AppEnv } from "../../env";
 import { ApiError } from "../../errors";
 import { idempotency } from "../../idempotency/idempotency.middleware";
@@ -19,22 +19,23 @@ import { checkEanConflicts } from "./eans.rules";
 import { bulkEansBody, createEanBody, type EanInput } from "./eans.schemas";
 
 /**
- * Checks and stores `items` for the customer: 404 for a customer that is not
- * the organisation's, 422 with every conflict, else the stored rows. A number
- * taken between the check and the insert (a concurrent request) fails the
- * atomic batch; the check then runs again and reports it.
+ * Stores `items` for the customer in one atomic batch: 404 when the customer
+ * is not the organisation's. When a constraint refuses the batch (a number
+ * taken, here or by a concurrent request; an unknown supplier), nothing is
+ * stored and the rules run over every item to say why (422).
  */
 async function createEans(db: Database, organisationId: number, customerId: number, items: EanInput[], bulk: boolean) {
-  const context = await readEanWriteContext(db, organisationId, customerId, items);
-  if (!context.customerExists) throw ApiError.notFound();
-  const conflicts = checkEanConflicts(customerId, items, context, bulk);
-  if (conflicts.length > 0) throw ApiError.validation(conflicts);
   try {
-    return await insertEans(db, customerId, items, context.supplierNames);
+    const stored = await insertEans(db, organisationId, customerId, items);
+    if (stored.length === 0) throw ApiError.notFound();
+    return stored;
   } catch (error) {
-    if (!isUniqueViolation(error, "eans.number")) throw error;
-    const again = await readEanWriteContext(db, organisationId, customerId, items);
-    throw ApiError.validation(checkEanConflicts(customerId, items, again, bulk));
+    if (!isConstraintViolation(error)) throw error;
+    const context = await readEanWriteContext(db, organisationId, customerId, items);
+    if (!context.customerExists) throw ApiError.notFound();
+    const conflicts = checkEanConflicts(customerId, items, context, bulk);
+    if (conflicts.length === 0) throw error;
+    throw ApiError.validation(conflicts);
   }
 }
 

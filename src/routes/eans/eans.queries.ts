@@ -1,14 +1,15 @@
 /**
  * @module EANs' SQL.
  *
- * Cost: create/bulk = 1 read batch (customer, suppliers named, EAN numbers
- * already stored) + 1 write batch of multi-row inserts chunked to D1's 100
- * bound parameters (a bulk of 100 is one atomic batch); list = 1 batch,
- * 1 + n rows read (supplier names are copied onto the EAN at insert).
+ * Cost: create/bulk = 1 atomic batch of multi-row inserts, chunked to D1's
+ * 100 bound parameters (a bulk of 100 is one batch, one round trip); only
+ * when a constraint refuses it does a second round trip read why. List = 1
+ * batch, 1 + n rows read (supplier names are copied onto the EAN at insert).
  */
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
+import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { Database } from "../../db/client";
-import { customers, eans, suppliers } from "../../db/schema";
+import { customers, type EanRow, eans, suppliers } from "../../db/schema";
 import { nowIso } from "../../lib/time";
 import type { EanInput } from "./eans.schemas";
 
@@ -47,55 +48,82 @@ export async function readEanWriteContext(
   };
 }
 
-function toEanRow(customerId: number, item: EanInput, supplierNames: Map<number, string>, now: string) {
-  return {
-    customerId,
-    supplierId: item.supplier_id,
-    supplierName: item.supplier_id === null ? null : (supplierNames.get(item.supplier_id) ?? null),
-    number: item.number,
-    product: item.product,
-    reason: item.reason,
-    building: item.building,
-    buildingAddon: item.building_addon,
-    street: item.street,
-    city: item.city,
-    state: "ready",
-    postalCode: item.postal_code,
-    consumptions: item.consumptions === null ? null : JSON.stringify(item.consumptions),
-    solarPanels: item.solar_panels,
-    inverterMaxPower: item.inverter_max_power,
-    contractEndDate: item.contract_end_date,
-    respectContractEndDate: item.respect_contract_end_date,
-    fixedFee: item.fixed_fee,
-    tariffGroup: item.tariff_group,
-    recordingPeriod: item.recording_period,
-    wkk: item.wkk,
-    gsc: item.gsc,
-    createdAt: now,
-    confirmedAt: now,
-  };
+/** The request's values of an EAN, in the order of the VALUES rows below. */
+const VALUE_COLUMNS = [
+  "supplier_id", "number", "product", "reason", "building", "building_addon", "street", "city", "postal_code",
+  "consumptions", "solar_panels", "inverter_max_power", "contract_end_date", "respect_contract_end_date",
+  "fixed_fee", "tariff_group", "recording_period", "wkk", "gsc",
+] as const;
+
+function valuesOf(item: EanInput): unknown[] {
+  return VALUE_COLUMNS.map((column) => {
+    const value = item[column];
+    if (column === "consumptions") return value === null ? null : JSON.stringify(value);
+    return typeof value === "boolean" ? Number(value) : value;
+  });
+}
+
+/** Bound parameters per VALUES row (an ordinal, then the values) and per statement (customer, organisation, now ×2). */
+const PARAMS_PER_ROW = 1 + VALUE_COLUMNS.length;
+const PARAMS_PER_STATEMENT = 4;
+export const EAN_ROWS_PER_STATEMENT = Math.floor((D1_MAX_BOUND_PARAMETERS - PARAMS_PER_STATEMENT) / PARAMS_PER_ROW);
+
+const valueColumn = (column: (typeof VALUE_COLUMNS)[number]) => sql.raw(`v.column${VALUE_COLUMNS.indexOf(column) + 2}`);
+
+/**
+ * One multi-row insert: the rows come from a VALUES list joined to the
+ * customer *of this organisation* (so another organisation's customer gets no
+ * row), with the supplier's name looked up in the same statement. A supplier
+ * that does not exist fails the foreign key; a number already stored fails
+ * the unique index.
+ */
+function insertChunk(organisationId: number, customerId: number, items: readonly EanInput[], offset: number, now: string) {
+  const rows = sql.join(
+    items.map((item, i) => sql`(${sql.join([offset + i, ...valuesOf(item)].map((v) => sql`${v}`), sql`, `)})`),
+    sql`, `,
+  );
+  return sql`
+    insert into ${eans} (customer_id, supplier_id, supplier_name, number, product, reason, building, building_addon, street, city,
+      postal_code, consumptions, solar_panels, inverter_max_power, contract_end_date, respect_contract_end_date, fixed_fee,
+      tariff_group, recording_period, wkk, gsc, state, created_at, confirmed_at)
+    select c.id, ${valueColumn("supplier_id")}, (select s.name from ${suppliers} s where s.id = ${valueColumn("supplier_id")}),
+      ${sql.join(VALUE_COLUMNS.slice(1).map(valueColumn), sql`, `)}, 'ready', ${now}, ${now}
+    from (values ${rows}) v
+    join ${customers} c on c.id = ${customerId} and c.organisation_id = ${organisationId}
+    order by v.column1
+    returning *`;
+}
+
+const dialect = new SQLiteAsyncDialect();
+
+/** A row as D1 returns it (snake_case, 0/1 booleans) → the Drizzle row. */
+function toEanRow(raw: Record<string, unknown>): EanRow {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(getTableColumns(eans))) {
+    const value = raw[column.name];
+    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row as EanRow;
 }
 
 /**
- * Inserts the EANs in request order in one atomic batch; returns the stored
- * rows in that order. A number taken meanwhile fails the whole batch with a
- * UNIQUE violation on `eans_number_unique`.
+ * Inserts the EANs for the organisation's customer in one atomic batch (one
+ * round trip: no read before it) and returns the stored rows in request
+ * order — none when the customer is not the organisation's. A number taken
+ * or a supplier unknown fails the whole batch with a constraint violation;
+ * the caller then reads why (readEanWriteContext).
  */
-export async function insertEans(
-  db: Database,
-  customerId: number,
-  items: readonly EanInput[],
-  supplierNames: Map<number, string>,
-) {
+export async function insertEans(db: Database, organisationId: number, customerId: number, items: readonly EanInput[]): Promise<EanRow[]> {
   const now = nowIso();
-  const rows = items.map((item) => toEanRow(customerId, item, supplierNames, now));
-  const rowsPerStatement = Math.floor(D1_MAX_BOUND_PARAMETERS / Object.keys(rows[0]!).length);
-  const statements = [];
-  for (let i = 0; i < rows.length; i += rowsPerStatement) {
-    statements.push(db.insert(eans).values(rows.slice(i, i + rowsPerStatement)).returning());
+  const statements: D1PreparedStatement[] = [];
+  for (let i = 0; i < items.length; i += EAN_ROWS_PER_STATEMENT) {
+    const query = dialect.sqlToQuery(insertChunk(organisationId, customerId, items.slice(i, i + EAN_ROWS_PER_STATEMENT), i, now));
+    statements.push(db.$client.prepare(query.sql).bind(...query.params));
   }
-  const results = await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
-  return results.flat();
+  // Straight to the (metered) D1 handle: Drizzle's batch cannot carry raw SQL with parameters.
+  const results = await db.$client.batch<Record<string, unknown>>(statements);
+  // Ids follow insertion order, which follows the request's (the VALUES ordinal).
+  return results.flatMap((result) => result.results.map(toEanRow)).sort((a, b) => a.id - b.id);
 }
 
 /** A customer's EANs, oldest first. Callers scope the customer to the organisation in the same batch. */
