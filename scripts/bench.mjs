@@ -173,7 +173,7 @@ const ratio = (x, y) => (x && y ? x / y : null);
 const cpu = os.cpus();
 const wranglerVersion = execFileSync(path.join(ROOT, "node_modules/.bin/wrangler"), ["--version"], { encoding: "utf8" }).trim();
 const throughputRows = results.map(({ name, api, ref }) =>
-  `| ${name} | ${fmt(api.reqPerSec)} | ${fmt(api.p50)} | ${fmt(api.p99)} | ${fmt(ratio(api.reqPerSec, ping), 2)} | ${ref ? fmt(ref.reqPerSec) : "–"} | ${ref ? fmt(ratio(api.reqPerSec, ref.reqPerSec), 2) : "–"} |`,
+  `| ${name} | ${fmt(api.reqPerSec)} | ${fmt(api.p50)} | ${fmt(api.p99)} | ${fmt(ratio(api.reqPerSec, ping), 2)} | ${ref ? fmt(ref.reqPerSec) : "–"} | ${ref ? fmt(ratio(api.reqPerSec, ref.reqPerSec), 2) : "–"} | ${api.errors + (ref?.errors ?? 0)} |`,
 );
 const costRows = results.map(({ name, apiCost, refCost }) =>
   `| ${name} | ${fmt(apiCost?.roundTrips, 1)} | ${fmt(apiCost?.statements, 1)} | ${fmt(apiCost?.rowsRead, 1)} | ${fmt(apiCost?.rowsWritten, 1)} | ${fmt(refCost?.statements, 1)} | ${fmt(refCost?.rowsRead, 1)} | ${fmt(refCost?.rowsWritten, 1)} |`,
@@ -225,8 +225,8 @@ routing, authentication, validation or serialisation.
 
 ## Throughput and latency
 
-| endpoint | req/s | p50 ms | p99 ms | × ping | reference req/s | × reference |
-|---|---|---|---|---|---|---|
+| endpoint | req/s | p50 ms | p99 ms | × ping | reference req/s | × reference | non-2xx |
+|---|---|---|---|---|---|---|---|
 ${throughputRows.join("\n")}
 
 ![ratios](bench/ratios.svg)

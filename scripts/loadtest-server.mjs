@@ -43,9 +43,10 @@ export async function startLoadtestServer(name, { main = "src/index.ts", logLeve
   const adminToken = `loadtest-${randomBytes(16).toString("hex")}`;
   writeFileSync(path.join(dir, ".dev.vars"), `ADMIN_TOKEN="${adminToken}"\n`);
   const state = path.join(dir, "state");
-  const wrangler = path.join(ROOT, "node_modules", ".bin", "wrangler");
+  // Run wrangler on this Node (22, from the `node` devDependency), whatever `node` is on PATH.
+  const wranglerJs = path.join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 
-  const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "-c", configPath, "--persist-to", state], {
+  const migrate = spawnSync(process.execPath, [wranglerJs, "d1", "migrations", "apply", "DB", "--local", "-c", configPath, "--persist-to", state], {
     cwd: dir,
     env: { ...process.env, CI: "true" },
     encoding: "utf8",
@@ -53,7 +54,7 @@ export async function startLoadtestServer(name, { main = "src/index.ts", logLeve
   if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
 
   const port = await freePort();
-  const child = spawn(wrangler, ["dev", "-c", configPath, "--persist-to", state, "--ip", "127.0.0.1", "--port", String(port), "--log-level", logLevel], {
+  const child = spawn(process.execPath, [wranglerJs, "dev", "-c", configPath, "--persist-to", state, "--ip", "127.0.0.1", "--port", String(port), "--log-level", logLevel], {
     cwd: dir,
     env: { ...process.env, CI: "true" },
     stdio: ["ignore", "pipe", "pipe"],
