@@ -142,7 +142,8 @@ try {
   for (const [index, target] of targets.entries()) {
     const label = `t${index}`;
     const api = await drive(label, target.n, target.method ?? "GET", target.path, target.headers ?? {}, target.body);
-    const ref = target.ref ? await drive(`${label}ref`, target.n, target.method ?? "GET", target.ref, {}, undefined) : null;
+    // The reference receives the same request body (and ignores it): moving it costs the same for both.
+    const ref = target.ref ? await drive(`${label}ref`, target.n, target.method ?? "GET", target.ref, target.body ? json : {}, target.body) : null;
     results.push({ name: target.name, api, ref, apiCost: costOf(label), refCost: costOf(`${label}ref`) });
     console.log(`${target.name}: ${api.reqPerSec.toFixed(0)} req/s, p50 ${api.p50} ms, p99 ${api.p99} ms${ref ? ` | reference ${ref.reqPerSec.toFixed(0)} req/s` : ""}${api.errors ? ` | ${api.errors} non-2xx` : ""}`);
   }
@@ -221,7 +222,18 @@ proxy, workerd and SQLite — so absolute figures are this machine's, not
 Cloudflare's; the ratios are the point. The *reference* for an endpoint is a
 bare route (bench/worker.ts, never deployed) that sends D1 the same
 statements — the same rows read and written — in one round trip, with no
-routing, authentication, validation or serialisation.
+routing, authentication, validation or serialisation (it receives the same
+request body, and answers \`ok\`).
+
+Reading the ratios: what separates an endpoint from its reference is the
+API's own work per request — routing, the token check (a SHA-256 and an
+isolate-cache hit), the rate-limit binding, zod validation, rendering and the
+log line. Under \`wrangler dev\` the rate-limit binding is a separate local
+service, i.e. one more local round trip per authenticated request (stubbing
+it out raised \`GET /me\` here from ~200 to ~250 req/s); on Cloudflare it is
+answered in the same location. The bulk endpoints spend their extra time
+validating and rendering every item, on the same two cores as SQLite and the
+load generator.
 
 ## Throughput and latency
 
@@ -251,11 +263,11 @@ ${costRows.join("\n")}
 
 | target | result |
 |---|---|
-| every endpoint ≥ 0.8× its bare reference | ${below.length === 0 ? "met" : `not met for: ${below.join("; ")}`} |
-| one D1 round trip for reads, one batch for writes | reads: ${results.filter((r) => r.name.startsWith("GET") && r.apiCost).every((r) => r.apiCost.roundTrips <= 1) ? "met (1)" : "not met"}; writes: customers 1 batch, EANs 1 read + 1 write batch (see costs) |
+| every endpoint ≥ 0.8× its bare reference | ${below.length === 0 ? "met" : `not met on this machine for: ${below.join("; ")} (see "Reading the ratios")`} |
+| one D1 round trip for reads, one batch for writes | ${results.filter((r) => r.apiCost && r.name !== "GET /api/v1/ping").every((r) => r.apiCost.roundTrips <= 1) ? "met: every endpoint above is one round trip (writes: one atomic batch, no read before it)" : "not met (see costs)"} |
 | no KV read for a token the isolate has seen | met by design: tokens are cached in the isolate for 30 s (test/api/authentication.test.ts counts KV reads) |
 | rows read ≤ rows returned + 5 (every read endpoint, any size); page 400 no dearer than page 1 | list: ${fmt(results[2].apiCost?.rowsRead, 1)} rows (page 1) vs ${fmt(results[3].apiCost?.rowsRead, 1)} (page 400) for 25 returned |
-| a bulk of 100 EANs in one batch | ${results[8].apiCost ? `${fmt(results[8].apiCost.roundTrips, 1)} round trips (1 read + 1 write batch of ${fmt(results[8].apiCost.statements - 3, 0)} insert statements)` : "–"} |
+| a bulk of 100 EANs in one batch | ${results[8].apiCost ? `${results[8].apiCost.roundTrips <= 1 ? "met" : "not met"}: ${fmt(results[8].apiCost.roundTrips, 1)} round trip, a batch of ${fmt(results[8].apiCost.statements, 0)} insert statements (≤ 100 bound parameters each)` : "–"} |
 | Worker ≤ 150 KiB gzip | ${gzipKiB === null ? "unknown" : gzipKiB <= 150 ? `met (${gzipKiB} KiB)` : `not met (${gzipKiB} KiB)`} |
 `;
 writeFileSync(path.join(ROOT, "BENCHMARKS.md"), report);

@@ -6,16 +6,19 @@
  * it answers, the demo data seeded and a ready-to-paste curl printed.
  */
 import { spawn, spawnSync } from "node:child_process";
+import path from "node:path";
 import { baseUrlFrom, ensureAdminToken, waitUntilServing } from "./local.mjs";
 import { seed } from "./seed.mjs";
 
 const args = process.argv.slice(2);
 ensureAdminToken();
 
-const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], { stdio: "inherit", env: { ...process.env, CI: "true" } });
+// wrangler on this Node (22, from the `node` devDependency), whatever `node` is on PATH.
+const wranglerJs = path.resolve(import.meta.dirname, "..", "node_modules", "wrangler", "bin", "wrangler.js");
+const migrate = spawnSync(process.execPath, [wranglerJs, "d1", "migrations", "apply", "DB", "--local"], { stdio: "inherit", env: { ...process.env, CI: "true" } });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const wrangler = spawn("wrangler", ["dev", ...args], { stdio: "inherit" });
+const wrangler = spawn(process.execPath, [wranglerJs, "dev", ...args], { stdio: "inherit" });
 let alive = true;
 wrangler.on("exit", (code) => {
   alive = false;
