@@ -7,7 +7,6 @@
  * one atomic batch for the writes); batches are what the meter sees.
  */
 import { drizzle } from "drizzle-orm/d1";
-import * as schema from "./schema";
 
 export interface D1Cost {
   /** Round trips to D1 (one per batch). */
@@ -44,8 +43,13 @@ export function meterD1(d1: D1Handle, cost: D1Cost): D1Database {
   return metered as D1Database;
 }
 
+/**
+ * Per request (the handle is the request's D1 session). No `schema` option:
+ * relational queries are not used, and Drizzle would rebuild their config
+ * from the schema on every call.
+ */
 export function createDatabase(d1: D1Handle, cost: D1Cost) {
-  return drizzle(meterD1(d1, cost), { schema });
+  return drizzle(meterD1(d1, cost));
 }
 
 export type Database = ReturnType<typeof createDatabase>;
