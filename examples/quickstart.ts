@@ -4,7 +4,7 @@
  * a customer, adds EANs one by one and in bulk, and lists them.
  *
  *   npm run dev                       # in one terminal
- *   node examples/quickstart.ts       # in another (Node ≥ 22.18 runs TypeScript)
+ *   npx node examples/quickstart.ts   # in another (the project's Node 22 runs TypeScript as is)
  *
  * ENBRO_URL (default http://localhost:8787) and ENBRO_ADMIN_TOKEN (default:
  * ADMIN_TOKEN from .dev.vars) say where and as whom.

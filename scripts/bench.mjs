@@ -17,6 +17,7 @@ import { performance } from "node:perf_hooks";
 import path from "node:path";
 import autocannon from "autocannon";
 import { startLoadtestServer } from "./loadtest-server.mjs";
+import { eanNumber as validEanNumber } from "./local.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const CONNECTIONS = 16;
@@ -53,12 +54,7 @@ async function api(method, urlPath, token, body) {
 }
 
 /** Valid EAN numbers, apart from the seeded ones (those start 5400…). */
-function eanNumber(n) {
-  const payload = `549${String(n).padStart(14, "0")}`;
-  let sum = 0;
-  for (let i = 0; i < payload.length; i++) sum += Number(payload[payload.length - 1 - i]) * (i % 2 === 0 ? 3 : 1);
-  return payload + ((10 - (sum % 10)) % 10);
-}
+const eanNumber = (n) => validEanNumber("549", n);
 
 const customerBody = (email) => ({
   customer: {

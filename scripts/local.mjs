@@ -42,3 +42,11 @@ export async function waitUntilServing(baseUrl, { timeoutMs = 60_000, isAlive = 
   }
   return false;
 }
+
+/** A valid EAN number (GS1 mod-10 check digit): `prefix` then `n`, 17 digits, then the check digit. */
+export function eanNumber(prefix, n) {
+  const payload = `${prefix}${String(n).padStart(17 - prefix.length, "0")}`;
+  let sum = 0;
+  for (let i = 0; i < payload.length; i++) sum += Number(payload[payload.length - 1 - i]) * (i % 2 === 0 ? 3 : 1);
+  return payload + ((10 - (sum % 10)) % 10);
+}

@@ -9,6 +9,9 @@
  */
 import { performance } from "node:perf_hooks";
 import { startLoadtestServer } from "./loadtest-server.mjs";
+import { eanNumber as validEanNumber } from "./local.mjs";
+
+const eanNumber = (n) => validEanNumber("54", n);
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -19,12 +22,6 @@ const TOTAL = option("requests", 20_000);
 const CONCURRENCY = option("concurrency", 32);
 const DEADLINE_MS = 10 * 60 * 1000;
 
-function eanNumber(n) {
-  const payload = `54${String(n).padStart(15, "0")}`;
-  let sum = 0;
-  for (let i = 0; i < payload.length; i++) sum += Number(payload[payload.length - 1 - i]) * (i % 2 === 0 ? 3 : 1);
-  return payload + ((10 - (sum % 10)) % 10);
-}
 
 const server = await startLoadtestServer("soak");
 const { baseUrl, adminToken } = server;

@@ -9,15 +9,10 @@ import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { customers, organisations } from "../../db/schema";
 import { nowIso } from "../../lib/time";
+import { organisationRef } from "../organisations/organisations.queries";
 import type { CreateCustomerInput } from "./customers.schemas";
 
-const organisationRef = {
-  id: organisations.id,
-  name: organisations.name,
-  domain: organisations.domain,
-  createdAt: organisations.createdAt,
-};
-
+/** The organisation as rendered, with its customer count (the list's total). */
 export function selectOrganisation(db: Database, organisationId: number) {
   return db
     .select({ ...organisationRef, customersCount: organisations.customersCount })
