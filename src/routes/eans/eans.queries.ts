@@ -20,11 +20,11 @@ export interface EanWriteContext {
   customerExists: boolean;
   /** EAN numbers of the request already stored, with the customer holding them. */
   takenNumbers: Map<string, number>;
-  /** Names of the suppliers the request names that exist. */
-  supplierNames: Map<number, string>;
+  /** The supplier ids of the request that name a supplier. */
+  existingSupplierIds: Set<number>;
 }
 
-/** Everything the EAN rules need, in one round trip. */
+/** Everything the EAN rules need to say why a write was refused, in one round trip. */
 export async function readEanWriteContext(
   db: Database,
   organisationId: number,
@@ -39,12 +39,12 @@ export async function readEanWriteContext(
       .from(customers)
       .where(and(eq(customers.id, customerId), eq(customers.organisationId, organisationId))),
     db.select({ number: eans.number, customerId: eans.customerId }).from(eans).where(inArray(eans.number, numbers)),
-    db.select({ id: suppliers.id, name: suppliers.name }).from(suppliers).where(inArray(suppliers.id, supplierIds)),
+    db.select({ id: suppliers.id }).from(suppliers).where(inArray(suppliers.id, supplierIds)),
   ]);
   return {
     customerExists: owner.length > 0,
     takenNumbers: new Map(taken.map((row) => [row.number, row.customerId])),
-    supplierNames: new Map(named.map((row) => [row.id, row.name])),
+    existingSupplierIds: new Set(named.map((row) => row.id)),
   };
 }
 

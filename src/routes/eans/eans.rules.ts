@@ -1,8 +1,8 @@
 /**
  * @module The EAN rules that need the database: numbers unique in the whole
- * system, suppliers that exist. They run once the request's shape is valid
- * (as dry-validation's rules do), over every item, so a bulk reports every
- * item's errors at once.
+ * system, suppliers that exist. The database enforces them (unique index,
+ * foreign key); when it refuses a write, these say why, over every item, so
+ * a bulk reports every item's errors at once.
  */
 import { type FieldError, fieldError } from "../../errors";
 import type { EanWriteContext } from "./eans.queries";
@@ -29,7 +29,7 @@ export function checkEanConflicts(
       errors.push(fieldError("ean.number", "has_already_been_taken", undefined, index));
     }
     seen.add(item.number);
-    if (item.supplier_id !== null && !context.supplierNames.has(item.supplier_id)) {
+    if (item.supplier_id !== null && !context.existingSupplierIds.has(item.supplier_id)) {
       errors.push(fieldError("ean.supplier_id", "must_exist", undefined, index));
     }
   });
