@@ -6,8 +6,7 @@
  * when a constraint refuses it does a second round trip read why. List = 1
  * batch, 1 + n rows read (supplier names are copied onto the EAN at insert).
  */
-import { and, asc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
-import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
+import { and, asc, eq, getTableColumns, inArray } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { customers, type EanRow, eans, suppliers } from "../../db/schema";
 import { nowIso } from "../../lib/time";
@@ -68,38 +67,39 @@ const PARAMS_PER_ROW = 1 + VALUE_COLUMNS.length;
 const PARAMS_PER_STATEMENT = 4;
 export const EAN_ROWS_PER_STATEMENT = Math.floor((D1_MAX_BOUND_PARAMETERS - PARAMS_PER_STATEMENT) / PARAMS_PER_ROW);
 
-const valueColumn = (column: (typeof VALUE_COLUMNS)[number]) => sql.raw(`v.column${VALUE_COLUMNS.indexOf(column) + 2}`);
-
 /**
- * One multi-row insert: the rows come from a VALUES list joined to the
- * customer *of this organisation* (so another organisation's customer gets no
- * row), with the supplier's name looked up in the same statement. A supplier
- * that does not exist fails the foreign key; a number already stored fails
- * the unique index.
+ * One multi-row insert of `rows` EANs: the rows come from a VALUES list
+ * (ordinal, then VALUE_COLUMNS) joined to the customer *of this organisation*
+ * (so another organisation's customer gets no row), with the supplier's name
+ * looked up in the same statement. A supplier that does not exist fails the
+ * foreign key; a number already stored fails the unique index. The text
+ * depends only on the row count, so it is built once per count.
+ * Parameters, in text order: now, now, the rows' values, customer id, organisation id.
  */
-function insertChunk(organisationId: number, customerId: number, items: readonly EanInput[], offset: number, now: string) {
-  const rows = sql.join(
-    items.map((item, i) => sql`(${sql.join([offset + i, ...valuesOf(item)].map((v) => sql`${v}`), sql`, `)})`),
-    sql`, `,
-  );
-  return sql`
-    insert into ${eans} (customer_id, supplier_id, supplier_name, number, product, reason, building, building_addon, street, city,
-      postal_code, consumptions, solar_panels, inverter_max_power, contract_end_date, respect_contract_end_date, fixed_fee,
-      tariff_group, recording_period, wkk, gsc, state, created_at, confirmed_at)
-    select c.id, ${valueColumn("supplier_id")}, (select s.name from ${suppliers} s where s.id = ${valueColumn("supplier_id")}),
-      ${sql.join(VALUE_COLUMNS.slice(1).map(valueColumn), sql`, `)}, 'ready', ${now}, ${now}
-    from (values ${rows}) v
-    join ${customers} c on c.id = ${customerId} and c.organisation_id = ${organisationId}
-    order by v.column1
-    returning *`;
+const insertSqlByRowCount = new Map<number, string>();
+function insertSql(rows: number): string {
+  let text = insertSqlByRowCount.get(rows);
+  if (!text) {
+    const value = (column: (typeof VALUE_COLUMNS)[number]) => `v.column${VALUE_COLUMNS.indexOf(column) + 2}`;
+    const row = `(${Array(PARAMS_PER_ROW).fill("?").join(", ")})`;
+    text = `insert into eans (customer_id, supplier_id, supplier_name, ${VALUE_COLUMNS.slice(1).join(", ")}, state, created_at, confirmed_at)
+      select c.id, ${value("supplier_id")}, (select s.name from suppliers s where s.id = ${value("supplier_id")}),
+        ${VALUE_COLUMNS.slice(1).map(value).join(", ")}, 'ready', ?, ?
+      from (values ${Array(rows).fill(row).join(", ")}) v
+      join customers c on c.id = ? and c.organisation_id = ?
+      order by v.column1
+      returning *`;
+    insertSqlByRowCount.set(rows, text);
+  }
+  return text;
 }
 
-const dialect = new SQLiteAsyncDialect();
+const EAN_TABLE_COLUMNS = Object.entries(getTableColumns(eans));
 
 /** A row as D1 returns it (snake_case, 0/1 booleans) → the Drizzle row. */
 function toEanRow(raw: Record<string, unknown>): EanRow {
   const row: Record<string, unknown> = {};
-  for (const [key, column] of Object.entries(getTableColumns(eans))) {
+  for (const [key, column] of EAN_TABLE_COLUMNS) {
     const value = raw[column.name];
     row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
   }
@@ -117,10 +117,12 @@ export async function insertEans(db: Database, organisationId: number, customerI
   const now = nowIso();
   const statements: D1PreparedStatement[] = [];
   for (let i = 0; i < items.length; i += EAN_ROWS_PER_STATEMENT) {
-    const query = dialect.sqlToQuery(insertChunk(organisationId, customerId, items.slice(i, i + EAN_ROWS_PER_STATEMENT), i, now));
-    statements.push(db.$client.prepare(query.sql).bind(...query.params));
+    const chunk = items.slice(i, i + EAN_ROWS_PER_STATEMENT);
+    const values = chunk.flatMap((item, j) => [i + j, ...valuesOf(item)]);
+    statements.push(db.$client.prepare(insertSql(chunk.length)).bind(now, now, ...values, customerId, organisationId));
   }
-  // Straight to the (metered) D1 handle: Drizzle's batch cannot carry raw SQL with parameters.
+  // Straight to the (metered) D1 handle: Drizzle's query builder has no INSERT … SELECT FROM (VALUES …),
+  // and its batch cannot carry raw SQL with parameters.
   const results = await db.$client.batch<Record<string, unknown>>(statements);
   // Ids follow insertion order, which follows the request's (the VALUES ordinal).
   return results.flatMap((result) => result.results.map(toEanRow)).sort((a, b) => a.id - b.id);
