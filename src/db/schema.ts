@@ -146,4 +146,3 @@ export const idempotencyKeys = sqliteTable(
 export type OrganisationRow = typeof organisations.$inferSelect;
 export type CustomerRow = typeof customers.$inferSelect;
 export type EanRow = typeof eans.$inferSelect;
-export type SupplierRow = typeof suppliers.$inferSelect;

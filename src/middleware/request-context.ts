@@ -1,8 +1,9 @@
 /**
  * @module Per request: an id (`X-Request-Id`, a sane incoming one echoed),
  * the metered D1 handle on a D1 session (read replication), the response
- * headers every answer carries, and one JSON log line. The line names the route pattern, never the raw path, and
- * never tokens, e-mails, names, phones, IPs or bodies.
+ * headers every answer carries, and one JSON log line. The line names the
+ * route pattern, never the raw path, and never tokens, e-mails, names, phones,
+ * IPs or bodies.
  */
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";

@@ -3,6 +3,7 @@ import * as z from "zod";
 import type { CustomerRow } from "../../db/schema";
 import { calendarDate, named, timestamp } from "../../openapi/registry";
 import { type OrganisationRef, organisationJson, toOrganisationJson } from "../organisations/organisations.json";
+import { LANGUAGES, TITLES } from "./customers.schemas";
 
 export const customerJson = named(
   "Customer",
@@ -16,7 +17,7 @@ export const customerJson = named(
       id: z.int(),
       customer_id: z.int(),
       organisation_id: z.int(),
-      title: z.enum(["mr", "mrs"]),
+      title: z.enum(TITLES),
       first_name: z.string(),
       last_name: z.string(),
       birth_date: calendarDate,
@@ -26,7 +27,7 @@ export const customerJson = named(
       building: z.string(),
       building_addon: z.string().nullable(),
       postal_code: z.string(),
-      language: z.enum(["nl", "fr", "en"]),
+      language: z.enum(LANGUAGES),
       created_at: timestamp,
       updated_at: timestamp,
     }),

@@ -1,5 +1,4 @@
 /** @module Request rules for organisations (operator API). */
-import * as z from "zod";
 import { named } from "../../openapi/registry";
 import * as f from "../../validation/fields";
 
@@ -7,8 +6,6 @@ export const createOrganisationBody = named("OrganisationCreateRequest", f.envel
   name: f.requiredString(),
   domain: f.optionalString(),
 }));
-
-export type CreateOrganisationInput = z.output<typeof createOrganisationBody>;
 
 /**
  * The default domain's stem: lower case, runs of anything but a-z0-9 become
