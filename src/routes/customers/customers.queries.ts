@@ -7,18 +7,19 @@
  */
 import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
+import { compileQuery, runBatch } from "../../db/compiled";
 import { customers, organisations } from "../../db/schema";
 import { nowIso } from "../../lib/time";
 import { organisationRef } from "../organisations/organisations.queries";
 import type { CreateCustomerInput } from "./customers.schemas";
 
 /** The organisation as rendered, with its customer count (the list's total). */
-export function selectOrganisation(db: Database, organisationId: number) {
-  return db
+export const organisationWithCount = compileQuery(["organisationId"], (db, $) =>
+  db
     .select({ ...organisationRef, customersCount: organisations.customersCount })
     .from(organisations)
-    .where(eq(organisations.id, organisationId));
-}
+    .where(eq(organisations.id, $.organisationId)),
+);
 
 /**
  * Inserts the customer with the next `org_seq` of its organisation and bumps
@@ -67,36 +68,35 @@ export async function insertCustomer(
 }
 
 /** The customer, only when it is the organisation's: every query by id is scoped. */
-export function selectCustomer(db: Database, organisationId: number, customerId: number) {
-  return db
+export const customerById = compileQuery(["organisationId", "customerId"], (db, $) =>
+  db
     .select()
     .from(customers)
-    .where(and(eq(customers.id, customerId), eq(customers.organisationId, organisationId)));
-}
+    .where(and(eq(customers.id, $.customerId), eq(customers.organisationId, $.organisationId))),
+);
 
 export async function findCustomer(db: Database, organisationId: number, customerId: number) {
-  const [[customer], [organisation]] = await db.batch([
-    selectCustomer(db, organisationId, customerId),
-    selectOrganisation(db, organisationId),
+  const [[customer], [organisation]] = await runBatch(db, [
+    customerById.bind(db, { organisationId, customerId }),
+    organisationWithCount.bind(db, { organisationId }),
   ]);
   return customer && organisation ? { customer, organisation } : null;
 }
 
+/** The customers with `after` < org_seq ≤ `upTo`, in order. */
+const customersBySeq = compileQuery(["organisationId", "after", "upTo"], (db, $) =>
+  db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.organisationId, $.organisationId), gt(customers.orgSeq, $.after), lte(customers.orgSeq, $.upTo)))
+    .orderBy(asc(customers.orgSeq)),
+);
+
 /** Page `page` of `per` customers, by id (= by `org_seq`), and the organisation's total. */
 export async function listCustomers(db: Database, organisationId: number, page: number, per: number) {
-  const [[organisation], records] = await db.batch([
-    selectOrganisation(db, organisationId),
-    db
-      .select()
-      .from(customers)
-      .where(
-        and(
-          eq(customers.organisationId, organisationId),
-          gt(customers.orgSeq, (page - 1) * per),
-          lte(customers.orgSeq, page * per),
-        ),
-      )
-      .orderBy(asc(customers.orgSeq)),
+  const [[organisation], records] = await runBatch(db, [
+    organisationWithCount.bind(db, { organisationId }),
+    customersBySeq.bind(db, { organisationId, after: (page - 1) * per, upTo: page * per }),
   ]);
   if (!organisation) throw new Error(`organisation ${organisationId} of a valid token does not exist`);
   return { organisation, records, total: organisation.customersCount };

@@ -8,6 +8,7 @@
  */
 import { and, asc, eq, getTableColumns, inArray } from "drizzle-orm";
 import type { Database } from "../../db/client";
+import { compileQuery, runBatch } from "../../db/compiled";
 import { customers, type EanRow, eans, suppliers } from "../../db/schema";
 import { nowIso } from "../../lib/time";
 import type { EanInput } from "./eans.schemas";
@@ -129,18 +130,23 @@ export async function insertEans(db: Database, organisationId: number, customerI
 }
 
 /** A customer's EANs, oldest first. Callers scope the customer to the organisation in the same batch. */
-export function selectCustomerEans(db: Database, customerId: number) {
-  return db.select().from(eans).where(eq(eans.customerId, customerId)).orderBy(asc(eans.id));
-}
+export const customerEans = compileQuery(["customerId"], (db, $) =>
+  db.select().from(eans).where(eq(eans.customerId, $.customerId)).orderBy(asc(eans.id)),
+);
+
+/** The customer's id when it is the organisation's. */
+const customerOwner = compileQuery(["organisationId", "customerId"], (db, $) =>
+  db
+    .select({ id: customers.id })
+    .from(customers)
+    .where(and(eq(customers.id, $.customerId), eq(customers.organisationId, $.organisationId))),
+);
 
 /** The customer's EANs by id, or null when the customer is not the organisation's. */
 export async function listEans(db: Database, organisationId: number, customerId: number) {
-  const [owner, rows] = await db.batch([
-    db
-      .select({ id: customers.id })
-      .from(customers)
-      .where(and(eq(customers.id, customerId), eq(customers.organisationId, organisationId))),
-    selectCustomerEans(db, customerId),
+  const [owner, rows] = await runBatch(db, [
+    customerOwner.bind(db, { organisationId, customerId }),
+    customerEans.bind(db, { customerId }),
   ]);
   return owner.length > 0 ? rows : null;
 }

@@ -4,6 +4,7 @@
  */
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
+import { compileQuery, runBatch } from "../../db/compiled";
 import { organisations, tokens } from "../../db/schema";
 import { nowIso } from "../../lib/time";
 
@@ -14,10 +15,12 @@ export const organisationRef = {
   createdAt: organisations.createdAt,
 };
 
+const organisationById = compileQuery(["organisationId"], (db, $) =>
+  db.select(organisationRef).from(organisations).where(eq(organisations.id, $.organisationId)),
+);
+
 export async function findOrganisation(db: Database, organisationId: number) {
-  const [[organisation]] = await db.batch([
-    db.select(organisationRef).from(organisations).where(eq(organisations.id, organisationId)),
-  ]);
+  const [[organisation]] = await runBatch(db, [organisationById.bind(db, { organisationId })]);
   return organisation ?? null;
 }
 
