@@ -6,10 +6,21 @@ import Big from "big.js";
  * Rails renders a BigDecimal: "1.00" → "1.0", "19" → "19.0", "12.50" → "12.5".
  */
 export function toDecimalString(value: Big): string {
-  const plain = value.abs().eq(0) ? "0" : value.toFixed();
+  // Big's documented fields: `c` the coefficient's digits ([0] for zero), `s` the sign.
+  const plain = isZero(value) ? "0" : value.toFixed();
   if (!plain.includes(".")) return `${plain}.0`;
   const trimmed = plain.replace(/0+$/, "");
   return trimmed.endsWith(".") ? `${trimmed}0` : trimmed;
+}
+
+/** Zero, "-0" included; read off the coefficient instead of allocating a Big to compare with. */
+export function isZero(value: Big): boolean {
+  return value.c[0] === 0;
+}
+
+/** Below zero ("-0" is not). */
+export function isNegative(value: Big): boolean {
+  return value.s === -1 && !isZero(value);
 }
 
 /** Sum of decimal strings, exact; `null`s count as zero. */

@@ -11,7 +11,7 @@ import * as z from "zod";
 import type { ErrorCode } from "../errors";
 import { isValidEanNumber } from "../lib/ean-number";
 import { normalisePhone } from "../lib/phone";
-import { toDecimalString } from "../lib/decimal";
+import { isNegative, toDecimalString } from "../lib/decimal";
 import { isCalendarDate, todayUtc } from "../lib/time";
 
 type Presence = { input?: unknown };
@@ -100,7 +100,7 @@ export function nonNegativeDecimal() {
         return z.NEVER;
       }
       const decimal = new Big(text);
-      if (decimal.lt(0)) {
+      if (isNegative(decimal)) {
         ctx.issues.push({ code: "custom", message: "must_be_greater_than_or_equal_to", input: value, params: { detail: 0 } });
         return z.NEVER;
       }

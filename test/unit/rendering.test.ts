@@ -2,7 +2,7 @@
 import Big from "big.js";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { toDecimalString } from "../../src/lib/decimal";
+import { isNegative, toDecimalString } from "../../src/lib/decimal";
 import { gs1CheckDigit, isValidEanNumber } from "../../src/lib/ean-number";
 import { normalisePhone } from "../../src/lib/phone";
 import { isCalendarDate } from "../../src/lib/time";
@@ -38,6 +38,17 @@ describe("decimals, rendered the Rails way", () => {
     ["123456789012345678901234567890.123456789", "123456789012345678901234567890.123456789"],
   ])("%s → %s", (input, expected) => {
     expect(toDecimalString(new Big(input))).toBe(expected);
+  });
+
+  it.each([
+    ["-0.001", true],
+    ["-1e-30", true],
+    ["-0", false],
+    ["-0.000", false],
+    ["0", false],
+    ["0.001", false],
+  ])("%s is negative: %s", (input, expected) => {
+    expect(isNegative(new Big(input))).toBe(expected);
   });
 });
 
