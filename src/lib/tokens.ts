@@ -11,8 +11,13 @@ export interface TokenEntry {
 
 const encoder = new TextEncoder();
 
+/** "00" … "ff": a token is hashed on every request, and a lookup beats formatting each byte. */
+const HEX_BYTES = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
 function toHex(bytes: ArrayBuffer | Uint8Array): string {
-  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+  let hex = "";
+  for (const b of new Uint8Array(bytes)) hex += HEX_BYTES[b];
+  return hex;
 }
 
 /** 256 random bits, hex: the plaintext token, shown once. */
