@@ -1,9 +1,11 @@
 /**
  * @module The benchmark's Worker (never deployed: `npm run bench` runs it
  * under wrangler dev). Everything goes to the real app, except /__bench/*:
- * - bare reference routes that send D1 the same statements an endpoint sends
- *   (same rows read and written), in one round trip, with no routing, auth,
- *   validation or serialisation — the storage's own limit;
+ * - bare reference routes that make the platform calls an endpoint makes —
+ *   the same D1 statements (same rows read and written) in one round trip on
+ *   a D1 session, and one rate-limit check — with no routing, auth,
+ *   validation or serialisation: the platform's own limit. `?limiter=0`
+ *   leaves the rate-limit check out, to show what it costs;
  * - /__bench/seed, which fills organisation A with customers and EANs.
  */
 import app from "../src/index";
@@ -38,7 +40,8 @@ const EAN_COLUMNS =
 async function reference(request: Request, env: Bindings): Promise<Response> {
   const url = new URL(request.url);
   const org = Number(url.searchParams.get("org"));
-  const db = env.DB;
+  // On a D1 session, as the API's requests are (reads may use a replica; writes start at the primary).
+  const db = env.DB.withSession(request.method === "GET" ? "first-unconstrained" : "first-primary");
   const parts = url.pathname.split("/").filter(Boolean); // ["__bench", ...]
   const now = new Date().toISOString();
   let statements: D1PreparedStatement[];
@@ -125,6 +128,8 @@ async function reference(request: Request, env: Bindings): Promise<Response> {
   } else {
     return new Response("no such reference", { status: 404 });
   }
+  // The platform calls every API request makes besides D1: the rate-limit check (its key as the API's: one per token).
+  if (url.searchParams.get("limiter") !== "0") await env.RATE_LIMITER.limit({ key: `token:bench-${org}` });
   const results = await db.batch(statements);
   logCost(request, label, results);
   return new Response("ok");
