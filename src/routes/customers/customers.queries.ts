@@ -21,6 +21,46 @@ export const organisationWithCount = compileQuery(["organisationId"], (db, $) =>
     .where(eq(organisations.id, $.organisationId)),
 );
 
+/** The customer's row, with the next `org_seq` of its organisation. */
+const insertCustomerRow = compileQuery(
+  [
+    "organisationId", "email", "registeredFromIp", "title", "firstName", "lastName", "birthDate", "phone",
+    "city", "street", "building", "buildingAddon", "postalCode", "language", "now",
+  ],
+  (db, $) =>
+    db
+      .insert(customers)
+      .values({
+        organisationId: $.organisationId,
+        orgSeq: sql`(select ${organisations.customersCount} + 1 from ${organisations} where ${organisations.id} = ${$.organisationId})`,
+        email: $.email,
+        registeredFromIp: $.registeredFromIp,
+        title: $.title,
+        firstName: $.firstName,
+        lastName: $.lastName,
+        birthDate: $.birthDate,
+        phone: $.phone,
+        city: $.city,
+        street: $.street,
+        building: $.building,
+        buildingAddon: $.buildingAddon,
+        postalCode: $.postalCode,
+        language: $.language,
+        createdAt: $.now,
+        updatedAt: $.now,
+      })
+      .returning(),
+);
+
+/** One more customer on the organisation's counter; the organisation as rendered. */
+const countNewCustomer = compileQuery(["organisationId"], (db, $) =>
+  db
+    .update(organisations)
+    .set({ customersCount: sql`${organisations.customersCount} + 1` })
+    .where(eq(organisations.id, $.organisationId))
+    .returning(organisationRef),
+);
+
 /**
  * Inserts the customer with the next `org_seq` of its organisation and bumps
  * the organisation's counter, atomically. A taken e-mail fails the batch with
@@ -32,36 +72,26 @@ export async function insertCustomer(
   input: CreateCustomerInput,
   clientIp: string | null,
 ) {
-  const now = nowIso();
   const { profile } = input;
-  const [[customer], [organisation]] = await db.batch([
-    db
-      .insert(customers)
-      .values({
-        organisationId,
-        orgSeq: sql`(select ${organisations.customersCount} + 1 from ${organisations} where ${organisations.id} = ${organisationId})`,
-        email: input.email,
-        registeredFromIp: input.registered_from_ip ?? clientIp,
-        title: profile.title,
-        firstName: profile.first_name,
-        lastName: profile.last_name,
-        birthDate: profile.birth_date,
-        phone: profile.phone,
-        city: profile.city,
-        street: profile.street,
-        building: profile.building,
-        buildingAddon: profile.building_addon,
-        postalCode: profile.postal_code,
-        language: profile.language,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning(),
-    db
-      .update(organisations)
-      .set({ customersCount: sql`${organisations.customersCount} + 1` })
-      .where(eq(organisations.id, organisationId))
-      .returning(organisationRef),
+  const [[customer], [organisation]] = await runBatch(db, [
+    insertCustomerRow.bind(db, {
+      organisationId,
+      email: input.email,
+      registeredFromIp: input.registered_from_ip ?? clientIp,
+      title: profile.title,
+      firstName: profile.first_name,
+      lastName: profile.last_name,
+      birthDate: profile.birth_date,
+      phone: profile.phone,
+      city: profile.city,
+      street: profile.street,
+      building: profile.building,
+      buildingAddon: profile.building_addon,
+      postalCode: profile.postal_code,
+      language: profile.language,
+      now: nowIso(),
+    }),
+    countNewCustomer.bind(db, { organisationId }),
   ]);
   if (!customer || !organisation) throw new Error("customer insert returned no row");
   return { customer, organisation };
