@@ -26,9 +26,12 @@ export interface BoundQuery<Row> {
   rows(result: D1Result): Row[];
 }
 
+/** A placeholder's value; never `undefined`, which D1 refuses to bind (a builder would have left the column out). */
+export type PlaceholderValue = string | number | boolean | null;
+
 export interface CompiledQuery<K extends string, Row> {
   /** The statement on this request's D1 handle (its session and meter), with these values. */
-  bind(db: Database, values: Record<K, unknown>): BoundQuery<Row>;
+  bind(db: Database, values: Record<K, PlaceholderValue>): BoundQuery<Row>;
 }
 
 /** Compiles `build` once; `names` are its placeholders, handed to it as `$`. */
