@@ -9,6 +9,7 @@
  * - /__bench/seed, which fills organisation A with customers and EANs.
  */
 import app from "../src/index";
+import { sessionConstraint } from "../src/middleware/request-context";
 import type { Bindings } from "../src/env";
 
 let sequence = 0;
@@ -41,7 +42,7 @@ async function reference(request: Request, env: Bindings): Promise<Response> {
   const url = new URL(request.url);
   const org = Number(url.searchParams.get("org"));
   // On a D1 session, as the API's requests are (reads may use a replica; writes start at the primary).
-  const db = env.DB.withSession(request.method === "GET" ? "first-unconstrained" : "first-primary");
+  const db = env.DB.withSession(sessionConstraint(request.method));
   const parts = url.pathname.split("/").filter(Boolean); // ["__bench", ...]
   const now = new Date().toISOString();
   let statements: D1PreparedStatement[];

@@ -14,7 +14,7 @@ export function toDecimalString(value: Big): string {
 }
 
 /** Zero, "-0" included; read off the coefficient instead of allocating a Big to compare with. */
-export function isZero(value: Big): boolean {
+function isZero(value: Big): boolean {
   return value.c[0] === 0;
 }
 

@@ -20,7 +20,7 @@ const D1_BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/;
  * (read-your-writes); otherwise reads may use any replica and writes start at
  * the primary.
  */
-function sessionConstraint(method: string, bookmark: string | undefined): string {
+export function sessionConstraint(method: string, bookmark?: string): string {
   if (bookmark && D1_BOOKMARK.test(bookmark)) return bookmark;
   return method === "GET" || method === "HEAD" ? "first-unconstrained" : "first-primary";
 }

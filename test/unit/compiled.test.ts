@@ -1,5 +1,5 @@
 /** @module Compiled queries (src/db/compiled.ts) against the real local D1: binding, mapping, metering. */
-import { eq, and } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDatabase, emptyCost } from "../../src/db/client";
