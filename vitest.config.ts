@@ -10,14 +10,11 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { readDocExamples, specDirectory } from "./test/docs/read-doc-examples.ts";
 
 export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "drizzle"));
-  // The original docs' examples, replayed by test/docs/doc-examples.test.ts.
-  const docExamples = readDocExamples(specDirectory(import.meta.dirname));
   return {
     test: {
       // The JSON report gives .ci/run its closing "N passed, N failed" line.
@@ -37,7 +34,7 @@ export default defineConfig(async () => {
                   // …except in the rate-limit test, which swaps this strict one in.
                   TEST_STRICT_RATE_LIMITER: { namespace_id: "9001", simple: { limit: 3, period: 60 } },
                 },
-                bindings: { TEST_MIGRATIONS: migrations, DOC_EXAMPLES: docExamples as unknown as string[], ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+                bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: TEST_ADMIN_TOKEN },
               },
             }),
           ],

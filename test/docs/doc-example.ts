@@ -1,4 +1,4 @@
-/** @module One request/response example of the original docs (see read-doc-examples.ts). */
+/** @module One request/response example of the original docs (test/fixtures/doc-examples.json). */
 export interface DocExample {
   edition: string;
   title: string;

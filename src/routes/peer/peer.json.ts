@@ -1,6 +1,6 @@
 /**
  * @module Enbro's customer in the peer platform's "customer and associated
- * contracts" shape (../shared/spec/003_…): one contract per EAN. The
+ * contracts" shape (Enneo's byCustomerId view): one contract per EAN. The
  * field-by-field mapping is docs/peer-view.md. Fields the peer document has
  * and Enbro cannot know are present with `null`.
  */
