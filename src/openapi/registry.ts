@@ -19,3 +19,5 @@ export const timestamp = z.string().meta({ format: "date-time", example: "2020-0
 export const calendarDate = z.string().meta({ format: "date", example: "2020-04-09" });
 /** A decimal rendered the Rails way: plain notation, at least one decimal digit. */
 export const decimalString = z.string().meta({ pattern: "^\\d+\\.\\d+$", example: "1.0" });
+/** A decimal as the client sent it (a JSON number in plain notation): consumptions' volume and price. */
+export const sentDecimalString = z.string().meta({ pattern: "^-?(\\d+(\\.\\d*)?|\\.\\d+)$", example: "1500.250" });

@@ -89,27 +89,40 @@ export function optionalNonNegativeInteger() {
 /** Decimal strings are kept exact: "1.00" stays a decimal, never a binary float. */
 const DECIMAL_TEXT = /^-?(\d+(\.\d*)?|\.\d+)$/;
 
-/** Finite numbers or strings like "1.00"; at least 0; normalised to the Rails rendering ("1.0"). */
-export function nonNegativeDecimal() {
+/**
+ * Finite numbers or strings like "1.00", at least 0, as exact decimal text:
+ * a string as sent (trimmed), a number in plain notation (`1500.25` →
+ * "1500.25", `1e-7` → "0.0000001").
+ */
+function nonNegativeDecimalText() {
   return z
     .union([z.number(), z.string()], { error: presence("must_be_a_decimal") })
     .transform((value, ctx) => {
-      const text = typeof value === "number" ? String(value) : value.trim();
-      if (typeof value === "string" && !DECIMAL_TEXT.test(text)) {
+      const text = typeof value === "number" ? (Number.isFinite(value) ? new Big(value).toFixed() : "") : value.trim();
+      if (!DECIMAL_TEXT.test(text)) {
         ctx.issues.push({ code: "custom", message: "must_be_a_decimal", input: value });
         return z.NEVER;
       }
-      const decimal = new Big(text);
-      if (isNegative(decimal)) {
+      if (isNegative(new Big(text))) {
         ctx.issues.push({ code: "custom", message: "must_be_greater_than_or_equal_to", input: value, params: { detail: 0 } });
         return z.NEVER;
       }
-      return toDecimalString(decimal);
+      return text;
     });
+}
+
+/** A decimal ≥ 0, normalised to the Rails rendering ("1.00" → "1.0"): `fixed_fee`, `wkk`, `gsc`. */
+export function nonNegativeDecimal() {
+  return nonNegativeDecimalText().transform((text) => toDecimalString(new Big(text)));
 }
 
 export function optionalNonNegativeDecimal() {
   return optional(nonNegativeDecimal()).transform((value) => value ?? null);
+}
+
+/** A decimal ≥ 0 kept as sent (`"1500.250"` stays "1500.250", `0` is "0"): consumptions' volume and price. */
+export function optionalDecimalAsSent() {
+  return optional(nonNegativeDecimalText()).transform((value) => value ?? null);
 }
 
 /** A real calendar date `YYYY-MM-DD`. */

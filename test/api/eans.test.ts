@@ -108,11 +108,48 @@ describe("POST /api/v1/customers/:customer_id/eans", () => {
     });
     const body = await json(response);
     expect(body.consumptions).toEqual([
-      { name: "day", volume: "1200.0", price: "0.15" },
-      { name: "night", volume: "12.5", price: "0.12345678901234567890123456789" },
+      { name: "day", volume: "1200", price: "0.15" },
+      { name: "night", volume: "12.50", price: "0.123456789012345678901234567890" },
       { name: "exclusive_night", volume: null, price: null },
     ]);
     expect(body.fixed_fee).toBe("1.0");
+  });
+});
+
+describe("consumptions come back as sent", () => {
+  it.each([
+    ["1500.250", "1500.250"],
+    ["900", "900"],
+    [0, "0"],
+    [1500.25, "1500.25"],
+    [" 12.50 ", "12.50"],
+    [1e-7, "0.0000001"],
+  ])("%j → %j, on create, list and the peer view", async (sent, answered) => {
+    const customer = await createCustomer(org);
+    const created = await call("POST", `/api/v1/customers/${customer.id}/eans`, {
+      token: org.token,
+      body: { ean: eanFields({ consumptions: [{ name: "mono", volume: sent, price: sent }], fixed_fee: "900" }) },
+    });
+    expect(created.status).toBe(201);
+    const ean = await json(created);
+    expect(ean.consumptions).toEqual([{ name: "mono", volume: answered, price: answered }]);
+    // The scalar decimals keep the Rails rendering.
+    expect(ean.fixed_fee).toBe("900.0");
+    const listed = await json(await call("GET", `/api/v1/customers/${customer.id}/eans`, { token: org.token }));
+    expect(listed[0].consumptions).toEqual(ean.consumptions);
+  });
+
+  it("is still validated as an exact decimal ≥ 0", async () => {
+    const customer = await createCustomer(org);
+    const response = await call("POST", `/api/v1/customers/${customer.id}/eans`, {
+      token: org.token,
+      body: { ean: eanFields({ consumptions: [{ name: "mono", volume: "1e3", price: "-0.5" }] }) },
+    });
+    expect(response.status).toBe(422);
+    expect((await json(response)).errors.map((e: { path: string; error: string }) => `${e.path} ${e.error}`)).toEqual([
+      "ean.consumptions.0.volume must_be_a_decimal",
+      "ean.consumptions.0.price must_be_greater_than_or_equal_to",
+    ]);
   });
 });
 

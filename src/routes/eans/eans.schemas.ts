@@ -30,8 +30,8 @@ export const MAX_BULK_EANS = 100;
 
 export const consumptionSchema = f.object({
   name: f.requiredString(),
-  volume: f.optionalNonNegativeDecimal(),
-  price: f.optionalNonNegativeDecimal(),
+  volume: f.optionalDecimalAsSent(),
+  price: f.optionalDecimalAsSent(),
 });
 
 export const eanSchema = named("EanFields", f.object({
