@@ -4,6 +4,7 @@
  */
 import { env } from "cloudflare:workers";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { vi } from "vitest";
 import worker from "../src/index";
 import { gs1CheckDigit } from "../src/lib/ean-number";
 import type { Bindings } from "../src/env";
@@ -35,6 +36,33 @@ export async function call(method: string, path: string, options: CallOptions = 
   );
   await waitOnExecutionContext(ctx);
   return response;
+}
+
+/** What one request cost D1, as its log line reports it. */
+export interface RequestCost {
+  roundTrips: number;
+  statements: number;
+  rowsRead: number;
+  rowsWritten: number;
+}
+
+/** `call`, and the D1 cost its request log line reports. */
+export async function callWithCost(method: string, path: string, options: CallOptions = {}): Promise<{ response: Response; cost: RequestCost }> {
+  const requestId = `cost-${crypto.randomUUID()}`;
+  const lines: string[] = [];
+  const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
+  let response: Response;
+  try {
+    response = await call(method, path, { ...options, headers: { ...options.headers, "X-Request-Id": requestId } });
+  } finally {
+    spy.mockRestore();
+  }
+  const line = lines.map((l) => JSON.parse(l)).find((entry) => entry.request_id === requestId);
+  if (!line) throw new Error(`no log line for ${method} ${path}`);
+  return {
+    response,
+    cost: { roundTrips: line.d1_round_trips, statements: line.d1_statements, rowsRead: line.d1_rows_read, rowsWritten: line.d1_rows_written },
+  };
 }
 
 export async function json<T = any>(response: Response): Promise<T> {

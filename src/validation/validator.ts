@@ -3,7 +3,7 @@
  * array (422), in the order the schema lists its fields.
  */
 import { zValidator } from "@hono/zod-validator";
-import type { ValidationTargets } from "hono";
+import type { Context, Env, ValidationTargets } from "hono";
 import type * as z from "zod";
 import { ApiError, type FieldError, fieldError, isErrorCode } from "../errors";
 
@@ -51,13 +51,26 @@ export function toFieldErrors(issues: readonly Issue[]): FieldError[] {
  */
 const parseSync = (schema: z.ZodType, value: unknown) => schema.safeParse(value) as never;
 
+/**
+ * More errors for a refused input, from rules the schema cannot run (the
+ * database's): given the schema's errors and the raw input, all of them.
+ */
+export type ExplainRefusal<E extends Env> = (errors: FieldError[], input: unknown, c: Context<E>) => Promise<FieldError[]>;
+
 /** `zValidator` with the Enbro hook: any failure is a 422 with every error at once. */
-export function validate<Target extends keyof ValidationTargets, Schema extends z.ZodType>(target: Target, schema: Schema) {
+export function validate<Target extends keyof ValidationTargets, Schema extends z.ZodType, E extends Env = Env>(
+  target: Target,
+  schema: Schema,
+  explainRefusal?: ExplainRefusal<E>,
+) {
   return zValidator(
     target,
     schema,
-    (result) => {
-      if (!result.success) throw ApiError.validation(toFieldErrors(result.error.issues));
+    async (result, c) => {
+      if (result.success) return;
+      const errors = toFieldErrors(result.error.issues);
+      // zValidator types the hook's context with the default Env; the route's is E.
+      throw ApiError.validation(explainRefusal ? await explainRefusal(errors, result.data, c as unknown as Context<E>) : errors);
     },
     { validationFunction: parseSync },
   );

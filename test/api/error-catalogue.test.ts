@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   call,
+  callWithCost,
   createCustomer,
   createOrganisation,
   createSupplier,
@@ -167,6 +168,13 @@ describe("EAN rules", () => {
     await expectEanErrors({ ean: eanFields({ supplier_id: 987654 }) }, [err("ean.supplier_id", "must_exist", "must exist")]);
   });
 
+  it("a shape error and an unknown supplier in one EAN → both, in field order", async () => {
+    await expectEanErrors({ ean: eanFields({ supplier_id: 987654, product: "water" }) }, [
+      err("ean.product", "must_be_one_of", "must be one of: gas, electricity"),
+      err("ean.supplier_id", "must_exist", "must exist"),
+    ]);
+  });
+
   it("a number held by another customer → has_already_been_taken", async () => {
     const other = await createOrganisation();
     const otherCustomer = await createCustomer(other);
@@ -215,6 +223,48 @@ describe("EAN rules", () => {
         ],
         bulkPath(),
       );
+    });
+
+    it("shape errors and database rules together: every item's errors, in one round trip, nothing stored", async () => {
+      const theirs = eanNumber();
+      const other = await createOrganisation();
+      const otherCustomer = await createCustomer(other);
+      expect((await call("POST", `/api/v1/customers/${otherCustomer.id}/eans`, { token: other.token, body: { ean: eanFields({ number: theirs }) } })).status).toBe(201);
+      const customer = await createCustomer(org);
+      const body = {
+        eans: [
+          { ean: eanFields({ product: "steam" }) },
+          { ean: eanFields() },
+          { ean: eanFields({ supplier_id: 987654, fixed_fee: "-1" }) },
+          { ean: eanFields({ number: theirs }) },
+          { ean: eanFields({ number: "12345", supplier_id: "x" }) },
+        ],
+      };
+      const { response, cost } = await callWithCost("POST", `/api/v1/customers/${customer.id}/eans/bulk`, { token: org.token, body });
+      expect(response.status).toBe(422);
+      expect((await json(response)).errors).toEqual([
+        err("ean.product", "must_be_one_of", "must be one of: gas, electricity", { index: 0 }),
+        err("ean.supplier_id", "must_exist", "must exist", { index: 2 }),
+        err("ean.fixed_fee", "must_be_greater_than_or_equal_to", "must be greater than or equal to 0", { index: 2 }),
+        err("ean.number", "has_already_been_taken", "has already been taken", { index: 3 }),
+        err("ean.number", "is_in_invalid_format", "is in invalid format", { index: 4 }),
+        err("ean.supplier_id", "must_be_an_integer", "must be an integer", { index: 4 }),
+      ]);
+      expect(cost.roundTrips).toBe(1);
+      expect(cost.rowsWritten).toBe(0);
+      const stored = await env.DB.prepare("select count(*) as n from eans where customer_id = ?").bind(customer.id).first<{ n: number }>();
+      expect(stored!.n).toBe(0);
+    });
+
+    it("another organisation's customer: the shape errors only, as for any id", async () => {
+      const other = await createOrganisation();
+      const otherCustomer = await createCustomer(other);
+      const response = await call("POST", `/api/v1/customers/${otherCustomer.id}/eans/bulk`, {
+        token: org.token,
+        body: { eans: [{ ean: eanFields({ product: "steam" }) }, { ean: eanFields({ supplier_id: 987654 }) }] },
+      });
+      expect(response.status).toBe(422);
+      expect((await json(response)).errors).toEqual([err("ean.product", "must_be_one_of", "must be one of: gas, electricity", { index: 0 })]);
     });
 
     it("database rules over every item: taken, added, repeated within the request, unknown supplier", async () => {

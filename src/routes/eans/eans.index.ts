@@ -9,13 +9,13 @@ import { isConstraintViolation } from "../../db/errors";
 import type { AppEnv } from "../../env";
 import { ApiError } from "../../errors";
 import { idempotency } from "../../idempotency/idempotency.middleware";
-import { parseId } from "../../lib/ids";
+import { parseId, tryParseId } from "../../lib/ids";
 import { requireOrganisation } from "../../middleware/auth";
 import { jsonBody } from "../../middleware/json-body";
-import { validate } from "../../validation/validator";
+import { type ExplainRefusal, validate } from "../../validation/validator";
 import { toEanJson } from "./eans.json";
 import { insertEans, listEans, readEanWriteContext } from "./eans.queries";
-import { checkEanConflicts } from "./eans.rules";
+import { checkEanConflicts, eanKeysOf, mergeEanErrors } from "./eans.rules";
 import { bulkEansBody, createEanBody, type EanInput } from "./eans.schemas";
 
 /**
@@ -39,14 +39,38 @@ async function createEans(db: Database, organisationId: number, customerId: numb
   }
 }
 
+/**
+ * A body refused for its shape still gets the database rules (numbers taken,
+ * suppliers unknown) on every item's fields that are valid themselves, in the
+ * same one round trip, so a bulk reports every item's errors at once. For a
+ * customer that is not the organisation's, only the shape errors (as for any
+ * id: they reveal nothing).
+ */
+function explainEanRefusal(bulk: boolean): ExplainRefusal<AppEnv> {
+  return async function explainEanRefusal(errors, body, c) {
+    const customerId = tryParseId(c.req.param("customer_id"));
+    const envelope = (body ?? {}) as { ean?: unknown; eans?: unknown };
+    const rawItems = bulk ? envelope.eans : [envelope.ean];
+    // An `eans` that is not an array of 1 to 100 items has a single error of its own.
+    if (customerId === null || !Array.isArray(rawItems) || errors.some((error) => error.index === undefined && error.path === "eans")) {
+      return errors;
+    }
+    const items = rawItems.map((item) => eanKeysOf(bulk ? (item as { ean?: unknown } | null)?.ean : item));
+    if (items.every((item) => item.number === null && item.supplier_id === null)) return errors;
+    const context = await readEanWriteContext(c.var.db, c.var.organisationId, customerId, items);
+    if (!context.customerExists) return errors;
+    return mergeEanErrors(errors, checkEanConflicts(customerId, items, context, bulk));
+  };
+}
+
 export const eansRouter = new Hono<AppEnv>()
-  .post("/:customer_id/eans", requireOrganisation(), jsonBody(), idempotency(), validate("json", createEanBody), async (c) => {
+  .post("/:customer_id/eans", requireOrganisation(), jsonBody(), idempotency(), validate("json", createEanBody, explainEanRefusal(false)), async (c) => {
     const customerId = parseId(c.req.param("customer_id"));
     const { ean } = c.req.valid("json");
     const [stored] = await createEans(c.var.db, c.var.organisationId, customerId, [ean], false);
     return c.json(toEanJson(stored!), 201);
   })
-  .post("/:customer_id/eans/bulk", requireOrganisation(), jsonBody(), idempotency(), validate("json", bulkEansBody), async (c) => {
+  .post("/:customer_id/eans/bulk", requireOrganisation(), jsonBody(), idempotency(), validate("json", bulkEansBody, explainEanRefusal(true)), async (c) => {
     const customerId = parseId(c.req.param("customer_id"));
     const items = c.req.valid("json").eans.map((item) => item.ean);
     const stored = await createEans(c.var.db, c.var.organisationId, customerId, items, true);

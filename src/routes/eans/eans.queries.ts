@@ -11,6 +11,7 @@ import type { Database } from "../../db/client";
 import { compileQuery, runBatch } from "../../db/compiled";
 import { customers, type EanRow, eans, suppliers } from "../../db/schema";
 import { nowIso } from "../../lib/time";
+import type { EanKeys } from "./eans.rules";
 import type { EanInput } from "./eans.schemas";
 
 /** D1 rejects statements with more bound parameters than this. */
@@ -29,9 +30,9 @@ export async function readEanWriteContext(
   db: Database,
   organisationId: number,
   customerId: number,
-  items: readonly EanInput[],
+  items: readonly EanKeys[],
 ): Promise<EanWriteContext> {
-  const numbers = [...new Set(items.map((item) => item.number))];
+  const numbers = [...new Set(items.flatMap((item) => (item.number === null ? [] : [item.number])))];
   const supplierIds = [...new Set(items.flatMap((item) => (item.supplier_id === null ? [] : [item.supplier_id])))];
   const [owner, taken, named] = await db.batch([
     db
