@@ -2,13 +2,15 @@
  * @module The Enbro API application: /api/v1 for organisations, /admin/v1
  * for operators. Errors are thrown as `ApiError` and shaped once, here.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env";
 import { ApiError, errorBody } from "./errors";
 import { requireAdmin } from "./middleware/auth";
 import { allowedOrigins } from "./middleware/cors";
+import { methodsOfPath } from "./middleware/method-not-allowed";
 import { requestContext } from "./middleware/request-context";
+import { securityHeaders } from "./middleware/security-headers";
 import { customersRouter } from "./routes/customers/customers.index";
 import { eansRouter } from "./routes/eans/eans.index";
 import { adminOrganisationsRouter, meRouter } from "./routes/organisations/organisations.index";
@@ -53,20 +55,31 @@ export function describeError(error: unknown) {
 
 export const app = new Hono<AppEnv>()
   .use(requestContext())
+  .use(securityHeaders())
   .use(allowedOrigins())
   .route("/api/v1", api)
   .route("/api/mind", peerRouter)
   .route("/admin/v1", admin);
 
-app.notFound((c) => c.json("Not found", 404));
+function errorResponse(c: Context<AppEnv>, apiError: ApiError) {
+  for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);
+  return c.json(errorBody(apiError, c.var.requestId) as object, apiError.status);
+}
+
+const allowedMethods = methodsOfPath(app.routes);
+
+// A known path with another method is 405 with `Allow`; an unknown path is 404.
+app.notFound((c) => {
+  const allowed = allowedMethods(c.req.path);
+  return errorResponse(c, allowed.length > 0 ? ApiError.methodNotAllowed(allowed) : ApiError.notFound());
+});
 
 app.onError((error, c) => {
   const apiError = toApiError(error);
   if (apiError.status >= 500) {
     console.error(JSON.stringify({ request_id: c.var.requestId, error: "unhandled", ...describeError(error) }));
   }
-  if (apiError.retryAfter !== undefined) c.header("Retry-After", String(apiError.retryAfter));
-  return c.json(errorBody(apiError, c.var.requestId) as object, apiError.status);
+  return errorResponse(c, apiError);
 });
 
 export type AppType = typeof app;

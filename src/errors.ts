@@ -68,6 +68,7 @@ export function fieldError(path: string, code: ErrorCode, detail?: string | numb
 const REQUEST_ERRORS = {
   not_authenticated: { status: 401, message: "not authenticated" },
   not_found: { status: 404, message: "Not found" },
+  method_not_allowed: { status: 405, message: "Method not allowed" },
   malformed_json: { status: 400, message: "is not valid JSON" },
   payload_too_large: { status: 413, message: "is larger than 1 MiB" },
   unsupported_media_type: { status: 415, message: "must be application/json" },
@@ -79,6 +80,9 @@ const REQUEST_ERRORS = {
 
 export type RequestErrorCode = keyof typeof REQUEST_ERRORS;
 
+/** The 401 challenge (RFC 9110 §11.6.1 requires one; RFC 6750 gives the form). */
+export const AUTHENTICATE_CHALLENGE = 'Bearer realm="enbro"';
+
 /** The one error type thrown by auth, validation and handlers. */
 export class ApiError extends Error {
   override readonly name = "ApiError";
@@ -87,8 +91,8 @@ export class ApiError extends Error {
     readonly status: ContentfulStatusCode,
     readonly code: RequestErrorCode | "validation_failed",
     readonly errors: FieldError[] = [],
-    /** Seconds to wait before retrying (429). */
-    readonly retryAfter?: number,
+    /** Headers the answer carries besides the usual ones (Retry-After, Allow, WWW-Authenticate). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(code);
   }
@@ -102,11 +106,16 @@ export class ApiError extends Error {
   }
 
   static unauthenticated(): ApiError {
-    return ApiError.request("not_authenticated");
+    return new ApiError(401, "not_authenticated", [], { "WWW-Authenticate": AUTHENTICATE_CHALLENGE });
+  }
+
+  /** 405: the path exists, with other methods (`allowed`). */
+  static methodNotAllowed(allowed: readonly string[]): ApiError {
+    return new ApiError(405, "method_not_allowed", [], { Allow: allowed.join(", ") });
   }
 
   static rateLimited(retryAfterSeconds: number): ApiError {
-    return new ApiError(429, "rate_limited", [], retryAfterSeconds);
+    return new ApiError(429, "rate_limited", [], { "Retry-After": String(retryAfterSeconds) });
   }
 
   /** 422 with every error of the request. */
@@ -122,7 +131,8 @@ export class ApiError extends Error {
 export function errorBody(error: ApiError, requestId?: string): unknown {
   switch (error.code) {
     case "not_found":
-      return "Not found";
+    case "method_not_allowed":
+      return REQUEST_ERRORS[error.code].message;
     case "not_authenticated":
       return {
         status: "error",
@@ -173,3 +183,6 @@ export const unauthenticatedJson = named(
 
 /** OpenAPI: the 404 body, a JSON string. */
 export const notFoundJson = named("NotFound", z.literal("Not found"));
+
+/** OpenAPI: the 405 body, a JSON string. */
+export const methodNotAllowedJson = named("MethodNotAllowed", z.literal("Method not allowed"));

@@ -41,7 +41,6 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     headers.set("X-Request-Id", requestId);
     const bookmark = session.getBookmark();
     if (bookmark) headers.set("x-d1-bookmark", bookmark);
-    headers.set("X-Content-Type-Options", "nosniff");
     if (!headers.has("Cache-Control")) headers.set("Cache-Control", "no-store");
     // Every answer, errors included, is JSON in UTF-8.
     if (headers.get("Content-Type") === "application/json") headers.set("Content-Type", "application/json; charset=utf-8");
