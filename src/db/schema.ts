@@ -38,11 +38,16 @@ export const tokens = sqliteTable(
   (t) => [uniqueIndex("tokens_hash_unique").on(t.hash), index("tokens_organisation_idx").on(t.organisationId)],
 );
 
-export const suppliers = sqliteTable("suppliers", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
-  name: text("name").notNull(),
-  createdAt: text("created_at").notNull(),
-});
+export const suppliers = sqliteTable(
+  "suppliers",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    name: text("name").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  // A supplier's name names one supplier, case-insensitively.
+  (t) => [uniqueIndex("suppliers_name_unique").on(sql`lower(${t.name})`)],
+);
 
 /**
  * A customer and its profile in one row: the API shows them as two objects,

@@ -83,6 +83,21 @@ describe("suppliers", () => {
     expect(clientList.map((s: { id: number }) => s.id)).toEqual([...clientList.map((s: { id: number }) => s.id)].sort((x, y) => x - y));
   });
 
+  it("names are unique, case-insensitively, also under concurrent creates", async () => {
+    expect((await admin("POST", "/suppliers", { name: "Luminus" })).status).toBe(201);
+    for (const name of ["Luminus", "luminus", " LUMINUS "]) {
+      const response = await admin("POST", "/suppliers", { name });
+      expect(response.status, name).toBe(422);
+      expect(await json(response)).toEqual({
+        errors: [{ path: "name", error: "has_already_been_taken", message: "has already been taken", type: "params" }],
+      });
+    }
+    const racing = await Promise.all(Array.from({ length: 5 }, () => admin("POST", "/suppliers", { name: "Bolt Racing" })));
+    expect(racing.map((r) => r.status).sort()).toEqual([201, 422, 422, 422, 422]);
+    const listed = await json(await admin("GET", "/suppliers"));
+    expect(listed.filter((s: { name: string }) => s.name.toLowerCase() === "luminus")).toHaveLength(1);
+  });
+
   it("422 for a blank name", async () => {
     const response = await admin("POST", "/suppliers", { name: " " });
     expect(await json(response)).toEqual({ errors: [{ path: "name", error: "must_be_filled", message: "must be filled", type: "params" }] });

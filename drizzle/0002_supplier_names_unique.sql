@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX `suppliers_name_unique` ON `suppliers` (lower("name"));
