@@ -7,11 +7,18 @@
  *   npx node examples/quickstart.ts   # in another (the project's Node 22 runs TypeScript as is)
  *
  * ENBRO_URL (default http://localhost:8787) and ENBRO_ADMIN_TOKEN (default:
- * ADMIN_TOKEN from .dev.vars) say where and as whom.
+ * ADMIN_TOKEN from .dev.vars) say where and as whom:
+ *
+ *   ENBRO_URL=http://localhost:9000 npx node examples/quickstart.ts
+ *
+ * It can run again and again: it reuses its supplier, and each run creates a
+ * new organisation (tokens are shown once, so a run cannot take over an
+ * earlier run's organisation).
  */
 import { readFileSync } from "node:fs";
 import { hc } from "hono/client";
 import type { AppType } from "../src/app";
+import { gs1CheckDigit } from "../src/lib/ean-number.ts";
 
 const baseUrl = process.env.ENBRO_URL ?? "http://localhost:8787";
 const adminToken =
@@ -24,17 +31,24 @@ function step(title: string, value: unknown) {
 /** A valid Belgian EAN number (GS1 mod-10 check digit) from a 15-digit seed. */
 function eanNumber(seed: number): string {
   const payload = `54${String(seed).padStart(15, "0")}`;
-  let sum = 0;
-  for (let i = 0; i < payload.length; i++) sum += Number(payload[payload.length - 1 - i]) * (i % 2 === 0 ? 3 : 1);
-  return payload + ((10 - (sum % 10)) % 10);
+  return payload + gs1CheckDigit(payload);
 }
 
 const operator = hc<AppType>(baseUrl, { headers: { Authorization: `Bearer ${adminToken}` } });
 
-const supplierResponse = await operator.admin.v1.suppliers.$post({ json: { name: "Quickstart Energy" } });
-const supplier = await supplierResponse.json();
-if (!supplierResponse.ok || !("id" in supplier)) throw new Error(`supplier: ${supplierResponse.status}`);
-step("Operator creates a supplier", supplier);
+// Supplier names are unique: a second run finds the first run's supplier.
+const SUPPLIER_NAME = "Quickstart Energy";
+const suppliers = await (await operator.admin.v1.suppliers.$get()).json();
+let supplier = Array.isArray(suppliers) ? suppliers.find((s) => s.name === SUPPLIER_NAME) : undefined;
+if (supplier) {
+  step("Operator finds its supplier (created by an earlier run)", supplier);
+} else {
+  const supplierResponse = await operator.admin.v1.suppliers.$post({ json: { name: SUPPLIER_NAME } });
+  const created = await supplierResponse.json();
+  if (supplierResponse.status !== 201 || !("id" in created)) throw new Error(`supplier: ${supplierResponse.status}`);
+  supplier = created;
+  step("Operator creates a supplier", supplier);
+}
 
 const created = await operator.admin.v1.organisations.$post({ json: { name: "Quickstart Brokers" } });
 const organisation = await created.json();

@@ -7,11 +7,13 @@
  * 10,000 customers and 20,000 EANs and a small organisation B, then drives
  * each endpoint and its reference with autocannon (bounded request counts,
  * fixed concurrency). It reads each request's D1 cost from the request log
- * lines, measures the deployable Worker's gzip size and startup, and rewrites
- * BENCHMARKS.md and bench/ratios.svg. Prints figures; asserts nothing.
+ * lines, measures the deployable Worker's gzip size and startup, and writes
+ * its report and chart to .wrangler/bench-report/ (untracked); with `--write`
+ * it rewrites BENCHMARKS.md and bench/ratios.svg instead. Prints figures;
+ * asserts nothing. Every server it starts is stopped on Ctrl-C and on failure.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import path from "node:path";
@@ -20,6 +22,11 @@ import { startLoadtestServer } from "./loadtest-server.mjs";
 import { eanNumber as validEanNumber } from "./local.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
+/** `--write`: the run becomes the recorded one (BENCHMARKS.md, bench/ratios.svg); else an untracked report. */
+const WRITE = process.argv.includes("--write");
+const REPORT_DIR = WRITE ? ROOT : path.join(ROOT, ".wrangler", "bench-report");
+const REPORT_PATH = path.join(REPORT_DIR, "BENCHMARKS.md");
+const CHART_PATH = WRITE ? path.join(ROOT, "bench", "ratios.svg") : path.join(REPORT_DIR, "ratios.svg");
 const CONNECTIONS = 16;
 const ROUNDS = 5;
 
@@ -224,7 +231,8 @@ const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${chartWidth}" heigh
   ${bars}
 </svg>
 `;
-writeFileSync(path.join(ROOT, "bench", "ratios.svg"), svg);
+mkdirSync(REPORT_DIR, { recursive: true });
+writeFileSync(CHART_PATH, svg);
 
 const gzipKiB = upload ? Number(upload[2]) : null;
 const report = `# Benchmarks
@@ -299,5 +307,5 @@ ${costRows.join("\n")}
 | a bulk of 100 EANs in one batch | ${results[8].apiCost ? `${results[8].apiCost.roundTrips <= 1 ? "met" : "not met"}: ${fmt(results[8].apiCost.roundTrips, 1)} round trip, a batch of ${fmt(results[8].apiCost.statements, 0)} insert statements (≤ 100 bound parameters each)` : "–"} |
 | Worker ≤ 150 KiB gzip | ${gzipKiB === null ? "unknown" : gzipKiB <= 150 ? `met (${gzipKiB} KiB)` : `not met (${gzipKiB} KiB)`} |
 `;
-writeFileSync(path.join(ROOT, "BENCHMARKS.md"), report);
-console.log(`\nBENCHMARKS.md and bench/ratios.svg written.`);
+writeFileSync(REPORT_PATH, report);
+console.log(`\n${path.relative(ROOT, REPORT_PATH)} and ${path.relative(ROOT, CHART_PATH)} written${WRITE ? "" : " (untracked; `npm run bench -- --write` records the run in BENCHMARKS.md)"}.`);

@@ -24,6 +24,26 @@ async function freePort() {
   });
 }
 
+/** Every server started by this process, stopped when it exits, fails or is interrupted. */
+const running = new Set();
+let cleanupInstalled = false;
+function stopAllOnExit() {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  // A failure (an exception, a rejected top-level await) ends the process through "exit" too.
+  process.on("exit", () => {
+    for (const child of running) child.kill("SIGKILL");
+  });
+  // Test runners handle their own signals.
+  if (process.env.VITEST) return;
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.once(signal, () => {
+      for (const child of running) child.kill("SIGKILL");
+      process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1));
+    });
+  }
+}
+
 /**
  * Starts the server; resolves to { baseUrl, adminToken, output, onOutput, stop }.
  * `main` replaces the Worker's entry (the benchmark's); `logLevel` "log" lets
@@ -59,11 +79,16 @@ export async function startLoadtestServer(name, { main = "src/index.ts", logLeve
     env: { ...process.env, CI: "true" },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(child);
+  stopAllOnExit();
   let output = "";
   child.stdout.on("data", (chunk) => (output = (output + chunk).slice(-20_000)));
   child.stderr.on("data", (chunk) => (output = (output + chunk).slice(-20_000)));
   let alive = true;
-  child.on("exit", () => (alive = false));
+  child.on("exit", () => {
+    alive = false;
+    running.delete(child);
+  });
   const baseUrl = `http://127.0.0.1:${port}`;
   if (!(await waitUntilServing(baseUrl, { timeoutMs: 120_000, isAlive: () => alive }))) {
     child.kill("SIGKILL");

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { gs1CheckDigit } from "../src/lib/ean-number.ts";
 
 export const DEV_VARS = ".dev.vars";
 
@@ -46,7 +47,5 @@ export async function waitUntilServing(baseUrl, { timeoutMs = 60_000, isAlive = 
 /** A valid EAN number (GS1 mod-10 check digit): `prefix` then `n`, 17 digits, then the check digit. */
 export function eanNumber(prefix, n) {
   const payload = `${prefix}${String(n).padStart(17 - prefix.length, "0")}`;
-  let sum = 0;
-  for (let i = 0; i < payload.length; i++) sum += Number(payload[payload.length - 1 - i]) * (i % 2 === 0 ? 3 : 1);
-  return payload + ((10 - (sum % 10)) % 10);
+  return payload + gs1CheckDigit(payload);
 }

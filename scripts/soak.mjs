@@ -52,7 +52,11 @@ const ean = (number, supplierId) => ({ number, product: number.endsWith("0") ? "
 
 try {
   const suppliers = [];
-  for (const name of ["Soak Supplier A", "Soak Supplier B"]) suppliers.push((await send("POST", "/admin/v1/suppliers", adminToken, { name })).body);
+  for (const name of ["Soak Supplier A", "Soak Supplier B"]) {
+    const created = await send("POST", "/admin/v1/suppliers", adminToken, { name });
+    if (created.status !== 201) throw new Error(`supplier ${name}: ${created.status}`);
+    suppliers.push(created.body);
+  }
   const orgs = [];
   for (const name of ["Soak Org A", "Soak Org B"]) {
     const created = (await send("POST", "/admin/v1/organisations", adminToken, { name })).body;
@@ -115,6 +119,11 @@ try {
 
   const started = performance.now();
   let issued = 0;
+  // Progress every 5 s: done/total, the rate so far, errors (5xx and unexpected statuses).
+  const progress = setInterval(() => {
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`${counts.total}/${TOTAL} done, ${(counts.total / seconds).toFixed(0)} req/s, ${counts.fiveXX} 5xx, ${counts.unexpected.length} unexpected`);
+  }, 5_000);
   async function lane() {
     while (issued < TOTAL && performance.now() - started < DEADLINE_MS) {
       issued += 1;
@@ -137,7 +146,7 @@ try {
       if (!expected.includes(result.status) || problem) counts.unexpected.push(`${name}: ${result.status}${problem ? ` (${problem})` : ""}`);
     }
   }
-  await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+  await Promise.all(Array.from({ length: CONCURRENCY }, lane)).finally(() => clearInterval(progress));
   const elapsed = (performance.now() - started) / 1000;
 
   // Every acknowledged write must be listable, once.

@@ -1,7 +1,9 @@
 /**
  * /docs in a real browser: Debian's chromium, driven by playwright-core,
  * against `wrangler dev`. The page renders, lists every endpoint, and "try it"
- * on GET /api/v1/ping shows {}. Writes docs/api-reference.png.
+ * on GET /api/v1/ping shows {}, and its Content-Security-Policy refuses
+ * nothing it needs. The screenshot goes to .wrangler/ (untracked);
+ * `UPDATE_SCREENSHOT=1 npm run test:browser` refreshes docs/api-reference.png.
  */
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
@@ -11,7 +13,8 @@ import { OPERATIONS } from "../../src/openapi/document";
 import { startLoadtestServer } from "../../scripts/loadtest-server.mjs";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const SCREENSHOT = path.resolve(import.meta.dirname, "../../docs/api-reference.png");
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const SCREENSHOT = process.env.UPDATE_SCREENSHOT ? path.join(ROOT, "docs/api-reference.png") : path.join(ROOT, ".wrangler/api-reference.png");
 
 let server: { baseUrl: string; stop: () => Promise<void> };
 let browser: Browser;
@@ -36,7 +39,12 @@ describe("GET /docs", () => {
     page.on("request", (request) => {
       if (!request.url().startsWith(server.baseUrl)) external.push(request.url());
     });
+    const refused: string[] = [];
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
+    });
     const response = await page.goto(`${server.baseUrl}/docs`);
+    expect(response?.headers()["content-security-policy"]).toContain("default-src 'none'");
     expect(response?.status()).toBe(200);
     await page.waitForSelector(".opblock", { timeout: 30_000 });
     // Swagger UI shows resolver errors (a broken $ref) in this box.
@@ -59,5 +67,6 @@ describe("GET /docs", () => {
 
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(external).toEqual([]);
+    expect(refused).toEqual([]);
   });
 });

@@ -10,9 +10,9 @@ import { describe, expect, it } from "vitest";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-/** `../shared`, written so that this file does not match itself. */
+/** The parent folder's `shared` (assembled, so that this file does not match itself). */
 const OUTSIDE = new RegExp(["\\.\\.", "[\\\\/]shared\\b"].join(""));
-/** `path.resolve(…, "..", "shared")` and the like. */
+/** The same as path segments, as `path.resolve` takes them. */
 const OUTSIDE_SEGMENTS = new RegExp(['"\\.\\."', ',\\s*"shared"'].join(""));
 
 function trackedFiles(): string[] {
