@@ -26,19 +26,28 @@ async function freePort() {
 
 /** Every server started by this process, stopped when it exits, fails or is interrupted. */
 const running = new Set();
+
+/** wrangler runs workerd in child processes: each server gets its own process group, killed whole. */
+function killGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
 let cleanupInstalled = false;
 function stopAllOnExit() {
   if (cleanupInstalled) return;
   cleanupInstalled = true;
   // A failure (an exception, a rejected top-level await) ends the process through "exit" too.
   process.on("exit", () => {
-    for (const child of running) child.kill("SIGKILL");
+    for (const child of running) killGroup(child, "SIGKILL");
   });
   // Test runners handle their own signals.
   if (process.env.VITEST) return;
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
     process.once(signal, () => {
-      for (const child of running) child.kill("SIGKILL");
+      for (const child of running) killGroup(child, "SIGKILL");
       process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1));
     });
   }
@@ -78,6 +87,7 @@ export async function startLoadtestServer(name, { main = "src/index.ts", logLeve
     cwd: dir,
     env: { ...process.env, CI: "true" },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
   });
   running.add(child);
   stopAllOnExit();
@@ -91,7 +101,7 @@ export async function startLoadtestServer(name, { main = "src/index.ts", logLeve
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   if (!(await waitUntilServing(baseUrl, { timeoutMs: 120_000, isAlive: () => alive }))) {
-    child.kill("SIGKILL");
+    killGroup(child, "SIGKILL");
     throw new Error(`wrangler dev did not start:\n${output}`);
   }
   return {
@@ -106,9 +116,9 @@ export async function startLoadtestServer(name, { main = "src/index.ts", logLeve
     stop: async () => {
       if (!alive) return;
       const exited = new Promise((resolve) => child.on("exit", resolve));
-      child.kill("SIGTERM");
+      killGroup(child, "SIGTERM");
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-      if (alive) child.kill("SIGKILL");
+      killGroup(child, "SIGKILL");
     },
   };
 }
