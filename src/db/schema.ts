@@ -138,8 +138,11 @@ export const idempotencyKeys = sqliteTable(
     keyHash: text("key_hash").notNull(),
     /** SHA-256 of method, path and body: the same key with another request is refused. */
     fingerprint: text("fingerprint").notNull(),
-    /** The request that claimed the key; its answer is NULL while it runs. */
-    requestId: text("request_id").notNull(),
+    /**
+     * A random id the server gave the claim (never anything the client sent):
+     * completing or releasing the key addresses this claim and no other.
+     */
+    claimId: text("claim_id").notNull(),
     status: integer("status"),
     /** base64(iv ‖ AES-GCM ciphertext) of the answer's body. */
     body: text("body"),

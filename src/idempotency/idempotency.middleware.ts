@@ -30,10 +30,9 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     }
     const scope = c.var.organisationId === undefined ? "operator" : `organisation:${c.var.organisationId}`;
     const fingerprint = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
-    const requestId = c.var.requestId;
-    const record = await claimKey(c.var.db, { scope, keyHash: await lookupHash(key), fingerprint, requestId });
+    const { won, record } = await claimKey(c.var.db, { scope, keyHash: await lookupHash(key), fingerprint });
 
-    if (record.requestId !== requestId) {
+    if (!won) {
       if (record.fingerprint !== fingerprint) throw ApiError.request("idempotency_key_reused");
       if (record.status === null || record.body === null) throw ApiError.request("idempotency_key_in_use");
       return new Response(await unseal(key, record.body), {
@@ -45,11 +44,11 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     await next();
     const status = c.res.status;
     try {
-      if (status >= 200 && status < 300) await completeKey(c.var.db, record.id, status, await seal(key, await c.res.clone().text()));
-      else await releaseKey(c.var.db, record.id);
+      if (status >= 200 && status < 300) await completeKey(c.var.db, record, status, await seal(key, await c.res.clone().text()));
+      else await releaseKey(c.var.db, record);
     } catch (error) {
       // The work is done and its answer stands; retries will see the key in use (409) until it expires.
-      console.error(JSON.stringify({ request_id: requestId, error: "idempotency_key_not_recorded", type: error instanceof Error ? error.name : typeof error }));
+      console.error(JSON.stringify({ request_id: c.var.requestId, error: "idempotency_key_not_recorded", type: error instanceof Error ? error.name : typeof error }));
     }
   };
 }

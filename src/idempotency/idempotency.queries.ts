@@ -3,7 +3,7 @@
  * expired, insert unless present, read it back); completing or releasing it is
  * one statement.
  */
-import { and, eq, lt } from "drizzle-orm";
+import { and, eq, isNull, lt } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { idempotencyKeys } from "../db/schema";
 import { nowIso } from "../lib/time";
@@ -17,27 +17,45 @@ function expiredBefore(): string {
   return new Date(Date.now() - IDEMPOTENCY_KEY_TTL_MS).toISOString();
 }
 
-/** Claims `keyHash` for this request, unless a live claim exists; returns the claim that holds. */
+/**
+ * Claims `keyHash` for this request unless a live claim exists. `won` is
+ * whether this request's insert made the claim — a fact of the database,
+ * not of anything the client sent; `record` is the claim that holds.
+ */
 export async function claimKey(
   db: Database,
-  claim: { scope: string; keyHash: string; fingerprint: string; requestId: string },
-): Promise<IdempotencyRecord> {
+  claim: { scope: string; keyHash: string; fingerprint: string },
+): Promise<{ won: boolean; record: IdempotencyRecord }> {
   const sameKey = and(eq(idempotencyKeys.scope, claim.scope), eq(idempotencyKeys.keyHash, claim.keyHash));
-  const [, , [record]] = await db.batch([
+  const [, inserted, [record]] = await db.batch([
     db.delete(idempotencyKeys).where(and(sameKey, lt(idempotencyKeys.createdAt, expiredBefore()))),
-    db.insert(idempotencyKeys).values({ ...claim, createdAt: nowIso() }).onConflictDoNothing(),
+    db
+      .insert(idempotencyKeys)
+      .values({ ...claim, claimId: crypto.randomUUID(), createdAt: nowIso() })
+      .onConflictDoNothing()
+      .returning({ id: idempotencyKeys.id }),
     db.select().from(idempotencyKeys).where(sameKey),
   ]);
-  return record!;
+  return { won: inserted.length > 0, record: record! };
 }
 
-export async function completeKey(db: Database, id: number, status: number, sealedBody: string) {
-  await db.batch([db.update(idempotencyKeys).set({ status, body: sealedBody }).where(eq(idempotencyKeys.id, id))]);
+/** Records the answer of this claim (and of no later claim of the same key). */
+export async function completeKey(db: Database, claim: IdempotencyRecord, status: number, sealedBody: string) {
+  await db.batch([
+    db
+      .update(idempotencyKeys)
+      .set({ status, body: sealedBody })
+      .where(and(eq(idempotencyKeys.id, claim.id), eq(idempotencyKeys.claimId, claim.claimId), isNull(idempotencyKeys.status))),
+  ]);
 }
 
-/** Forgets a claim whose request did not succeed, so that a retry runs again. */
-export async function releaseKey(db: Database, id: number) {
-  await db.batch([db.delete(idempotencyKeys).where(eq(idempotencyKeys.id, id))]);
+/** Forgets a claim whose request did not succeed, so that a retry runs again; a recorded answer is never erased. */
+export async function releaseKey(db: Database, claim: IdempotencyRecord) {
+  await db.batch([
+    db
+      .delete(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.id, claim.id), eq(idempotencyKeys.claimId, claim.claimId), isNull(idempotencyKeys.status))),
+  ]);
 }
 
 export async function purgeExpiredKeys(db: Database) {

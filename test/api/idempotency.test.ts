@@ -41,12 +41,48 @@ describe("Idempotency-Key", () => {
   it("answers 409 while the first request with the key is still running", async () => {
     const org = await createOrganisation();
     const bodyText = JSON.stringify(customerBody());
-    await env.DB.prepare("insert into idempotency_keys (scope, key_hash, fingerprint, request_id, created_at) values (?, ?, ?, ?, ?)")
+    await env.DB.prepare("insert into idempotency_keys (scope, key_hash, fingerprint, claim_id, created_at) values (?, ?, ?, ?, ?)")
       .bind(`organisation:${org.id}`, await lookupHash("in-flight"), await sha256Hex(`POST /api/v1/customers\n${bodyText}`), "other-request", new Date().toISOString())
       .run();
     const response = await call("POST", "/api/v1/customers", { token: org.token, body: bodyText, headers: { "Idempotency-Key": "in-flight" } });
     expect(response.status).toBe(409);
     expect((await json(response)).errors[0].error).toBe("idempotency_key_in_use");
+  });
+
+  describe("claims belong to the server, not to anything the client sends", () => {
+    const sameRequestId = { "X-Request-Id": "client-chosen-id" };
+
+    it.each([
+      ["/admin/v1/organisations", () => ADMIN_TOKEN, () => ({ name: "Parallel Org" }), "organisations"],
+      ["/api/v1/customers", () => null, () => customerBody(), "customers"],
+    ])("10 in parallel on %s, same key and X-Request-Id: exactly one runs", async (path, adminToken, makeBody, table) => {
+      const token = adminToken() ?? (await createOrganisation()).token;
+      const body = makeBody();
+      const before = await count(table);
+      const headers = { ...sameRequestId, "Idempotency-Key": `parallel-${path}` };
+      const answers = await Promise.all(Array.from({ length: 10 }, () => call("POST", path, { token, body, headers })));
+      const statuses = answers.map((r) => r.status);
+      expect(statuses.filter((s) => s === 201)).toHaveLength(answers.filter((r) => r.headers.get("Idempotent-Replayed") === "true").length + 1);
+      expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
+      expect(await count(table)).toBe(before + 1);
+    });
+
+    it("same key and X-Request-Id with another body: the mismatch error, and the stored answer survives", async () => {
+      const headers = { ...sameRequestId, "Idempotency-Key": "owned-by-the-server" };
+      const first = await call("POST", "/admin/v1/organisations", { token: ADMIN_TOKEN, body: { name: "First Body" }, headers });
+      expect(first.status).toBe(201);
+      const firstText = await first.text();
+      const before = await count("organisations");
+      for (const body of [{ name: "Other Body" }, { name: "" }]) {
+        const other = await call("POST", "/admin/v1/organisations", { token: ADMIN_TOKEN, body, headers });
+        expect(other.status).toBe(422);
+        expect((await json(other)).errors[0].error).toBe("idempotency_key_reused");
+      }
+      const retry = await call("POST", "/admin/v1/organisations", { token: ADMIN_TOKEN, body: { name: "First Body" }, headers });
+      expect(retry.headers.get("Idempotent-Replayed")).toBe("true");
+      expect(await retry.text()).toBe(firstText);
+      expect(await count("organisations")).toBe(before);
+    });
   });
 
   it("is scoped to the organisation", async () => {

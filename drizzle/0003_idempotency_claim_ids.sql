@@ -1,0 +1,1 @@
+ALTER TABLE `idempotency_keys` RENAME COLUMN "request_id" TO "claim_id";
