@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { forgetCachedToken, resolveToken } from "../../src/middleware/auth";
 import { sha256Hex, tokenKvKey } from "../../src/lib/tokens";
-import { ADMIN_TOKEN, call, createCustomer, createOrganisation, json } from "../helpers";
+import { ADMIN_TOKEN, call, callWithCost, createCustomer, createOrganisation, eanFields, json } from "../helpers";
 import { createFixture, type Fixture, type RouteCase, ROUTES, routeName } from "../routes";
 
 const UNAUTHENTICATED = {
@@ -25,6 +25,11 @@ async function expectUnauthenticated(response: Response) {
   expect(response.headers.get("Content-Type")).toBe("application/json; charset=utf-8");
   expect(await json(response)).toEqual(UNAUTHENTICATED);
 }
+
+/** Rows SQLite reads for any INSERT into an AUTOINCREMENT table: sqlite_sequence, one row per such table. */
+const SQLITE_SEQUENCE_READS = 6;
+/** …and for its RETURNING and ORDER BY (ephemeral tables), per statement. */
+const INSERT_RETURNING_READS = 3;
 
 let f: Fixture;
 beforeEach(async () => {
@@ -67,6 +72,24 @@ describe.each(organisationRoutes.map((r) => [routeName(r), r] as const))("%s", (
       expect(await response.text()).toBe('"Not found"');
       const after = await env.DB.prepare("select (select count(*) from eans) + (select count(*) from customers) as n").first<{ n: number }>();
       expect(after).toEqual(before);
+    });
+
+    it("costs what an unknown id costs, however many EANs the customer has: reads ≤ 2 rows", async () => {
+      const eans = Array.from({ length: 40 }, () => ({ ean: eanFields() }));
+      const bulk = await call("POST", `/api/v1/customers/${f.customerId}/eans/bulk`, { token: f.owner.token, body: { eans } });
+      expect(bulk.status).toBe(201);
+      const { response, cost } = await callWithCost(route.method, route.path(f), { token: f.stranger.token, body: route.body?.(f) });
+      expect(response.status).toBe(404);
+      const unknownId = await callWithCost(route.method, route.path({ ...f, customerId: 987654321 }), { token: f.stranger.token, body: route.body?.(f) });
+      expect(unknownId.response.status).toBe(404);
+      expect(cost.rowsRead).toBe(unknownId.cost.rowsRead);
+      expect(cost.rowsWritten).toBe(0);
+      // An INSERT into an AUTOINCREMENT table first reads sqlite_sequence (one row per such table), whatever it inserts:
+      // that is the platform's fixed cost of a write statement, the same for any id; the organisation's rows are ≤ 2.
+      expect(cost.rowsRead - (route.method === "POST" ? SQLITE_SEQUENCE_READS + INSERT_RETURNING_READS : 0)).toBeLessThanOrEqual(2);
+      // The owner's own call reads the EANs: the bound above is the organisation filter at work.
+      const owner = await callWithCost("GET", `/api/v1/customers/${f.customerId}/eans`, { token: f.owner.token });
+      expect(owner.cost.rowsRead).toBeGreaterThanOrEqual(40);
     });
   }
 });

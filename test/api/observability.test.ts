@@ -51,7 +51,7 @@ describe("the request log", () => {
       duration_ms: expect.any(Number),
       organisation_id: org.id,
       d1_round_trips: 1,
-      d1_statements: 2,
+      d1_statements: 1,
       d1_rows_read: expect.any(Number),
       d1_rows_written: 0,
       d1_duration_ms: expect.any(Number),

@@ -1,16 +1,16 @@
 /**
  * @module Customers' SQL. Each function is one D1 round trip (one batch).
  *
- * Cost: create = 1 batch (insert + counter update, atomic); show = 1 batch,
- * 2 rows read; list = 1 batch, 1 + `per` rows read whatever the page number
+ * Cost: create = 1 batch (insert + counter update, atomic); show = 1
+ * statement, 2 rows read; list = 1 batch, 1 + `per` rows read whatever the page number
  * or the organisation's size (pages address `org_seq`, no COUNT, no OFFSET).
  */
-import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
+import { and, asc, eq, gt, lte, type SQLWrapper, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { compileQuery, runBatch } from "../../db/compiled";
 import { customers, organisations } from "../../db/schema";
 import { nowIso } from "../../lib/time";
-import { organisationRef } from "../organisations/organisations.queries";
+import { joinedOrganisationRef, organisationRef } from "../organisations/organisations.queries";
 import type { CreateCustomerInput } from "./customers.schemas";
 
 /** The organisation as rendered, with its customer count (the list's total). */
@@ -97,20 +97,36 @@ export async function insertCustomer(
   return { customer, organisation };
 }
 
-/** The customer, only when it is the organisation's: every query by id is scoped. */
+/** A value or a placeholder of a compiled query. */
+type Bound = number | SQLWrapper;
+
+/**
+ * "Customer `customerId` belongs to organisation `organisationId`": every
+ * statement that reads by a customer id carries it, so another
+ * organisation's id costs what an unknown id costs (one row looked at).
+ */
+export function ownedCustomer(organisationId: Bound, customerId: Bound) {
+  return and(eq(customers.id, customerId), eq(customers.organisationId, organisationId));
+}
+
+/** The customer's id when it is the organisation's, else NULL: the key for its child rows (none for another organisation's id). */
+export function ownedCustomerId(organisationId: Bound, customerId: Bound) {
+  return sql`(select ${customers.id} from ${customers} where ${ownedCustomer(organisationId, customerId)})`;
+}
+
+/** The customer with its organisation as rendered, only when it is the organisation's. */
 export const customerById = compileQuery(["organisationId", "customerId"], (db, $) =>
   db
-    .select()
+    .select({ customer: customers, organisation: joinedOrganisationRef })
     .from(customers)
-    .where(and(eq(customers.id, $.customerId), eq(customers.organisationId, $.organisationId))),
+    .innerJoin(organisations, eq(organisations.id, customers.organisationId))
+    .where(ownedCustomer($.organisationId, $.customerId)),
 );
 
+/** One statement: 2 rows read (the customer and its organisation); 1 for another organisation's or an unknown id. */
 export async function findCustomer(db: Database, organisationId: number, customerId: number) {
-  const [[customer], [organisation]] = await runBatch(db, [
-    customerById.bind(db, { organisationId, customerId }),
-    organisationWithCount.bind(db, { organisationId }),
-  ]);
-  return customer && organisation ? { customer, organisation } : null;
+  const [[found]] = await runBatch(db, [customerById.bind(db, { organisationId, customerId })]);
+  return found ?? null;
 }
 
 /** The customers with `after` < org_seq ≤ `upTo`, in order. */

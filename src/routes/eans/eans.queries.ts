@@ -11,6 +11,7 @@ import type { Database } from "../../db/client";
 import { compileQuery, runBatch } from "../../db/compiled";
 import { customers, type EanRow, eans, suppliers } from "../../db/schema";
 import { nowIso } from "../../lib/time";
+import { ownedCustomer, ownedCustomerId } from "../customers/customers.queries";
 import type { EanKeys } from "./eans.rules";
 import type { EanInput } from "./eans.schemas";
 
@@ -35,10 +36,7 @@ export async function readEanWriteContext(
   const numbers = [...new Set(items.flatMap((item) => (item.number === null ? [] : [item.number])))];
   const supplierIds = [...new Set(items.flatMap((item) => (item.supplier_id === null ? [] : [item.supplier_id])))];
   const [owner, taken, named] = await db.batch([
-    db
-      .select({ id: customers.id })
-      .from(customers)
-      .where(and(eq(customers.id, customerId), eq(customers.organisationId, organisationId))),
+    db.select({ id: customers.id }).from(customers).where(ownedCustomer(organisationId, customerId)),
     db.select({ number: eans.number, customerId: eans.customerId }).from(eans).where(inArray(eans.number, numbers)),
     db.select({ id: suppliers.id }).from(suppliers).where(inArray(suppliers.id, supplierIds)),
   ]);
@@ -130,24 +128,21 @@ export async function insertEans(db: Database, organisationId: number, customerI
   return results.flatMap((result) => result.results.map(toEanRow)).sort((a, b) => a.id - b.id);
 }
 
-/** A customer's EANs, oldest first. Callers scope the customer to the organisation in the same batch. */
-export const customerEans = compileQuery(["customerId"], (db, $) =>
-  db.select().from(eans).where(eq(eans.customerId, $.customerId)).orderBy(asc(eans.id)),
+/** A customer's EANs, oldest first; none when the customer is not the organisation's (1 + n rows read). */
+export const customerEans = compileQuery(["organisationId", "customerId"], (db, $) =>
+  db.select().from(eans).where(eq(eans.customerId, ownedCustomerId($.organisationId, $.customerId))).orderBy(asc(eans.id)),
 );
 
 /** The customer's id when it is the organisation's. */
 const customerOwner = compileQuery(["organisationId", "customerId"], (db, $) =>
-  db
-    .select({ id: customers.id })
-    .from(customers)
-    .where(and(eq(customers.id, $.customerId), eq(customers.organisationId, $.organisationId))),
+  db.select({ id: customers.id }).from(customers).where(ownedCustomer($.organisationId, $.customerId)),
 );
 
-/** The customer's EANs by id, or null when the customer is not the organisation's. */
+/** The customer's EANs by id, or null when the customer is not the organisation's. 2 + n rows read; 2 for another organisation's id. */
 export async function listEans(db: Database, organisationId: number, customerId: number) {
   const [owner, rows] = await runBatch(db, [
     customerOwner.bind(db, { organisationId, customerId }),
-    customerEans.bind(db, { customerId }),
+    customerEans.bind(db, { organisationId, customerId }),
   ]);
   return owner.length > 0 ? rows : null;
 }

@@ -15,6 +15,18 @@ export const organisationRef = {
   createdAt: organisations.createdAt,
 };
 
+/**
+ * The same columns under names of their own, for selects that join the
+ * organisation to a table with `id`, `name` or `created_at` columns: D1
+ * answers rows as objects, where equal column names would overwrite each other.
+ */
+export const joinedOrganisationRef = {
+  id: sql<number>`${organisations.id}`.as("organisation_ref_id"),
+  name: sql<string>`${organisations.name}`.as("organisation_ref_name"),
+  domain: sql<string>`${organisations.domain}`.as("organisation_ref_domain"),
+  createdAt: sql<string>`${organisations.createdAt}`.as("organisation_ref_created_at"),
+};
+
 const organisationById = compileQuery(["organisationId"], (db, $) =>
   db.select(organisationRef).from(organisations).where(eq(organisations.id, $.organisationId)),
 );
