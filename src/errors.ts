@@ -30,12 +30,13 @@ const CATALOGUE = {
   confirmed_email_has_already_been_taken: "it is already registered",
   has_already_been_taken: "has already been taken",
   has_already_been_added_to_customer: "has already been added to customer",
+  too_many_eans: "a customer holds at most {detail} EANs",
 } as const;
 
 export type ErrorCode = keyof typeof CATALOGUE;
 
 /** Errors whose `type` is "custom" in the docs; every other catalogue row is "params". */
-const CUSTOM_TYPED: ReadonlySet<ErrorCode> = new Set(["confirmed_email_has_already_been_taken"]);
+const CUSTOM_TYPED: ReadonlySet<ErrorCode> = new Set(["confirmed_email_has_already_been_taken", "too_many_eans"]);
 
 export function isErrorCode(value: string): value is ErrorCode {
   return Object.hasOwn(CATALOGUE, value);
@@ -56,9 +57,15 @@ export interface FieldError {
  * `must be greater than or equal to 0`.
  */
 export function fieldError(path: string, code: ErrorCode, detail?: string | number, index?: number): FieldError {
-  const base = CATALOGUE[code];
+  const base: string = CATALOGUE[code];
   const message =
-    detail === undefined ? base : code === "must_be_one_of" ? `${base}: ${detail}` : `${base} ${detail}`;
+    detail === undefined
+      ? base
+      : base.includes("{detail}")
+        ? base.replace("{detail}", String(detail))
+        : code === "must_be_one_of"
+          ? `${base}: ${detail}`
+          : `${base} ${detail}`;
   const entry: FieldError = { path, error: code, message, type: CUSTOM_TYPED.has(code) ? "custom" : "params" };
   if (index !== undefined) entry.index = index;
   return entry;

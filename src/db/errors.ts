@@ -19,3 +19,8 @@ export function isUniqueViolation(error: unknown, indexOrColumn: string): boolea
 export function isConstraintViolation(error: unknown): boolean {
   return messages(error).some((m) => m.includes("UNIQUE constraint failed") || m.includes("FOREIGN KEY constraint failed"));
 }
+
+/** True when `error` is a NOT NULL constraint failure on `table.column`. */
+export function isNotNullViolation(error: unknown, tableColumn: string): boolean {
+  return messages(error).some((m) => m.includes("NOT NULL constraint failed") && m.includes(tableColumn));
+}

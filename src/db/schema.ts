@@ -76,6 +76,12 @@ export const customers = sqliteTable(
     buildingAddon: text("building_addon"),
     postalCode: text("postal_code").notNull(),
     language: text("language").notNull(),
+    /**
+     * Number of EANs, written in the same batch as every EAN insert. The
+     * insert batch sets it to NULL when it would pass the cap, so the NOT
+     * NULL constraint refuses the whole batch: the cap holds under races.
+     */
+    eansCount: integer("eans_count").notNull().default(0),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },

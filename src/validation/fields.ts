@@ -28,11 +28,22 @@ function optional<T extends z.ZodType>(schema: T) {
   return z.preprocess((value) => (value === null || (typeof value === "string" && value.trim() === "") ? undefined : value), schema.optional());
 }
 
+/** C0 control characters and DEL (tabs and newlines included: trimmed at the ends, refused inside). */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+/** A UTF-16 surrogate without its pair: not a character at all. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Text a person could have typed: no control character, no lone surrogate. */
+export function isPrintableText(value: string): boolean {
+  return !CONTROL_CHARACTER.test(value) && !LONE_SURROGATE.test(value);
+}
+
 export function requiredString(max = 255) {
   return z
     .string({ error: presence("must_be_a_string") })
     .trim()
     .min(1, { message: "must_be_filled", abort: true })
+    .refine(isPrintableText, { message: "is_in_invalid_format", abort: true })
     .max(max, { message: "size_cannot_be_greater_than" });
 }
 
@@ -86,8 +97,16 @@ export function optionalNonNegativeInteger() {
   return optional(nonNegativeInteger()).transform((value) => value ?? null);
 }
 
-/** Decimal strings are kept exact: "1.00" stays a decimal, never a binary float. */
-const DECIMAL_TEXT = /^-?(\d+(\.\d*)?|\.\d+)$/;
+/**
+ * Decimal strings are kept exact: "1.00" stays a decimal, never a binary
+ * float. At most 12 digits before the point and 10 after, so that every
+ * stored amount renders (and sums) exactly.
+ */
+export const DECIMAL_INTEGER_DIGITS = 12;
+export const DECIMAL_FRACTION_DIGITS = 10;
+const DECIMAL_TEXT = new RegExp(
+  `^-?(\\d{1,${DECIMAL_INTEGER_DIGITS}}(\\.\\d{0,${DECIMAL_FRACTION_DIGITS}})?|\\.\\d{1,${DECIMAL_FRACTION_DIGITS}})$`,
+);
 
 /**
  * Finite numbers or strings like "1.00", at least 0, as exact decimal text:
@@ -97,6 +116,9 @@ const DECIMAL_TEXT = /^-?(\d+(\.\d*)?|\.\d+)$/;
 function nonNegativeDecimalText() {
   return z
     .union([z.number(), z.string()], { error: presence("must_be_a_decimal") })
+    .meta({
+      description: `A decimal ≥ 0, as a string ("12.50") or a number: at most ${DECIMAL_INTEGER_DIGITS} digits before the point and ${DECIMAL_FRACTION_DIGITS} after.`,
+    })
     .transform((value, ctx) => {
       const text = typeof value === "number" ? (Number.isFinite(value) ? new Big(value).toFixed() : "") : value.trim();
       if (!DECIMAL_TEXT.test(text)) {
@@ -190,8 +212,9 @@ export function envelope<T extends z.ZodRawShape>(shape: T) {
   return z.preprocess((value) => (value !== null && typeof value === "object" && !Array.isArray(value) ? value : {}), z.object(shape));
 }
 
-export function optionalArray<T extends z.ZodType>(item: T) {
+/** An optional array of at most `max` items. */
+export function optionalArray<T extends z.ZodType>(item: T, max: number) {
   return z
-    .preprocess((value) => (value === null ? undefined : value), array(item).optional())
+    .preprocess((value) => (value === null ? undefined : value), array(item).max(max, { message: "size_cannot_be_greater_than" }).optional())
     .transform((value) => value ?? null);
 }

@@ -7,16 +7,16 @@ import { Hono } from "hono";
 import type { Database } from "../../db/client";
 import { isConstraintViolation } from "../../db/errors";
 import type { AppEnv } from "../../env";
-import { ApiError } from "../../errors";
+import { ApiError, fieldError } from "../../errors";
 import { idempotency } from "../../idempotency/idempotency.middleware";
 import { parseId, tryParseId } from "../../lib/ids";
 import { requireOrganisation } from "../../middleware/auth";
 import { jsonBody } from "../../middleware/json-body";
 import { type ExplainRefusal, validate } from "../../validation/validator";
 import { toEanJson } from "./eans.json";
-import { insertEans, listEans, readEanWriteContext } from "./eans.queries";
+import { insertEans, isOverEanCap, listEans, readEanWriteContext } from "./eans.queries";
 import { checkEanConflicts, eanKeysOf, mergeEanErrors } from "./eans.rules";
-import { bulkEansBody, createEanBody, type EanInput } from "./eans.schemas";
+import { bulkEansBody, createEanBody, type EanInput, MAX_EANS_PER_CUSTOMER } from "./eans.schemas";
 
 /**
  * Stores `items` for the customer in one atomic batch: 404 when the customer
@@ -30,6 +30,7 @@ async function createEans(db: Database, organisationId: number, customerId: numb
     if (stored.length === 0) throw ApiError.notFound();
     return stored;
   } catch (error) {
+    if (isOverEanCap(error)) throw ApiError.validation([fieldError(bulk ? "eans" : "ean", "too_many_eans", MAX_EANS_PER_CUSTOMER)]);
     if (!isConstraintViolation(error)) throw error;
     const context = await readEanWriteContext(db, organisationId, customerId, items);
     if (!context.customerExists) throw ApiError.notFound();

@@ -6,14 +6,15 @@
  * when a constraint refuses it does a second round trip read why. List = 1
  * batch, 1 + n rows read (supplier names are copied onto the EAN at insert).
  */
-import { and, asc, eq, getTableColumns, inArray } from "drizzle-orm";
+import { asc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
+import { isNotNullViolation } from "../../db/errors";
 import { compileQuery, runBatch } from "../../db/compiled";
 import { customers, type EanRow, eans, suppliers } from "../../db/schema";
 import { nowIso } from "../../lib/time";
 import { ownedCustomer, ownedCustomerId } from "../customers/customers.queries";
 import type { EanKeys } from "./eans.rules";
-import type { EanInput } from "./eans.schemas";
+import { type EanInput, MAX_EANS_PER_CUSTOMER } from "./eans.schemas";
 
 /** D1 rejects statements with more bound parameters than this. */
 export const D1_MAX_BOUND_PARAMETERS = 100;
@@ -107,15 +108,35 @@ function toEanRow(raw: Record<string, unknown>): EanRow {
 }
 
 /**
+ * `added` more EANs on the customer's counter; past the cap the counter
+ * becomes NULL, which its NOT NULL constraint refuses, failing the batch.
+ */
+const countNewEans = compileQuery(["organisationId", "customerId", "added"], (db, $) =>
+  db
+    .update(customers)
+    .set({
+      eansCount: sql`case when ${customers.eansCount} + ${$.added} <= ${MAX_EANS_PER_CUSTOMER} then ${customers.eansCount} + ${$.added} end`,
+    })
+    .where(ownedCustomer($.organisationId, $.customerId))
+    .returning({ eansCount: customers.eansCount }),
+);
+
+/** The refusal of a batch that would put the customer past MAX_EANS_PER_CUSTOMER. */
+export function isOverEanCap(error: unknown): boolean {
+  return isNotNullViolation(error, "customers.eans_count");
+}
+
+/**
  * Inserts the EANs for the organisation's customer in one atomic batch (one
- * round trip: no read before it) and returns the stored rows in request
- * order — none when the customer is not the organisation's. A number taken
- * or a supplier unknown fails the whole batch with a constraint violation;
- * the caller then reads why (readEanWriteContext).
+ * round trip: no read before it) with the customer's EAN counter, and
+ * returns the stored rows in request order — none when the customer is not
+ * the organisation's. A number taken or a supplier unknown fails the whole
+ * batch with a constraint violation, the cap with isOverEanCap; the caller
+ * then reads why (readEanWriteContext).
  */
 export async function insertEans(db: Database, organisationId: number, customerId: number, items: readonly EanInput[]): Promise<EanRow[]> {
   const now = nowIso();
-  const statements: D1PreparedStatement[] = [];
+  const statements: D1PreparedStatement[] = [countNewEans.bind(db, { organisationId, customerId, added: items.length }).statement];
   for (let i = 0; i < items.length; i += EAN_ROWS_PER_STATEMENT) {
     const chunk = items.slice(i, i + EAN_ROWS_PER_STATEMENT);
     const values = chunk.flatMap((item, j) => [i + j, ...valuesOf(item)]);
@@ -123,9 +144,9 @@ export async function insertEans(db: Database, organisationId: number, customerI
   }
   // Straight to the (metered) D1 handle: Drizzle's query builder has no INSERT … SELECT FROM (VALUES …),
   // and its batch cannot carry raw SQL with parameters.
-  const results = await db.$client.batch<Record<string, unknown>>(statements);
+  const [, ...inserted] = await db.$client.batch<Record<string, unknown>>(statements);
   // Ids follow insertion order, which follows the request's (the VALUES ordinal).
-  return results.flatMap((result) => result.results.map(toEanRow)).sort((a, b) => a.id - b.id);
+  return inserted.flatMap((result) => result.results.map(toEanRow)).sort((a, b) => a.id - b.id);
 }
 
 /** A customer's EANs, oldest first; none when the customer is not the organisation's (1 + n rows read). */

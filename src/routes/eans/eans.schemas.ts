@@ -27,6 +27,10 @@ export const RECORDING_PERIODS = [
 ] as const;
 
 export const MAX_BULK_EANS = 100;
+/** Consumption lines per EAN (mono, day, night, exclusive night… with room to spare). */
+export const MAX_CONSUMPTIONS = 16;
+/** EANs one customer holds (a household or a small business): bounds every list and peer view. */
+export const MAX_EANS_PER_CUSTOMER = 500;
 
 export const consumptionSchema = f.object({
   name: f.requiredString(),
@@ -44,7 +48,7 @@ export const eanSchema = named("EanFields", f.object({
   building_addon: f.optionalString(),
   postal_code: f.optionalString(),
   city: f.optionalString(),
-  consumptions: f.optionalArray(consumptionSchema),
+  consumptions: f.optionalArray(consumptionSchema, MAX_CONSUMPTIONS),
   fixed_fee: f.optionalNonNegativeDecimal(),
   wkk: f.optionalNonNegativeDecimal(),
   gsc: f.optionalNonNegativeDecimal(),

@@ -1,0 +1,1 @@
+ALTER TABLE `customers` ADD `eans_count` integer DEFAULT 0 NOT NULL;
