@@ -33,6 +33,10 @@ export default defineConfig(async () => {
                   RATE_LIMITER: { namespace_id: "1001", simple: { limit: 1_000_000, period: 60 } },
                   // …except in the rate-limit test, which swaps this strict one in.
                   TEST_STRICT_RATE_LIMITER: { namespace_id: "9001", simple: { limit: 3, period: 60 } },
+                  // The same for failed authentications: the matrix sends many wrong tokens;
+                  // the throttling test swaps in wrangler.toml's own limit (120 per 60 s).
+                  AUTH_FAILURE_LIMITER: { namespace_id: "1002", simple: { limit: 1_000_000, period: 60 } },
+                  TEST_AUTH_FAILURE_LIMITER: { namespace_id: "9002", simple: { limit: 120, period: 60 } },
                 },
                 bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: TEST_ADMIN_TOKEN },
               },

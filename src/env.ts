@@ -6,6 +6,8 @@ export interface Bindings {
   TOKENS: KVNamespace;
   /** Requests per token per period (wrangler.toml [[ratelimits]]). */
   RATE_LIMITER: RateLimit;
+  /** Failed authentications per client address per period (wrangler.toml [[ratelimits]]). */
+  AUTH_FAILURE_LIMITER: RateLimit;
   /** Operator secret for /admin/v1; every /admin route is 404 while it is unset. */
   ADMIN_TOKEN?: string;
   /** Comma-separated origins allowed by CORS; empty or unset: CORS off. */

@@ -7,6 +7,7 @@ declare global {
     interface Env extends Bindings {
       TEST_MIGRATIONS: D1Migration[];
       TEST_STRICT_RATE_LIMITER: RateLimit;
+      TEST_AUTH_FAILURE_LIMITER: RateLimit;
       ADMIN_TOKEN: string;
     }
   }

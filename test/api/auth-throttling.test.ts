@@ -1,0 +1,90 @@
+/**
+ * Failed authentication is throttled per client address: unknown tokens are
+ * remembered by the isolate (no KV read for a repeat), and more than 120
+ * failures a minute from one address get 429 before any KV read — while a
+ * valid token, from anywhere else, is not slowed.
+ */
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { forgetCachedToken } from "../../src/middleware/auth";
+import { ADMIN_TOKEN, call, createOrganisation, json } from "../helpers";
+
+/** wrangler.toml's limit: 120 failed authentications per 60 s per address. */
+const FAILURE_LIMIT = 120;
+
+let kvReads = 0;
+const countingKv = new Proxy(env.TOKENS, {
+  get(target, prop) {
+    if (prop === "get") kvReads += 1;
+    const value = Reflect.get(target, prop);
+    return typeof value === "function" ? value.bind(target) : value;
+  },
+});
+
+let addressSequence = 0;
+/** A fresh client address per test: the limiter's state outlives a test. */
+const newAddress = () => `198.51.100.${++addressSequence}`;
+
+function from(address: string, extra: Record<string, unknown> = {}) {
+  return { headers: { "CF-Connecting-IP": address }, env: { AUTH_FAILURE_LIMITER: env.TEST_AUTH_FAILURE_LIMITER, TOKENS: countingKv, ...extra } };
+}
+
+beforeEach(() => {
+  kvReads = 0;
+  forgetCachedToken();
+});
+
+describe("failed authentication", () => {
+  it("a repeated unknown token costs one KV read per isolate", async () => {
+    const address = newAddress();
+    for (let i = 0; i < 5; i++) expect((await call("GET", "/api/v1/me", { token: "unknown-token-1", ...from(address) })).status).toBe(401);
+    expect(kvReads).toBe(1);
+  });
+
+  it(`past ${FAILURE_LIMIT} failures a minute from one address: 429 with Retry-After, before any KV read`, async () => {
+    const address = newAddress();
+    const statuses: number[] = [];
+    for (let i = 0; i <= FAILURE_LIMIT; i++) statuses.push((await call("GET", "/api/v1/me", { token: `wrong-${i}`, ...from(address) })).status);
+    expect(statuses.slice(0, FAILURE_LIMIT).every((s) => s === 401)).toBe(true);
+    expect(statuses[FAILURE_LIMIT]).toBe(429);
+    const readsBefore = kvReads;
+    const throttled = await call("GET", "/api/v1/me", { token: "yet-another-wrong-token", ...from(address) });
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect((await json(throttled)).errors[0].error).toBe("rate_limited");
+    expect(kvReads).toBe(readsBefore);
+  });
+
+  it("counts wrong operator secrets too, on /admin/v1", async () => {
+    const address = newAddress();
+    const statuses: number[] = [];
+    for (let i = 0; i <= FAILURE_LIMIT; i++) statuses.push((await call("GET", "/admin/v1/suppliers", { token: `guess-${i}`, ...from(address) })).status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(FAILURE_LIMIT);
+    expect(statuses[FAILURE_LIMIT]).toBe(429);
+    // Even the right secret waits from that address now…
+    expect((await call("GET", "/admin/v1/suppliers", { token: ADMIN_TOKEN, ...from(address) })).status).toBe(429);
+    // …but not from another.
+    expect((await call("GET", "/admin/v1/suppliers", { token: ADMIN_TOKEN, ...from(newAddress()) })).status).toBe(200);
+  });
+
+  it("a missing or malformed header is not counted", async () => {
+    const address = newAddress();
+    for (let i = 0; i <= FAILURE_LIMIT + 5; i++) {
+      const headers = i % 2 ? {} : { Authorization: "Token nope" };
+      const response = await call("GET", "/api/v1/me", { ...from(address), headers: { ...from(address).headers, ...headers } });
+      expect(response.status).toBe(401);
+    }
+    expect(kvReads).toBe(0);
+  });
+
+  it("a valid token is not slowed by someone else's failures", async () => {
+    const org = await createOrganisation();
+    const attacker = newAddress();
+    // The valid token is used (and verified) before the attack, from the attacker's own address even.
+    expect((await call("GET", "/api/v1/me", { token: org.token, ...from(attacker) })).status).toBe(200);
+    for (let i = 0; i <= FAILURE_LIMIT; i++) await call("GET", "/api/v1/me", { token: `attack-${i}`, ...from(attacker) });
+    expect((await call("GET", "/api/v1/me", { token: "attack-more", ...from(attacker) })).status).toBe(429);
+    expect((await call("GET", "/api/v1/me", { token: org.token, ...from(newAddress()) })).status).toBe(200);
+    expect((await call("GET", "/api/v1/me", { token: org.token, ...from(attacker) })).status).toBe(200);
+  });
+});
