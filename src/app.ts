@@ -16,7 +16,7 @@ import { eansRouter } from "./routes/eans/eans.index";
 import { adminOrganisationsRouter, meRouter } from "./routes/organisations/organisations.index";
 import { peerRouter } from "./routes/peer/peer.index";
 import { adminSuppliersRouter, suppliersRouter } from "./routes/suppliers/suppliers.index";
-import { systemRouter } from "./routes/system/system.index";
+import { adminSystemRouter, systemRouter } from "./routes/system/system.index";
 
 const api = new Hono<AppEnv>()
   .route("/", systemRouter)
@@ -27,6 +27,7 @@ const api = new Hono<AppEnv>()
 
 const admin = new Hono<AppEnv>()
   .use(requireAdmin())
+  .route("/", adminSystemRouter)
   .route("/", adminOrganisationsRouter)
   .route("/suppliers", adminSuppliersRouter);
 

@@ -62,6 +62,7 @@ export const ROUTES: RouteCase[] = [
   { method: "DELETE", path: (f) => `/admin/v1/tokens/${f.tokenId}`, auth: "admin", ownedId: false, ok: 204 },
   { method: "POST", path: () => "/admin/v1/suppliers", body: () => ({ name: "Matrix Supplier" }), auth: "admin", ownedId: false, ok: 201 },
   { method: "GET", path: () => "/admin/v1/suppliers", auth: "admin", ownedId: false, ok: 200 },
+  { method: "GET", path: () => "/admin/v1/openapi.json", auth: "admin", ownedId: false, ok: 200 },
 ];
 
 export const routeName = (route: RouteCase) => `${route.method} ${route.path({ customerId: ":id", owner: { id: ":id" }, tokenId: ":id" } as never)}`;

@@ -4,5 +4,6 @@ window.ui = SwaggerUIBundle({
   dom_id: "#swagger-ui",
   deepLinking: true,
   displayRequestDuration: true,
-  persistAuthorization: true,
+  // A pasted token lives only as long as the page: never in the browser's storage.
+  persistAuthorization: false,
 });

@@ -1,6 +1,7 @@
 /**
  * @module CORS, off by default: only the origins listed in `CORS_ORIGINS`
- * (wrangler.toml [vars], comma-separated) get CORS headers.
+ * (wrangler.toml [vars], comma-separated) get CORS headers, and never on the
+ * operator API (/admin): no browser page may call it.
  */
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
@@ -10,7 +11,7 @@ export function allowedOrigins(): MiddlewareHandler<AppEnv> {
   const handlers = new Map<string, MiddlewareHandler>();
   return async function allowedOrigins(c, next) {
     const list = c.env.CORS_ORIGINS?.trim();
-    if (!list) return next();
+    if (!list || c.req.path.startsWith("/admin/")) return next();
     let handler = handlers.get(list);
     if (!handler) {
       const origins = list.split(",").map((o) => o.trim()).filter(Boolean);

@@ -47,7 +47,7 @@ const id = (name: string, description: string) => ({ name, in: "path", required:
 /** Every operation the API serves. */
 export const OPERATIONS: Operation[] = [
   { method: "get", path: "/api/v1/ping", operationId: "ping", tag: "System", summary: "Liveness", auth: "none", responses: { 200: { schema: z.object({}), example: {}, description: "Always `{}`." } } },
-  { method: "get", path: "/api/v1/openapi.json", operationId: "openapi", tag: "System", summary: "This document", auth: "none", responses: { 200: { description: "The OpenAPI 3.1 document." } } },
+  { method: "get", path: "/api/v1/openapi.json", operationId: "openapi", tag: "System", summary: "This document", auth: "none", responses: { 200: { description: "The OpenAPI 3.1 document of /api/v1 and the peer view." } } },
   { method: "get", path: "/api/v1/me", operationId: "getMe", tag: "Organisation", summary: "The current organisation (the token's)", auth: "organisation", responses: { 200: { schema: organisationJson, example: examples.me } } },
   { method: "get", path: "/api/v1/suppliers", operationId: "listSuppliers", tag: "Suppliers", summary: "Suppliers, by id (their ids go into EANs' supplier_id)", auth: "organisation", responses: { 200: { schema: z.array(supplierJson) } } },
   {
@@ -89,7 +89,40 @@ export const OPERATIONS: Operation[] = [
   { method: "delete", path: "/admin/v1/tokens/{id}", operationId: "revokeToken", tag: "Operator", summary: "Revoke a token", description: "An isolate that used the token just before may accept it for up to 30 s more.", auth: "operator", parameters: [id("id", "Token id")], responses: { 204: { description: "Revoked (also when it already was)." } } },
   { method: "post", path: "/admin/v1/suppliers", operationId: "createSupplier", tag: "Operator", summary: "Create a supplier", auth: "operator", request: { schema: createSupplierBody, example: { name: "Engie Electrabel" } }, responses: { 201: { schema: supplierJson } } },
   { method: "get", path: "/admin/v1/suppliers", operationId: "listSuppliersForOperator", tag: "Operator", summary: "Suppliers, by id", auth: "operator", responses: { 200: { schema: z.array(supplierJson) } } },
+  { method: "get", path: "/admin/v1/openapi.json", operationId: "operatorOpenapi", tag: "Operator", summary: "The operator API's OpenAPI document", auth: "operator", responses: { 200: { description: "The OpenAPI 3.1 document of /admin/v1." } } },
 ];
+
+/**
+ * Who a document is for: the public one (GET /api/v1/openapi.json, /docs)
+ * describes /api/v1 and the peer view; the operator's (GET
+ * /admin/v1/openapi.json, behind the operator secret) describes /admin/v1.
+ */
+export type Audience = "public" | "operator";
+
+export function operationsFor(audience: Audience): Operation[] {
+  return OPERATIONS.filter((op) => (op.auth === "operator") === (audience === "operator"));
+}
+
+/**
+ * The components a document publishes: every error response of the
+ * contract, and the schemas its paths and those responses reach (directly or
+ * through other schemas) — not the other audience's.
+ */
+function reachable(paths: object, schemas: Record<string, object>, responses: Record<string, object>) {
+  type Kind = "schemas" | "responses";
+  const refs = (value: unknown) =>
+    [...JSON.stringify(value).matchAll(/"#\/components\/(schemas|responses)\/([^"]+)"/g)].map((m) => [m[1] as Kind, m[2]!] as const);
+  const seen = { schemas: new Set<string>(), responses: new Set<string>() };
+  const queue = [...refs(paths), ...Object.keys(responses).map((name) => ["responses", name] as const)];
+  for (let next = queue.pop(); next; next = queue.pop()) {
+    const [kind, name] = next;
+    if (seen[kind].has(name)) continue;
+    seen[kind].add(name);
+    queue.push(...refs(kind === "schemas" ? schemas[name] : responses[name]));
+  }
+  const pick = (all: Record<string, object>, names: Set<string>) => Object.fromEntries(Object.entries(all).filter(([name]) => names.has(name)));
+  return { schemas: pick(schemas, seen.schemas), responses: pick(responses, seen.responses) };
+}
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
@@ -149,7 +182,7 @@ function errorResponse(description: string, schemaName: string, example?: unknow
   return { description, ...(headers ? { headers } : {}), content: { "application/json": { schema: ref(schemaName), ...(example ? { example } : {}) } } };
 }
 
-export function buildOpenApiDocument() {
+export function buildOpenApiDocument(audience: Audience = "public") {
   const { schemas } = z.toJSONSchema(apiSchemas, { io: "input", unrepresentable: "any", uri: (id) => `#/components/schemas/${id}`, target: "draft-2020-12" }) as { schemas: Record<string, Record<string, unknown>> };
   // zod names each schema by its URI ($id); in components that would rebase every $ref inside it.
   for (const schema of Object.values(schemas)) {
@@ -160,7 +193,7 @@ export function buildOpenApiDocument() {
   void [errorsJson, notFoundJson, unauthenticatedJson];
 
   const paths: Record<string, Record<string, object>> = {};
-  for (const op of OPERATIONS) {
+  for (const op of operationsFor(audience)) {
     const parameters = [...(op.parameters ?? []), ...(op.method === "post" ? [idempotencyKey] : [])];
     paths[op.path] ??= {};
     paths[op.path]![op.method] = {
@@ -176,44 +209,46 @@ export function buildOpenApiDocument() {
   }
 
   const requestError = (error: string, message: string) => ({ errors: [{ path: "request", error, message, type: "custom" }] });
+  const components = reachable(paths, schemas, {
+    400: errorResponse(STATUS_TEXT[400]!, "Errors", requestError("malformed_json", "is not valid JSON")),
+    401: errorResponse(STATUS_TEXT[401]!, "NotAuthenticated", examples.unauthenticated),
+    404: errorResponse("Not found: an unknown id, or another organisation's record", "NotFound", "Not found"),
+    409: errorResponse(STATUS_TEXT[409]!, "Errors", requestError("idempotency_key_in_use", "is in use by a request still running")),
+    413: errorResponse(STATUS_TEXT[413]!, "Errors", requestError("payload_too_large", "is larger than 1 MiB")),
+    415: errorResponse(STATUS_TEXT[415]!, "Errors", requestError("unsupported_media_type", "must be application/json")),
+    422: errorResponse(STATUS_TEXT[422]!, "Errors", examples.customerValidationErrors),
+    429: errorResponse(STATUS_TEXT[429]!, "Errors", requestError("rate_limited", "too many requests"), {
+      "Retry-After": { description: "Seconds to wait.", schema: { type: "integer" } },
+    }),
+    500: errorResponse(STATUS_TEXT[500]!, "Errors"),
+  });
+  const operator = audience === "operator";
   return {
     openapi: "3.1.0",
     info: {
-      title: "Enbro API",
+      title: operator ? "Enbro operator API" : "Enbro API",
       version: "1.0.0",
       description:
         "Partners push their customers and the customers' EAN connection points (gas and electricity meters) into Enbro, whose comparison engine finds them better offers. JSON in and out; every answer is `application/json; charset=utf-8` and carries `X-Request-Id`.",
     },
     servers: [{ url: "/", description: "This server" }],
-    tags: [
-      { name: "System" },
-      { name: "Organisation" },
-      { name: "Customers" },
-      { name: "EANs" },
-      { name: "Suppliers" },
-      { name: "Peer view", description: "Read-only views in other platforms' shapes." },
-      { name: "Operator", description: "For the people who run the service: authorised by the ADMIN_TOKEN secret." },
-    ],
+    tags: operator
+      ? [{ name: "Operator", description: "For the people who run the service: authorised by the ADMIN_TOKEN secret." }]
+      : [
+          { name: "System" },
+          { name: "Organisation" },
+          { name: "Customers" },
+          { name: "EANs" },
+          { name: "Suppliers" },
+          { name: "Peer view", description: "Read-only views in other platforms' shapes." },
+        ],
     paths,
     components: {
-      schemas,
-      securitySchemes: {
-        organisationToken: { type: "http", scheme: "bearer", description: "An organisation's API token." },
-        operatorToken: { type: "http", scheme: "bearer", description: "The operator secret (ADMIN_TOKEN)." },
-      },
-      responses: {
-        400: errorResponse(STATUS_TEXT[400]!, "Errors", requestError("malformed_json", "is not valid JSON")),
-        401: errorResponse(STATUS_TEXT[401]!, "NotAuthenticated", examples.unauthenticated),
-        404: errorResponse("Not found: an unknown id, or another organisation's record", "NotFound", "Not found"),
-        409: errorResponse(STATUS_TEXT[409]!, "Errors", requestError("idempotency_key_in_use", "is in use by a request still running")),
-        413: errorResponse(STATUS_TEXT[413]!, "Errors", requestError("payload_too_large", "is larger than 1 MiB")),
-        415: errorResponse(STATUS_TEXT[415]!, "Errors", requestError("unsupported_media_type", "must be application/json")),
-        422: errorResponse(STATUS_TEXT[422]!, "Errors", examples.customerValidationErrors),
-        429: errorResponse(STATUS_TEXT[429]!, "Errors", requestError("rate_limited", "too many requests"), {
-          "Retry-After": { description: "Seconds to wait.", schema: { type: "integer" } },
-        }),
-        500: errorResponse(STATUS_TEXT[500]!, "Errors"),
-      },
+      schemas: components.schemas,
+      securitySchemes: operator
+        ? { operatorToken: { type: "http", scheme: "bearer", description: "The operator secret (ADMIN_TOKEN)." } }
+        : { organisationToken: { type: "http", scheme: "bearer", description: "An organisation's API token." } },
+      responses: components.responses,
     },
   };
 }

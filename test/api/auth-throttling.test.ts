@@ -70,7 +70,7 @@ describe("failed authentication", () => {
   it("a missing or malformed header is not counted", async () => {
     const address = newAddress();
     for (let i = 0; i <= FAILURE_LIMIT + 5; i++) {
-      const headers = i % 2 ? {} : { Authorization: "Token nope" };
+      const headers: Record<string, string> = i % 2 ? {} : { Authorization: "Token nope" };
       const response = await call("GET", "/api/v1/me", { ...from(address), headers: { ...from(address).headers, ...headers } });
       expect(response.status).toBe(401);
     }

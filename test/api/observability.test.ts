@@ -1,6 +1,6 @@
 /** Request ids, the one JSON log line per request (and what it must never say), security headers, CORS. */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { call, createCustomer, createOrganisation, customerBody, json } from "../helpers";
+import { ADMIN_TOKEN, call, createCustomer, createOrganisation, customerBody, json } from "../helpers";
 
 let lines: string[];
 beforeEach(() => {
@@ -106,5 +106,13 @@ describe("headers", () => {
     expect(allowed.headers.get("Access-Control-Allow-Origin")).toBe("https://partner.example");
     const denied = await call("GET", "/api/v1/ping", { env, headers: { Origin: "https://evil.example" } });
     expect(denied.headers.get("Access-Control-Allow-Origin")).toBeNull();
+    // Never on the operator API, not even for a listed origin (preflight or not).
+    for (const method of ["OPTIONS", "GET"]) {
+      const admin = await call(method, "/admin/v1/suppliers", {
+        env,
+        headers: { Origin: "https://partner.example", "Access-Control-Request-Method": "GET", Authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      expect(admin.headers.get("Access-Control-Allow-Origin"), method).toBeNull();
+    }
   });
 });

@@ -12,44 +12,55 @@ import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { buildOpenApiDocument } from "../../src/openapi/document";
 
-const document = buildOpenApiDocument();
+const document = buildOpenApiDocument("public");
+const operatorDocument = buildOpenApiDocument("operator");
 
 /** "METHOD /path/{param}" with parameter names erased, for comparison. */
 const normalise = (method: string, path: string) => `${method.toUpperCase()} ${path.replace(/\{[^}]+\}|:[^/]+/g, "{}")}`;
 
 describe("the OpenAPI document", () => {
-  it("is valid OpenAPI 3.1", async () => {
+  it.each([
+    ["public", document],
+    ["operator", operatorDocument],
+  ])("the %s document is valid OpenAPI 3.1", async (_, doc) => {
     const validator = new Validator();
-    const result = await validator.validate(JSON.parse(JSON.stringify(document)));
+    const result = await validator.validate(JSON.parse(JSON.stringify(doc)));
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(validator.version).toBe("3.1");
   });
 
-  it("documents every route the app serves, and serves every route it documents", () => {
+  it("documents every route the app serves (public and operator documents together), and serves every route it documents", () => {
     const served = new Set(
       app.routes.filter((r) => ["GET", "POST", "DELETE", "PUT", "PATCH"].includes(r.method)).map((r) => normalise(r.method, r.path)),
     );
     const documented = new Set(
-      Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => normalise(method, path))),
+      [document, operatorDocument].flatMap((doc) =>
+        Object.entries(doc.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => normalise(method, path))),
+      ),
     );
     expect([...documented].sort()).toEqual([...served].sort());
   });
 
-  it("resolves every $ref (components do not rebase them with $id)", () => {
-    const text = JSON.stringify(document);
+  it.each([
+    ["public", document],
+    ["operator", operatorDocument],
+  ])("the %s document resolves every $ref (components do not rebase them with $id)", (_, doc) => {
+    const text = JSON.stringify(doc);
     expect(text).not.toContain('"$id"');
     for (const [, name] of text.matchAll(/"\$ref":"#\/components\/(?:schemas|responses)\/([^"]+)"/g)) {
-      expect({ ...document.components.schemas, ...document.components.responses }, name).toHaveProperty(name!);
+      expect({ ...doc.components.schemas, ...doc.components.responses }, name).toHaveProperty(name!);
     }
   });
 
-  it("describes every error shape of the contract and both bearer schemes", () => {
+  it("describes every error shape of the contract and each document its own bearer scheme", () => {
     expect(Object.keys(document.components.responses).sort()).toEqual(["400", "401", "404", "409", "413", "415", "422", "429", "500"]);
-    expect(Object.keys(document.components.securitySchemes)).toEqual(["organisationToken", "operatorToken"]);
+    expect(Object.keys(document.components.securitySchemes)).toEqual(["organisationToken"]);
+    expect(Object.keys(operatorDocument.components.securitySchemes)).toEqual(["operatorToken"]);
     expect(document.components.schemas).toHaveProperty("Customer");
     expect(document.components.schemas).toHaveProperty("CustomerCreateRequest");
-    expect(document.paths["/admin/v1/organisations"]!.post).toMatchObject({ tags: ["Operator"], security: [{ operatorToken: [] }] });
+    expect(document.components.schemas).not.toHaveProperty("OrganisationCreateRequest");
+    expect(operatorDocument.paths["/admin/v1/organisations"]!.post).toMatchObject({ tags: ["Operator"], security: [{ operatorToken: [] }] });
   });
 
   it("takes its request schemas from the validators: the customer's required fields and enums", () => {
