@@ -55,17 +55,18 @@ function stopAllOnExit() {
 
 /**
  * Starts the server; resolves to { baseUrl, adminToken, output, onOutput, stop }.
- * `main` replaces the Worker's entry (the benchmark's); `logLevel` "log" lets
- * the Worker's request log lines through.
+ * `config` is the Worker's wrangler config (the API's, or the benchmark's bare
+ * reference); `logLevel` "log" lets the Worker's request log lines through.
  */
-export async function startLoadtestServer(name, { main = "src/index.ts", logLevel = "error" } = {}) {
+export async function startLoadtestServer(name, { config: configFile = "wrangler.toml", logLevel = "error" } = {}) {
   const dir = path.join(ROOT, ".wrangler", name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const config = readFileSync(path.join(ROOT, "wrangler.toml"), "utf8")
-    .replace(/^main = ".*"$/m, `main = "${path.join(ROOT, main)}"`)
-    .replace(/^migrations_dir = ".*"$/m, `migrations_dir = "${path.join(ROOT, "drizzle")}"`)
-    .replace(/^directory = ".*"$/m, `directory = "${path.join(ROOT, "public")}"`)
+  const configDir = path.dirname(path.join(ROOT, configFile));
+  const absolute = (key) => (text) => text.replace(new RegExp(`^${key} = "(.*)"$`, "m"), (_, value) => `${key} = "${path.resolve(configDir, value)}"`);
+  const config = [absolute("main"), absolute("migrations_dir"), absolute("directory")]
+    .reduce((text, rewrite) => rewrite(text), readFileSync(path.join(ROOT, configFile), "utf8"))
+    // The first [[ratelimits]] is the per-token limit: high enough not to be what is measured.
     .replace(/simple = \{ limit = \d+/, "simple = { limit = 100000000");
   const configPath = path.join(dir, "wrangler.toml");
   writeFileSync(configPath, config);
