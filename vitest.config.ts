@@ -38,7 +38,8 @@ export default defineConfig(async () => {
                   AUTH_FAILURE_LIMITER: { namespace_id: "1002", simple: { limit: 1_000_000, period: 60 } },
                   TEST_AUTH_FAILURE_LIMITER: { namespace_id: "9002", simple: { limit: 120, period: 60 } },
                 },
-                bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+                // Every request's log line: tests read the D1 cost from it (wrangler.toml samples successes).
+                bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: TEST_ADMIN_TOKEN, LOG_SAMPLE_RATE: "1" },
               },
             }),
           ],

@@ -9,7 +9,8 @@ import { ApiError, errorBody } from "./errors";
 import { requireAdmin } from "./middleware/auth";
 import { allowedOrigins } from "./middleware/cors";
 import { methodsOfPath } from "./middleware/method-not-allowed";
-import { requestContext } from "./middleware/request-context";
+import { d1Session } from "./middleware/d1-session";
+import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
 import { customersRouter } from "./routes/customers/customers.index";
 import { eansRouter } from "./routes/eans/eans.index";
@@ -55,8 +56,9 @@ export function describeError(error: unknown) {
 }
 
 export const app = new Hono<AppEnv>()
-  .use(requestContext())
+  .use(requestLog())
   .use(securityHeaders())
+  .use(d1Session())
   .use(allowedOrigins())
   .route("/api/v1", api)
   .route("/api/mind", peerRouter)

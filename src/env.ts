@@ -1,5 +1,5 @@
 /** @module The Worker's bindings and the per-request context variables: one typed `AppEnv`. */
-import type { Database } from "./db/client";
+import type { D1Cost, Database } from "./db/client";
 
 export interface Bindings {
   DB: D1Database;
@@ -10,6 +10,8 @@ export interface Bindings {
   AUTH_FAILURE_LIMITER: RateLimit;
   /** Operator secret for /admin/v1; every /admin route is 404 while it is unset. */
   ADMIN_TOKEN?: string;
+  /** Share of successful requests whose log line is written (0 to 1); errors always are. */
+  LOG_SAMPLE_RATE?: string;
   /** Comma-separated origins allowed by CORS; empty or unset: CORS off. */
   CORS_ORIGINS?: string;
 }
@@ -17,8 +19,10 @@ export interface Bindings {
 export interface Variables {
   /** `X-Request-Id` of this request (echoed when sane, else generated). */
   requestId: string;
-  /** Drizzle over the request's metered D1 handle. */
-  db: Database;
+  /** Drizzle over the request's metered D1 handle, built (and its session opened) on first use: `c.var.database()`. */
+  database: () => Database;
+  /** What this request has cost D1 so far (the request log reports it). */
+  d1Cost: D1Cost;
   /** Set by `requireOrganisation` on /api/v1 routes that need a token. */
   organisationId: number;
   tokenId: number;

@@ -30,7 +30,7 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     }
     const scope = c.var.organisationId === undefined ? "operator" : `organisation:${c.var.organisationId}`;
     const fingerprint = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
-    const { won, record } = await claimKey(c.var.db, { scope, keyHash: await lookupHash(key), fingerprint });
+    const { won, record } = await claimKey(c.var.database(), { scope, keyHash: await lookupHash(key), fingerprint });
 
     if (!won) {
       if (record.fingerprint !== fingerprint) throw ApiError.request("idempotency_key_reused");
@@ -44,8 +44,8 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     await next();
     const status = c.res.status;
     try {
-      if (status >= 200 && status < 300) await completeKey(c.var.db, record, status, await seal(key, await c.res.clone().text()));
-      else await releaseKey(c.var.db, record);
+      if (status >= 200 && status < 300) await completeKey(c.var.database(), record, status, await seal(key, await c.res.clone().text()));
+      else await releaseKey(c.var.database(), record);
     } catch (error) {
       // The work is done and its answer stands; retries will see the key in use (409) until it expires.
       console.error(JSON.stringify({ request_id: c.var.requestId, error: "idempotency_key_not_recorded", type: error instanceof Error ? error.name : typeof error }));

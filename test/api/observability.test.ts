@@ -15,6 +15,46 @@ afterEach(() => {
 
 const logOf = (requestId: string) => lines.map((l) => JSON.parse(l)).filter((l) => l.request_id === requestId);
 
+describe("the request log's sampling (LOG_SAMPLE_RATE)", () => {
+  it("keeps every error and samples successes: at 0, no line for a 200, a line for each 401, 404, 405 and 422", async () => {
+    const org = await createOrganisation();
+    const env = { LOG_SAMPLE_RATE: "0" };
+    const requests: Array<[string, string, number, object]> = [
+      ["GET", "/api/v1/me", 200, { token: org.token }],
+      ["GET", "/api/v1/me", 401, {}],
+      ["GET", "/api/v1/customers/999999", 404, { token: org.token }],
+      ["DELETE", "/api/v1/ping", 405, {}],
+      ["POST", "/api/v1/customers", 422, { token: org.token, body: {} }],
+    ];
+    for (const [method, path, status, options] of requests) {
+      lines = [];
+      const response = await call(method, path, { ...options, env, headers: { "X-Request-Id": `sampled-${status}` } });
+      expect(response.status).toBe(status);
+      expect(logOf(`sampled-${status}`), `${method} ${path}`).toHaveLength(status < 400 ? 0 : 1);
+    }
+  });
+
+  it("at 1 (and when unset or not a rate), every request", async () => {
+    for (const rate of ["1", undefined, "lots"]) {
+      lines = [];
+      await call("GET", "/api/v1/ping", { env: { LOG_SAMPLE_RATE: rate }, headers: { "X-Request-Id": "every-one" } });
+      expect(logOf("every-one"), String(rate)).toHaveLength(1);
+    }
+  });
+});
+
+describe("the D1 session", () => {
+  it("is opened only by a request that queries D1: ping costs nothing and answers no bookmark", async () => {
+    lines = [];
+    const ping = await call("GET", "/api/v1/ping", { headers: { "X-Request-Id": "no-d1" } });
+    expect(ping.headers.get("x-d1-bookmark")).toBeNull();
+    expect(logOf("no-d1")[0]).toMatchObject({ d1_round_trips: 0, d1_statements: 0 });
+    const org = await createOrganisation();
+    const me = await call("GET", "/api/v1/me", { token: org.token });
+    expect(me.headers.get("x-d1-bookmark")).toMatch(/^[0-9a-f]{8}-/);
+  });
+});
+
 describe("X-Request-Id", () => {
   it("is generated when absent, echoed when sane, replaced when not", async () => {
     const generated = await call("GET", "/api/v1/ping");

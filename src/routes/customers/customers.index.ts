@@ -20,7 +20,7 @@ export const customersRouter = new Hono<AppEnv>()
     const { customer: input } = c.req.valid("json");
     const clientIp = c.req.header("CF-Connecting-IP") ?? null;
     try {
-      const { customer, organisation } = await insertCustomer(c.var.db, c.var.organisationId, input, clientIp);
+      const { customer, organisation } = await insertCustomer(c.var.database(), c.var.organisationId, input, clientIp);
       return c.json(toCustomerJson(customer, organisation), 201);
     } catch (error) {
       if (isUniqueViolation(error, "customers_email_unique")) {
@@ -31,12 +31,12 @@ export const customersRouter = new Hono<AppEnv>()
   })
   .get("/", requireOrganisation(), validate("query", listCustomersQuery), async (c) => {
     const { page, per } = c.req.valid("query");
-    const { organisation, records, total } = await listCustomers(c.var.db, c.var.organisationId, page, per);
+    const { organisation, records, total } = await listCustomers(c.var.database(), c.var.organisationId, page, per);
     const json = records.map((customer) => toCustomerJson(customer, organisation));
     return c.json(toCustomerPageJson(page, per, total, json), 200);
   })
   .get("/:id", requireOrganisation(), async (c) => {
-    const found = await findCustomer(c.var.db, c.var.organisationId, parseId(c.req.param("id")));
+    const found = await findCustomer(c.var.database(), c.var.organisationId, parseId(c.req.param("id")));
     if (!found) throw ApiError.notFound();
     return c.json(toCustomerJson(found.customer, found.organisation), 200);
   });

@@ -58,7 +58,7 @@ function explainEanRefusal(bulk: boolean): ExplainRefusal<AppEnv> {
     }
     const items = rawItems.map((item) => eanKeysOf(bulk ? (item as { ean?: unknown } | null)?.ean : item));
     if (items.every((item) => item.number === null && item.supplier_id === null)) return errors;
-    const context = await readEanWriteContext(c.var.db, c.var.organisationId, customerId, items);
+    const context = await readEanWriteContext(c.var.database(), c.var.organisationId, customerId, items);
     if (!context.customerExists) return errors;
     return mergeEanErrors(errors, checkEanConflicts(customerId, items, context, bulk));
   };
@@ -68,17 +68,17 @@ export const eansRouter = new Hono<AppEnv>()
   .post("/:customer_id/eans", requireOrganisation(), jsonBody(), idempotency(), validate("json", createEanBody, explainEanRefusal(false)), async (c) => {
     const customerId = parseId(c.req.param("customer_id"));
     const { ean } = c.req.valid("json");
-    const [stored] = await createEans(c.var.db, c.var.organisationId, customerId, [ean], false);
+    const [stored] = await createEans(c.var.database(), c.var.organisationId, customerId, [ean], false);
     return c.json(toEanJson(stored!), 201);
   })
   .post("/:customer_id/eans/bulk", requireOrganisation(), jsonBody(), idempotency(), validate("json", bulkEansBody, explainEanRefusal(true)), async (c) => {
     const customerId = parseId(c.req.param("customer_id"));
     const items = c.req.valid("json").eans.map((item) => item.ean);
-    const stored = await createEans(c.var.db, c.var.organisationId, customerId, items, true);
+    const stored = await createEans(c.var.database(), c.var.organisationId, customerId, items, true);
     return c.json(stored.map(toEanJson), 201);
   })
   .get("/:customer_id/eans", requireOrganisation(), async (c) => {
-    const rows = await listEans(c.var.db, c.var.organisationId, parseId(c.req.param("customer_id")));
+    const rows = await listEans(c.var.database(), c.var.organisationId, parseId(c.req.param("customer_id")));
     if (!rows) throw ApiError.notFound();
     return c.json(rows.map(toEanJson), 200);
   });

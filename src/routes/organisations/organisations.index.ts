@@ -16,7 +16,7 @@ import { findOrganisation, insertOrganisationWithToken, insertToken, revokeToken
 import { createOrganisationBody, slugify } from "./organisations.schemas";
 
 export const meRouter = new Hono<AppEnv>().get("/", requireOrganisation(), async (c) => {
-  const organisation = await findOrganisation(c.var.db, c.var.organisationId);
+  const organisation = await findOrganisation(c.var.database(), c.var.organisationId);
   if (!organisation) throw ApiError.unauthenticated();
   return c.json(toOrganisationJson(organisation), 200);
 });
@@ -36,20 +36,20 @@ export const adminOrganisationsRouter = new Hono<AppEnv>()
   .post("/organisations", jsonBody(), idempotency(), validate("json", createOrganisationBody), async (c) => {
     const { name, domain } = c.req.valid("json");
     const { token, hash } = await newToken();
-    const { organisation, tokenId } = await insertOrganisationWithToken(c.var.db, { name, domain, slug: slugify(name) }, hash);
+    const { organisation, tokenId } = await insertOrganisationWithToken(c.var.database(), { name, domain, slug: slugify(name) }, hash);
     await publishToken(c.env.TOKENS, hash, { organisation_id: organisation.id, token_id: tokenId });
     return c.json({ organisation: toOrganisationJson(organisation), token: { id: tokenId, token } }, 201);
   })
   .post("/organisations/:id/tokens", idempotency(), async (c) => {
     const organisationId = parseId(c.req.param("id"));
     const { token, hash } = await newToken();
-    const tokenId = await insertToken(c.var.db, organisationId, hash);
+    const tokenId = await insertToken(c.var.database(), organisationId, hash);
     if (tokenId === null) throw ApiError.notFound();
     await publishToken(c.env.TOKENS, hash, { organisation_id: organisationId, token_id: tokenId });
     return c.json({ id: tokenId, token }, 201);
   })
   .delete("/tokens/:id", async (c) => {
-    const hash = await revokeToken(c.var.db, parseId(c.req.param("id")));
+    const hash = await revokeToken(c.var.database(), parseId(c.req.param("id")));
     if (hash === null) throw ApiError.notFound();
     await c.env.TOKENS.delete(tokenKvKey(hash));
     forgetCachedToken(hash);

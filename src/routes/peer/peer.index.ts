@@ -12,7 +12,7 @@ import { toPeerCustomerJson } from "./peer.json";
 import { findCustomerWithEans } from "./peer.queries";
 
 export const peerRouter = new Hono<AppEnv>().get("/customer/byCustomerId/:customerId", requireOrganisation(), async (c) => {
-  const found = await findCustomerWithEans(c.var.db, c.var.organisationId, parseId(c.req.param("customerId")));
+  const found = await findCustomerWithEans(c.var.database(), c.var.organisationId, parseId(c.req.param("customerId")));
   if (!found) throw ApiError.notFound();
   return c.json(toPeerCustomerJson(found.customer, found.organisation, found.eans), 200);
 });

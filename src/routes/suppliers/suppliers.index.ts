@@ -14,18 +14,18 @@ import { insertSupplier, listSuppliers } from "./suppliers.queries";
 import { createSupplierBody } from "./suppliers.schemas";
 
 export const suppliersRouter = new Hono<AppEnv>().get("/", requireOrganisation(), async (c) =>
-  c.json(await listSuppliers(c.var.db), 200),
+  c.json(await listSuppliers(c.var.database()), 200),
 );
 
 /** Mounted under /admin/v1/suppliers, behind `requireAdmin`. */
 export const adminSuppliersRouter = new Hono<AppEnv>()
   .post("/", jsonBody(), idempotency(), validate("json", createSupplierBody), async (c) => {
     try {
-      return c.json(await insertSupplier(c.var.db, c.req.valid("json").name), 201);
+      return c.json(await insertSupplier(c.var.database(), c.req.valid("json").name), 201);
     } catch (error) {
       // Names are unique case-insensitively, by an index: a race cannot create a twin.
       if (isUniqueViolation(error, "suppliers_name_unique")) throw ApiError.validation([fieldError("name", "has_already_been_taken")]);
       throw error;
     }
   })
-  .get("/", async (c) => c.json(await listSuppliers(c.var.db), 200));
+  .get("/", async (c) => c.json(await listSuppliers(c.var.database()), 200));

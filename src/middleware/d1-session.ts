@@ -1,0 +1,38 @@
+/**
+ * @module The request's D1 handle: a D1 session (read replication) opened on
+ * the first query, metered (rows read and written, for the request log), and
+ * its bookmark answered in `x-d1-bookmark`. A request that never queries D1
+ * (ping, a 401, a 405) opens nothing.
+ */
+import type { MiddlewareHandler } from "hono";
+import { createDatabase, type Database } from "../db/client";
+import type { AppEnv } from "../env";
+
+/** D1's bookmark format; anything else is ignored rather than sent to D1 (which would reject it). */
+const D1_BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/;
+
+/**
+ * The D1 session of a request (Sessions API): a client that sends back the
+ * `x-d1-bookmark` of an earlier answer reads at least that fresh
+ * (read-your-writes); otherwise reads may use any replica and writes start at
+ * the primary.
+ */
+export function sessionConstraint(method: string, bookmark?: string): string {
+  if (bookmark && D1_BOOKMARK.test(bookmark)) return bookmark;
+  return method === "GET" || method === "HEAD" ? "first-unconstrained" : "first-primary";
+}
+
+export function d1Session(): MiddlewareHandler<AppEnv> {
+  return async function d1Session(c, next) {
+    let session: D1DatabaseSession | undefined;
+    let database: Database | undefined;
+    const open = () => (session ??= c.env.DB.withSession(sessionConstraint(c.req.method, c.req.header("x-d1-bookmark"))));
+    // Drizzle itself is built on first use too: a request that reads no table builds nothing.
+    c.set("database", () =>
+      (database ??= createDatabase({ prepare: (query) => open().prepare(query), batch: (statements) => open().batch(statements) }, c.var.d1Cost)),
+    );
+    await next();
+    const bookmark = session?.getBookmark();
+    if (bookmark) c.res.headers.set("x-d1-bookmark", bookmark);
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * @module Per request: an id (`X-Request-Id`, a sane incoming one echoed), the
+ * headers every answer carries, and one JSON log line — the route pattern
+ * (never the raw path), status, duration, organisation and D1 cost; never
+ * tokens, e-mails, names, phones, IPs or bodies.
+ *
+ * Every error (status ≥ 400) is logged; successful requests are sampled at
+ * `LOG_SAMPLE_RATE` (wrangler.toml [vars], 0 to 1). The platform's own
+ * invocation log already records every request (method, URL, status, wall
+ * and CPU time); this line adds what only the API knows. Each line is a
+ * `console.log` call, whose cost is per call, not per byte: under
+ * `wrangler dev` every call is a structured log that workerd writes and
+ * wrangler parses, and in production a billed Workers Logs event.
+ */
+import type { MiddlewareHandler } from "hono";
+import { routePath } from "hono/route";
+import { emptyCost } from "../db/client";
+import type { AppEnv } from "../env";
+
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The share of successful requests logged when `LOG_SAMPLE_RATE` is unset or not a number in [0, 1]. */
+export const DEFAULT_LOG_SAMPLE_RATE = 1;
+
+export function sampleRate(value: string | undefined): number {
+  const rate = Number(value);
+  return value !== undefined && value.trim() !== "" && rate >= 0 && rate <= 1 ? rate : DEFAULT_LOG_SAMPLE_RATE;
+}
+
+export function requestLog(): MiddlewareHandler<AppEnv> {
+  return async function requestLog(c, next) {
+    const started = Date.now();
+    const incoming = c.req.header("X-Request-Id");
+    const requestId = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+    const cost = emptyCost();
+    c.set("requestId", requestId);
+    c.set("d1Cost", cost);
+
+    await next();
+
+    const headers = c.res.headers;
+    headers.set("X-Request-Id", requestId);
+    if (!headers.has("Cache-Control")) headers.set("Cache-Control", "no-store");
+    // Every answer, errors included, is JSON in UTF-8.
+    if (headers.get("Content-Type") === "application/json") headers.set("Content-Type", "application/json; charset=utf-8");
+
+    const status = c.res.status;
+    if (status < 400 && Math.random() >= sampleRate(c.env.LOG_SAMPLE_RATE)) return;
+    console.log(
+      JSON.stringify({
+        request_id: requestId,
+        method: c.req.method,
+        route: routePath(c, -1),
+        status,
+        duration_ms: Date.now() - started,
+        organisation_id: c.var.organisationId ?? null,
+        d1_round_trips: cost.roundTrips,
+        d1_statements: cost.statements,
+        d1_rows_read: cost.rowsRead,
+        d1_rows_written: cost.rowsWritten,
+        d1_duration_ms: Math.round(cost.durationMs * 1000) / 1000,
+      }),
+    );
+  };
+}
