@@ -16,6 +16,14 @@ export function securityHeaders(): MiddlewareHandler {
     crossOriginResourcePolicy: "same-origin",
     // An API's JSON needs no CSP of its own beyond forbidding everything.
     contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    // Headers for HTML pages, which this Worker never serves (/docs comes from the assets, with
+    // public/_headers): each header set is a native call on every answer, so none is set in vain.
+    crossOriginOpenerPolicy: false,
+    originAgentCluster: false,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
   });
   return async function securityHeaders(c, next) {
     return headers(c, next);
