@@ -41,7 +41,7 @@ const amount = (n) => Math.max(50, Math.round(n * SCALE));
 /** The median item by `key`. */
 const median = (items, key = (item) => item) => [...items].sort((a, b) => key(a) - key(b))[Math.floor(items.length / 2)];
 
-const apiServer = await startLoadtestServer("bench-api", { logLevel: "log" });
+const apiServer = await startLoadtestServer("bench-api", { logLevel: process.env.BENCH_LOG_LEVEL ?? "log" });
 const bareServer = await startLoadtestServer("bench-bare", { config: "bench/bare/wrangler.toml" });
 const logLines = [];
 let pending = "";
