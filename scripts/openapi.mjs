@@ -11,7 +11,11 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 const target = path.resolve(process.argv[2] ?? path.join(ROOT, "openapi.json"));
 
 const { outputFiles } = await build({
-  entryPoints: [path.join(ROOT, "src/openapi/document.ts")],
+  stdin: {
+    contents: 'export { buildOpenApiDocument } from "./src/openapi/document.ts"; export { ALL_ROUTES } from "./src/openapi/openapi.routes.ts";',
+    resolveDir: ROOT,
+    loader: "ts",
+  },
   bundle: true,
   format: "esm",
   platform: "neutral",
@@ -20,5 +24,5 @@ const { outputFiles } = await build({
   logLevel: "error",
 });
 const module = await import(`data:text/javascript;base64,${Buffer.from(outputFiles[0].text).toString("base64")}`);
-writeFileSync(target, `${JSON.stringify(module.buildOpenApiDocument(), null, 2)}\n`);
+writeFileSync(target, `${JSON.stringify(module.buildOpenApiDocument(module.ALL_ROUTES, "public"), null, 2)}\n`);
 console.log(`OpenAPI document written to ${path.relative(process.cwd(), target) || target}`);

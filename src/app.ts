@@ -1,36 +1,20 @@
 /**
- * @module The Enbro API application: /api/v1 for organisations, /admin/v1
- * for operators. Errors are thrown as `ApiError` and shaped once, here.
+ * @module The Enbro API application: the middleware every request passes,
+ * the operator gate on /admin/v1, every route record mounted (src/routes,
+ * src/openapi/openapi.routes.ts), and errors — thrown as `ApiError` — shaped
+ * once, here.
  */
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env";
 import { ApiError, errorBody } from "./errors";
-import { requireAdmin } from "./middleware/auth";
 import { allowedOrigins } from "./middleware/cors";
 import { methodsOfPath } from "./middleware/method-not-allowed";
 import { d1Session } from "./middleware/d1-session";
 import { requestLog } from "./middleware/request-log";
 import { securityHeaders } from "./middleware/security-headers";
-import { customersRouter } from "./routes/customers/customers.index";
-import { eansRouter } from "./routes/eans/eans.index";
-import { adminOrganisationsRouter, meRouter } from "./routes/organisations/organisations.index";
-import { peerRouter } from "./routes/peer/peer.index";
-import { adminSuppliersRouter, suppliersRouter } from "./routes/suppliers/suppliers.index";
-import { adminSystemRouter, systemRouter } from "./routes/system/system.index";
-
-const api = new Hono<AppEnv>()
-  .route("/", systemRouter)
-  .route("/me", meRouter)
-  .route("/suppliers", suppliersRouter)
-  .route("/customers", customersRouter)
-  .route("/customers", eansRouter);
-
-const admin = new Hono<AppEnv>()
-  .use(requireAdmin())
-  .route("/", adminSystemRouter)
-  .route("/", adminOrganisationsRouter)
-  .route("/suppliers", adminSuppliersRouter);
+import { ALL_ROUTES } from "./openapi/openapi.routes";
+import { mountRoutes, OPERATOR_PREFIX, operatorGate, type SchemaOf } from "./routing/route";
 
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
@@ -55,29 +39,32 @@ export function describeError(error: unknown) {
   };
 }
 
-export const app = new Hono<AppEnv>()
+const base = new Hono<AppEnv>()
   .use(requestLog())
   .use(securityHeaders())
   .use(d1Session())
   .use(allowedOrigins())
-  .route("/api/v1", api)
-  .route("/api/mind", peerRouter)
-  .route("/admin/v1", admin);
+  .use(`${OPERATOR_PREFIX}/*`, operatorGate());
+
+mountRoutes(base, ALL_ROUTES);
+
+/** The app, typed from its route records for Hono's `hc` client. */
+export const app = base as unknown as Hono<AppEnv, SchemaOf<typeof ALL_ROUTES>, "/">;
 
 function errorResponse(c: Context<AppEnv>, apiError: ApiError) {
   for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);
   return c.json(errorBody(apiError, c.var.requestId) as object, apiError.status);
 }
 
-const allowedMethods = methodsOfPath(app.routes);
+const allowedMethods = methodsOfPath(base.routes);
 
 // A known path with another method is 405 with `Allow`; an unknown path is 404.
-app.notFound((c) => {
+base.notFound((c) => {
   const allowed = allowedMethods(c.req.path);
   return errorResponse(c, allowed.length > 0 ? ApiError.methodNotAllowed(allowed) : ApiError.notFound());
 });
 
-app.onError((error, c) => {
+base.onError((error, c) => {
   const apiError = toApiError(error);
   if (apiError.status >= 500) {
     console.error(JSON.stringify({ request_id: c.var.requestId, error: "unhandled", ...describeError(error) }));

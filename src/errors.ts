@@ -6,7 +6,7 @@
  */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import * as z from "zod";
-import { named } from "./openapi/registry";
+import { named } from "./validation/registry";
 
 /** One row of the contract's error catalogue (dry-validation ids and messages). */
 const CATALOGUE = {

@@ -1,96 +1,22 @@
 /**
- * @module The OpenAPI 3.1 document, generated from the very zod schemas that
- * validate requests and type responses (src/openapi/registry.ts), and the
- * table of operations below. Served at GET /api/v1/openapi.json; written to
- * disk by `npm run openapi`. A test checks it against the routes the app
- * serves, both ways.
+ * @module The OpenAPI 3.1 document, generated from the route records (one per
+ * endpoint, src/routing/route.ts) and the very zod schemas that validate
+ * requests and type responses (src/validation/registry.ts). Served at
+ * GET /api/v1/openapi.json (and the operator's at GET /admin/v1/openapi.json);
+ * written to disk by `npm run openapi`.
  */
 import * as z from "zod";
-import { errorsJson, notFoundJson, unauthenticatedJson } from "../errors";
+import { errorsJson, methodNotAllowedJson, notFoundJson, unauthenticatedJson } from "../errors";
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from "../idempotency/idempotency.middleware";
-import { customerJson, customerPageJson } from "../routes/customers/customers.json";
-import { createCustomerBody } from "../routes/customers/customers.schemas";
-import { eanJson } from "../routes/eans/eans.json";
-import { bulkEansBody, createEanBody } from "../routes/eans/eans.schemas";
-import { createdOrganisationJson, issuedTokenJson, organisationJson } from "../routes/organisations/organisations.json";
-import { createOrganisationBody } from "../routes/organisations/organisations.schemas";
-import { peerCustomerJson } from "../routes/peer/peer.json";
-import { createSupplierBody, supplierJson } from "../routes/suppliers/suppliers.schemas";
+import type { AnyRouteRecord } from "../routing/route";
+import { apiSchemas } from "../validation/registry";
 import * as examples from "./examples";
-import { apiSchemas } from "./registry";
 
-type Auth = "organisation" | "operator" | "none";
+/** A path parameter: an id (positive integers; anything else names nothing, 404). */
+const idParameter = (name: string, description: string) => ({ name, in: "path", required: true, description, schema: { type: "integer", minimum: 1 } });
 
-interface Body {
-  schema: z.ZodType;
-  example?: unknown;
-  description?: string;
-}
-
-export interface Operation {
-  method: "get" | "post" | "delete";
-  /** OpenAPI path template (`{id}`). */
-  path: string;
-  operationId: string;
-  tag: string;
-  summary: string;
-  description?: string;
-  auth: Auth;
-  parameters?: object[];
-  request?: Body;
-  /** Success answers; the error answers follow from auth, the body and the path. */
-  responses: Record<number, Body | { description: string }>;
-}
-
-const id = (name: string, description: string) => ({ name, in: "path", required: true, description, schema: { type: "integer", minimum: 1 } });
-
-/** Every operation the API serves. */
-export const OPERATIONS: Operation[] = [
-  { method: "get", path: "/api/v1/ping", operationId: "ping", tag: "System", summary: "Liveness", auth: "none", responses: { 200: { schema: z.object({}), example: {}, description: "Always `{}`." } } },
-  { method: "get", path: "/api/v1/openapi.json", operationId: "openapi", tag: "System", summary: "This document", auth: "none", responses: { 200: { description: "The OpenAPI 3.1 document of /api/v1 and the peer view." } } },
-  { method: "get", path: "/api/v1/me", operationId: "getMe", tag: "Organisation", summary: "The current organisation (the token's)", auth: "organisation", responses: { 200: { schema: organisationJson, example: examples.me } } },
-  { method: "get", path: "/api/v1/suppliers", operationId: "listSuppliers", tag: "Suppliers", summary: "Suppliers, by id (their ids go into EANs' supplier_id)", auth: "organisation", responses: { 200: { schema: z.array(supplierJson) } } },
-  {
-    method: "post", path: "/api/v1/customers", operationId: "createCustomer", tag: "Customers", summary: "Create a customer of the current organisation", auth: "organisation",
-    description: "The e-mail is unique in the whole system (case-insensitively). Phones are normalised to E.164, Belgium the default country.",
-    request: { schema: createCustomerBody, example: examples.customerCreateRequest },
-    responses: { 201: { schema: customerJson, example: examples.customer }, 422: { schema: errorsJson, example: examples.customerValidationErrors } },
-  },
-  {
-    method: "get", path: "/api/v1/customers", operationId: "listCustomers", tag: "Customers", summary: "The current organisation's customers, by id (Kaminari pages)", auth: "organisation",
-    parameters: [
-      { name: "page", in: "query", required: false, description: "Page number; leading digits are read; absent, non-numeric or < 1 → 1.", schema: { type: "string", example: "1" } },
-      { name: "per", in: "query", required: false, description: "Records per page: 1 to 25; anything else → 25.", schema: { type: "string", example: "25" } },
-    ],
-    responses: { 200: { schema: customerPageJson, example: examples.customerPage } },
-  },
-  { method: "get", path: "/api/v1/customers/{id}", operationId: "getCustomer", tag: "Customers", summary: "A customer of the current organisation", auth: "organisation", parameters: [id("id", "Customer id")], responses: { 200: { schema: customerJson, example: examples.customer } } },
-  {
-    method: "post", path: "/api/v1/customers/{customer_id}/eans", operationId: "createEan", tag: "EANs", summary: "Add an EAN connection point to a customer", auth: "organisation",
-    parameters: [id("customer_id", "Customer id")],
-    request: { schema: createEanBody, example: { ean: examples.eanFields } },
-    responses: { 201: { schema: eanJson, example: examples.ean }, 422: { schema: errorsJson, example: examples.eanTakenErrors } },
-  },
-  {
-    method: "post", path: "/api/v1/customers/{customer_id}/eans/bulk", operationId: "createEansInBulk", tag: "EANs", summary: "Add 1 to 100 EANs at once, all or nothing", auth: "organisation",
-    parameters: [id("customer_id", "Customer id")],
-    request: { schema: bulkEansBody, example: { eans: [{ ean: examples.eanFields }] } },
-    responses: { 201: { schema: z.array(eanJson), example: [examples.ean], description: "The created EANs, in request order." }, 422: { schema: errorsJson, example: examples.bulkErrors } },
-  },
-  { method: "get", path: "/api/v1/customers/{customer_id}/eans", operationId: "listEans", tag: "EANs", summary: "A customer's EANs, by id", auth: "organisation", parameters: [id("customer_id", "Customer id")], responses: { 200: { schema: z.array(eanJson), example: [examples.ean] } } },
-  { method: "get", path: "/api/mind/customer/byCustomerId/{customerId}", operationId: "getPeerCustomer", tag: "Peer view", summary: "A customer and associated contracts (one per EAN), in the peer platform's shape", auth: "organisation", parameters: [id("customerId", "Customer id")], responses: { 200: { schema: peerCustomerJson } } },
-  {
-    method: "post", path: "/admin/v1/organisations", operationId: "createOrganisation", tag: "Operator", summary: "Create an organisation and its first token (shown once)", auth: "operator",
-    description: "`domain` defaults to the slug of the name followed by `-<id>`.",
-    request: { schema: createOrganisationBody, example: { name: "Acceptance Org 7" } },
-    responses: { 201: { schema: createdOrganisationJson } },
-  },
-  { method: "post", path: "/admin/v1/organisations/{id}/tokens", operationId: "issueToken", tag: "Operator", summary: "Issue another token for an organisation (shown once)", auth: "operator", parameters: [id("id", "Organisation id")], responses: { 201: { schema: issuedTokenJson } } },
-  { method: "delete", path: "/admin/v1/tokens/{id}", operationId: "revokeToken", tag: "Operator", summary: "Revoke a token", description: "An isolate that used the token just before may accept it for up to 30 s more.", auth: "operator", parameters: [id("id", "Token id")], responses: { 204: { description: "Revoked (also when it already was)." } } },
-  { method: "post", path: "/admin/v1/suppliers", operationId: "createSupplier", tag: "Operator", summary: "Create a supplier", auth: "operator", request: { schema: createSupplierBody, example: { name: "Engie Electrabel" } }, responses: { 201: { schema: supplierJson } } },
-  { method: "get", path: "/admin/v1/suppliers", operationId: "listSuppliersForOperator", tag: "Operator", summary: "Suppliers, by id", auth: "operator", responses: { 200: { schema: z.array(supplierJson) } } },
-  { method: "get", path: "/admin/v1/openapi.json", operationId: "operatorOpenapi", tag: "Operator", summary: "The operator API's OpenAPI document", auth: "operator", responses: { 200: { description: "The OpenAPI 3.1 document of /admin/v1." } } },
-];
+/** Hono's `:name` → OpenAPI's `{name}`. */
+const openApiPath = (path: string) => path.replace(/:([A-Za-z_]+)/g, "{$1}");
 
 /**
  * Who a document is for: the public one (GET /api/v1/openapi.json, /docs)
@@ -99,8 +25,8 @@ export const OPERATIONS: Operation[] = [
  */
 export type Audience = "public" | "operator";
 
-export function operationsFor(audience: Audience): Operation[] {
-  return OPERATIONS.filter((op) => (op.auth === "operator") === (audience === "operator"));
+export function operationsFor(records: readonly AnyRouteRecord[], audience: Audience): AnyRouteRecord[] {
+  return records.filter((record) => (record.auth === "operator") === (audience === "operator"));
 }
 
 /**
@@ -135,7 +61,7 @@ function schemaOf(schema: z.ZodType): object {
   return json;
 }
 
-function content(body: Body) {
+function content(body: { schema: z.ZodType; example?: unknown }) {
   const media: Record<string, unknown> = { schema: schemaOf(body.schema) };
   if (body.example !== undefined) media.example = body.example;
   return { "application/json": media };
@@ -147,22 +73,22 @@ const STATUS_TEXT: Record<number, string> = {
   422: "Validation failed: every error of the request", 429: "Rate limited", 500: "Unexpected error",
 };
 
-function responsesOf(op: Operation) {
+function responsesOf(op: AnyRouteRecord) {
   const responses: Record<string, object> = {};
   for (const [status, body] of Object.entries(op.responses)) {
-    const description = ("description" in body && body.description) || STATUS_TEXT[Number(status)]!;
-    responses[status] = "schema" in body ? { description, content: content(body) } : { description };
+    const description = body.description || STATUS_TEXT[Number(status)]!;
+    responses[status] = body.schema ? { description, content: content({ schema: body.schema, example: body.example }) } : { description };
   }
   const error = (status: number) => ({ $ref: `#/components/responses/${status}` });
   if (op.auth !== "none") {
     responses["401"] ??= error(401);
     responses["429"] ??= error(429);
   }
-  if (op.parameters?.some((p) => (p as { in: string }).in === "path") || op.auth === "operator") responses["404"] ??= error(404);
-  if (op.request) {
+  if (op.params?.length || op.auth === "operator") responses["404"] ??= error(404);
+  if (op.body) {
     for (const status of [400, 413, 415, 422]) responses[String(status)] ??= error(status);
   }
-  if (op.method === "post") {
+  if (op.idempotent) {
     responses["409"] ??= error(409);
     responses["422"] ??= error(422);
   }
@@ -182,7 +108,7 @@ function errorResponse(description: string, schemaName: string, example?: unknow
   return { description, ...(headers ? { headers } : {}), content: { "application/json": { schema: ref(schemaName), ...(example ? { example } : {}) } } };
 }
 
-export function buildOpenApiDocument(audience: Audience = "public") {
+export function buildOpenApiDocument(records: readonly AnyRouteRecord[], audience: Audience) {
   const { schemas } = z.toJSONSchema(apiSchemas, { io: "input", unrepresentable: "any", uri: (id) => `#/components/schemas/${id}`, target: "draft-2020-12" }) as { schemas: Record<string, Record<string, unknown>> };
   // zod names each schema by its URI ($id); in components that would rebase every $ref inside it.
   for (const schema of Object.values(schemas)) {
@@ -190,20 +116,25 @@ export function buildOpenApiDocument(audience: Audience = "public") {
     delete schema.$id;
   }
   // The error schemas are named components; importing them registers them.
-  void [errorsJson, notFoundJson, unauthenticatedJson];
+  void [errorsJson, notFoundJson, unauthenticatedJson, methodNotAllowedJson];
 
   const paths: Record<string, Record<string, object>> = {};
-  for (const op of operationsFor(audience)) {
-    const parameters = [...(op.parameters ?? []), ...(op.method === "post" ? [idempotencyKey] : [])];
-    paths[op.path] ??= {};
-    paths[op.path]![op.method] = {
+  for (const op of operationsFor(records, audience)) {
+    const parameters = [
+      ...(op.params ?? []).map((param) => idParameter(param.name, param.description)),
+      ...(op.query?.parameters ?? []).map((param) => ({ name: param.name, in: "query", required: false, description: param.description, schema: { type: "string", example: param.example } })),
+      ...(op.idempotent ? [idempotencyKey] : []),
+    ];
+    const path = openApiPath(op.path);
+    paths[path] ??= {};
+    paths[path]![op.method] = {
       operationId: op.operationId,
       tags: [op.tag],
       summary: op.summary,
       ...(op.description ? { description: op.description } : {}),
       security: op.auth === "none" ? [] : [{ [op.auth === "operator" ? "operatorToken" : "organisationToken"]: [] }],
       ...(parameters.length ? { parameters } : {}),
-      ...(op.request ? { requestBody: { required: true, content: content(op.request) } } : {}),
+      ...(op.body ? { requestBody: { required: true, content: content(op.body) } } : {}),
       responses: responsesOf(op),
     };
   }

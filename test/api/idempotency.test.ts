@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { lookupHash } from "../../src/idempotency/idempotency.sealing";
 import { sha256Hex } from "../../src/lib/tokens";
 import worker from "../../src/index";
-import { ADMIN_TOKEN, call, createCustomer, createOrganisation, customerBody, eanFields, json } from "../helpers";
+import { ADMIN_TOKEN, call, callWithCost, createCustomer, createOrganisation, customerBody, eanFields, json } from "../helpers";
 
 const count = async (table: string) => (await env.DB.prepare(`select count(*) as n from ${table}`).first<{ n: number }>())!.n;
 
@@ -73,16 +73,30 @@ describe("Idempotency-Key", () => {
       expect(first.status).toBe(201);
       const firstText = await first.text();
       const before = await count("organisations");
-      for (const body of [{ name: "Other Body" }, { name: "" }]) {
+      // Another valid body: the mismatch. An invalid one is refused for its shape before any claim.
+      for (const [body, error] of [[{ name: "Other Body" }, "idempotency_key_reused"], [{ name: "" }, "must_be_filled"]] as const) {
         const other = await call("POST", "/admin/v1/organisations", { token: ADMIN_TOKEN, body, headers });
         expect(other.status).toBe(422);
-        expect((await json(other)).errors[0].error).toBe("idempotency_key_reused");
+        expect((await json(other)).errors[0].error).toBe(error);
       }
       const retry = await call("POST", "/admin/v1/organisations", { token: ADMIN_TOKEN, body: { name: "First Body" }, headers });
       expect(retry.headers.get("Idempotent-Replayed")).toBe("true");
       expect(await retry.text()).toBe(firstText);
       expect(await count("organisations")).toBe(before);
     });
+  });
+
+  it("is claimed only after the body is valid: an invalid body with a key costs no D1 round trip", async () => {
+    const org = await createOrganisation();
+    const { response, cost } = await callWithCost("POST", "/api/v1/customers", {
+      token: org.token,
+      body: { customer: { email: "not an e-mail" } },
+      headers: { "Idempotency-Key": "invalid-body" },
+    });
+    expect(response.status).toBe(422);
+    expect(cost.roundTrips).toBe(0);
+    const claimed = await env.DB.prepare("select count(*) as n from idempotency_keys where key_hash = ?").bind(await lookupHash("invalid-body")).first<{ n: number }>();
+    expect(claimed!.n).toBe(0);
   });
 
   it("is scoped to the organisation", async () => {

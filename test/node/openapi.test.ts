@@ -11,9 +11,10 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { buildOpenApiDocument } from "../../src/openapi/document";
+import { ALL_ROUTES } from "../../src/openapi/openapi.routes";
 
-const document = buildOpenApiDocument("public");
-const operatorDocument = buildOpenApiDocument("operator");
+const document = buildOpenApiDocument(ALL_ROUTES, "public");
+const operatorDocument = buildOpenApiDocument(ALL_ROUTES, "operator");
 
 /** "METHOD /path/{param}" with parameter names erased, for comparison. */
 const normalise = (method: string, path: string) => `${method.toUpperCase()} ${path.replace(/\{[^}]+\}|:[^/]+/g, "{}")}`;

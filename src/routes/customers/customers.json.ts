@@ -1,7 +1,7 @@
 /** @module The Customer as the API renders it (and its OpenAPI schema): every field always present, `null` where empty. */
 import * as z from "zod";
 import type { CustomerRow } from "../../db/schema";
-import { calendarDate, named, timestamp } from "../../openapi/registry";
+import { calendarDate, named, timestamp } from "../../validation/registry";
 import { type OrganisationRef, organisationJson, toOrganisationJson } from "../organisations/organisations.json";
 import { LANGUAGES, TITLES } from "./customers.schemas";
 

@@ -1,7 +1,7 @@
 /** @module The Ean as the API renders it (and its OpenAPI schema): every field always present, `null` where empty. */
 import * as z from "zod";
 import type { EanRow } from "../../db/schema";
-import { calendarDate, decimalString, named, sentDecimalString, timestamp } from "../../openapi/registry";
+import { calendarDate, decimalString, named, sentDecimalString, timestamp } from "../../validation/registry";
 import { PRODUCTS, REASONS, RECORDING_PERIODS, TARIFF_GROUPS } from "./eans.schemas";
 
 const consumptionJson = z.object({ name: z.string(), volume: sentDecimalString.nullable(), price: sentDecimalString.nullable() });

@@ -3,7 +3,7 @@
  * errors are listed in this order).
  */
 import * as z from "zod";
-import { named } from "../../openapi/registry";
+import { named } from "../../validation/registry";
 import * as f from "../../validation/fields";
 
 export const PRODUCTS = ["gas", "electricity"] as const;

@@ -1,7 +1,7 @@
 /** @module The Organisation as the API renders it (and its OpenAPI schema). */
 import * as z from "zod";
 import type { OrganisationRow } from "../../db/schema";
-import { named, timestamp } from "../../openapi/registry";
+import { named, timestamp } from "../../validation/registry";
 
 export type OrganisationRef = Pick<OrganisationRow, "id" | "name" | "domain" | "createdAt">;
 

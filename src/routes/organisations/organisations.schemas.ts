@@ -1,5 +1,5 @@
 /** @module Request rules for organisations (operator API). */
-import { named } from "../../openapi/registry";
+import { named } from "../../validation/registry";
 import * as f from "../../validation/fields";
 
 export const createOrganisationBody = named("OrganisationCreateRequest", f.envelope({

@@ -6,7 +6,7 @@
  */
 import * as z from "zod";
 import type { CustomerRow, EanRow } from "../../db/schema";
-import { named } from "../../openapi/registry";
+import { named } from "../../validation/registry";
 import { sumDecimals } from "../../lib/decimal";
 import { dateToUnixSeconds, isoToUnixSeconds } from "../../lib/time";
 import { parseConsumptions } from "../eans/eans.json";

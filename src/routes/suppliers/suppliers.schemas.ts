@@ -1,6 +1,6 @@
 /** @module Request rules for suppliers (operator API), and the Supplier as rendered. */
 import * as z from "zod";
-import { named } from "../../openapi/registry";
+import { named } from "../../validation/registry";
 import * as f from "../../validation/fields";
 
 export const createSupplierBody = named("SupplierCreateRequest", f.envelope({ name: f.requiredString() }));

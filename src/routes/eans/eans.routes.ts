@@ -3,17 +3,16 @@
  * (all or nothing), list. Rules in eans.schemas.ts and eans.rules.ts, SQL in
  * eans.queries.ts, rendering in eans.json.ts.
  */
-import { Hono } from "hono";
 import type { Database } from "../../db/client";
 import { isConstraintViolation } from "../../db/errors";
 import type { AppEnv } from "../../env";
-import { ApiError, fieldError } from "../../errors";
-import { idempotency } from "../../idempotency/idempotency.middleware";
+import { ApiError, errorsJson, fieldError } from "../../errors";
 import { parseId, tryParseId } from "../../lib/ids";
-import { requireOrganisation } from "../../middleware/auth";
-import { jsonBody } from "../../middleware/json-body";
-import { type ExplainRefusal, validate } from "../../validation/validator";
-import { toEanJson } from "./eans.json";
+import * as examples from "../../openapi/examples";
+import { defineRoute } from "../../routing/route";
+import type { ExplainRefusal } from "../../validation/validator";
+import * as z from "zod";
+import { eanJson, toEanJson } from "./eans.json";
 import { insertEans, isOverEanCap, listEans, readEanWriteContext } from "./eans.queries";
 import { checkEanConflicts, eanKeysOf, mergeEanErrors } from "./eans.rules";
 import { bulkEansBody, createEanBody, type EanInput, MAX_EANS_PER_CUSTOMER } from "./eans.schemas";
@@ -64,21 +63,64 @@ function explainEanRefusal(bulk: boolean): ExplainRefusal<AppEnv> {
   };
 }
 
-export const eansRouter = new Hono<AppEnv>()
-  .post("/:customer_id/eans", requireOrganisation(), jsonBody(), idempotency(), validate("json", createEanBody, explainEanRefusal(false)), async (c) => {
+const customerIdParam = [{ name: "customer_id", description: "Customer id" }];
+
+export const createEan = defineRoute({
+  method: "post",
+  path: "/api/v1/customers/:customer_id/eans",
+  operationId: "createEan",
+  tag: "EANs",
+  summary: "Add an EAN connection point to a customer",
+  auth: "organisation",
+  params: customerIdParam,
+  body: { schema: createEanBody, example: { ean: examples.eanFields }, explainRefusal: explainEanRefusal(false) },
+  idempotent: true,
+  responses: { 201: { schema: eanJson, example: examples.ean }, 422: { schema: errorsJson, example: examples.eanTakenErrors } },
+  handler: async (c) => {
     const customerId = parseId(c.req.param("customer_id"));
     const { ean } = c.req.valid("json");
     const [stored] = await createEans(c.var.database(), c.var.organisationId, customerId, [ean], false);
     return c.json(toEanJson(stored!), 201);
-  })
-  .post("/:customer_id/eans/bulk", requireOrganisation(), jsonBody(), idempotency(), validate("json", bulkEansBody, explainEanRefusal(true)), async (c) => {
+  },
+});
+
+export const createEansInBulk = defineRoute({
+  method: "post",
+  path: "/api/v1/customers/:customer_id/eans/bulk",
+  operationId: "createEansInBulk",
+  tag: "EANs",
+  summary: "Add 1 to 100 EANs at once, all or nothing",
+  auth: "organisation",
+  params: customerIdParam,
+  body: { schema: bulkEansBody, example: { eans: [{ ean: examples.eanFields }] }, explainRefusal: explainEanRefusal(true) },
+  idempotent: true,
+  responses: {
+    201: { schema: z.array(eanJson), example: [examples.ean], description: "The created EANs, in request order." },
+    422: { schema: errorsJson, example: examples.bulkErrors },
+  },
+  handler: async (c) => {
     const customerId = parseId(c.req.param("customer_id"));
     const items = c.req.valid("json").eans.map((item) => item.ean);
     const stored = await createEans(c.var.database(), c.var.organisationId, customerId, items, true);
     return c.json(stored.map(toEanJson), 201);
-  })
-  .get("/:customer_id/eans", requireOrganisation(), async (c) => {
+  },
+});
+
+export const listEansRoute = defineRoute({
+  method: "get",
+  path: "/api/v1/customers/:customer_id/eans",
+  operationId: "listEans",
+  tag: "EANs",
+  summary: "A customer's EANs, by id",
+  auth: "organisation",
+  params: customerIdParam,
+  idempotent: false,
+  responses: { 200: { schema: z.array(eanJson), example: [examples.ean] } },
+  handler: async (c) => {
     const rows = await listEans(c.var.database(), c.var.organisationId, parseId(c.req.param("customer_id")));
     if (!rows) throw ApiError.notFound();
     return c.json(rows.map(toEanJson), 200);
-  });
+  },
+});
+
+export const eanRoutes = [createEan, createEansInBulk, listEansRoute] as const;

@@ -1,0 +1,101 @@
+/**
+ * @module Organisations: `GET /api/v1/me`, and the operator API's
+ * organisation and token management (create, issue, revoke).
+ */
+import { ApiError } from "../../errors";
+import { parseId } from "../../lib/ids";
+import { generateToken, sha256Hex, type TokenEntry, tokenKvKey } from "../../lib/tokens";
+import { forgetCachedToken, TOKEN_CACHE_TTL_MS } from "../../middleware/auth";
+import * as examples from "../../openapi/examples";
+import { defineRoute } from "../../routing/route";
+import { createdOrganisationJson, issuedTokenJson, organisationJson, toOrganisationJson } from "./organisations.json";
+import { findOrganisation, insertOrganisationWithToken, insertToken, revokeToken } from "./organisations.queries";
+import { createOrganisationBody, slugify } from "./organisations.schemas";
+
+export const getMe = defineRoute({
+  method: "get",
+  path: "/api/v1/me",
+  operationId: "getMe",
+  tag: "Organisation",
+  summary: "The current organisation (the token's)",
+  auth: "organisation",
+  idempotent: false,
+  responses: { 200: { schema: organisationJson, example: examples.me } },
+  handler: async (c) => {
+    const organisation = await findOrganisation(c.var.database(), c.var.organisationId);
+    if (!organisation) throw ApiError.unauthenticated();
+    return c.json(toOrganisationJson(organisation), 200);
+  },
+});
+
+/** A fresh token: its hash goes to D1 (by the caller's insert) and to KV; the plaintext only to the answer. */
+async function newToken() {
+  const token = generateToken();
+  return { token, hash: await sha256Hex(token) };
+}
+
+async function publishToken(kv: KVNamespace, hash: string, entry: TokenEntry) {
+  await kv.put(tokenKvKey(hash), JSON.stringify(entry));
+}
+
+export const createOrganisation = defineRoute({
+  method: "post",
+  path: "/admin/v1/organisations",
+  operationId: "createOrganisation",
+  tag: "Operator",
+  summary: "Create an organisation and its first token (shown once)",
+  description: "`domain` defaults to the slug of the name followed by `-<id>`.",
+  auth: "operator",
+  body: { schema: createOrganisationBody, example: { name: "Acceptance Org 7" } },
+  idempotent: true,
+  responses: { 201: { schema: createdOrganisationJson } },
+  handler: async (c) => {
+    const { name, domain } = c.req.valid("json");
+    const { token, hash } = await newToken();
+    const { organisation, tokenId } = await insertOrganisationWithToken(c.var.database(), { name, domain, slug: slugify(name) }, hash);
+    await publishToken(c.env.TOKENS, hash, { organisation_id: organisation.id, token_id: tokenId });
+    return c.json({ organisation: toOrganisationJson(organisation), token: { id: tokenId, token } }, 201);
+  },
+});
+
+export const issueToken = defineRoute({
+  method: "post",
+  path: "/admin/v1/organisations/:id/tokens",
+  operationId: "issueToken",
+  tag: "Operator",
+  summary: "Issue another token for an organisation (shown once)",
+  auth: "operator",
+  params: [{ name: "id", description: "Organisation id" }],
+  idempotent: true,
+  responses: { 201: { schema: issuedTokenJson } },
+  handler: async (c) => {
+    const organisationId = parseId(c.req.param("id"));
+    const { token, hash } = await newToken();
+    const tokenId = await insertToken(c.var.database(), organisationId, hash);
+    if (tokenId === null) throw ApiError.notFound();
+    await publishToken(c.env.TOKENS, hash, { organisation_id: organisationId, token_id: tokenId });
+    return c.json({ id: tokenId, token }, 201);
+  },
+});
+
+export const revokeTokenRoute = defineRoute({
+  method: "delete",
+  path: "/admin/v1/tokens/:id",
+  operationId: "revokeToken",
+  tag: "Operator",
+  summary: "Revoke a token",
+  description: `An isolate that used the token just before may accept it for up to ${TOKEN_CACHE_TTL_MS / 1000} s more.`,
+  auth: "operator",
+  params: [{ name: "id", description: "Token id" }],
+  idempotent: false,
+  responses: { 204: { description: "Revoked (also when it already was)." } },
+  handler: async (c) => {
+    const hash = await revokeToken(c.var.database(), parseId(c.req.param("id")));
+    if (hash === null) throw ApiError.notFound();
+    await c.env.TOKENS.delete(tokenKvKey(hash));
+    forgetCachedToken(hash);
+    return c.body(null, 204);
+  },
+});
+
+export const organisationRoutes = [getMe, createOrganisation, issueToken, revokeTokenRoute] as const;

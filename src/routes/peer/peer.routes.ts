@@ -1,0 +1,29 @@
+/**
+ * @module `GET /api/mind/customer/byCustomerId/:customerId`: a customer and
+ * its contracts (one per EAN) in the peer platform's shape, for
+ * customer-service platforms that read it directly. Same tokens as /api/v1.
+ */
+import { ApiError } from "../../errors";
+import { parseId } from "../../lib/ids";
+import { defineRoute } from "../../routing/route";
+import { peerCustomerJson, toPeerCustomerJson } from "./peer.json";
+import { findCustomerWithEans } from "./peer.queries";
+
+export const getPeerCustomer = defineRoute({
+  method: "get",
+  path: "/api/mind/customer/byCustomerId/:customerId",
+  operationId: "getPeerCustomer",
+  tag: "Peer view",
+  summary: "A customer and associated contracts (one per EAN), in the peer platform's shape",
+  auth: "organisation",
+  params: [{ name: "customerId", description: "Customer id" }],
+  idempotent: false,
+  responses: { 200: { schema: peerCustomerJson } },
+  handler: async (c) => {
+    const found = await findCustomerWithEans(c.var.database(), c.var.organisationId, parseId(c.req.param("customerId")));
+    if (!found) throw ApiError.notFound();
+    return c.json(toPeerCustomerJson(found.customer, found.organisation, found.eans), 200);
+  },
+});
+
+export const peerRoutes = [getPeerCustomer] as const;

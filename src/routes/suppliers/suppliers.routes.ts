@@ -1,0 +1,57 @@
+/**
+ * @module Suppliers: `GET /api/v1/suppliers` for clients (they need supplier
+ * ids before they add EANs); create and list under the operator API.
+ */
+import * as z from "zod";
+import { isUniqueViolation } from "../../db/errors";
+import { ApiError, fieldError } from "../../errors";
+import { defineRoute } from "../../routing/route";
+import { insertSupplier, listSuppliers } from "./suppliers.queries";
+import { createSupplierBody, supplierJson } from "./suppliers.schemas";
+
+export const listSuppliersForClients = defineRoute({
+  method: "get",
+  path: "/api/v1/suppliers",
+  operationId: "listSuppliers",
+  tag: "Suppliers",
+  summary: "Suppliers, by id (their ids go into EANs' supplier_id)",
+  auth: "organisation",
+  idempotent: false,
+  responses: { 200: { schema: z.array(supplierJson) } },
+  handler: async (c) => c.json(await listSuppliers(c.var.database()), 200),
+});
+
+export const createSupplier = defineRoute({
+  method: "post",
+  path: "/admin/v1/suppliers",
+  operationId: "createSupplier",
+  tag: "Operator",
+  summary: "Create a supplier",
+  auth: "operator",
+  body: { schema: createSupplierBody, example: { name: "Engie Electrabel" } },
+  idempotent: true,
+  responses: { 201: { schema: supplierJson } },
+  handler: async (c) => {
+    try {
+      return c.json(await insertSupplier(c.var.database(), c.req.valid("json").name), 201);
+    } catch (error) {
+      // Names are unique case-insensitively, by an index: a race cannot create a twin.
+      if (isUniqueViolation(error, "suppliers_name_unique")) throw ApiError.validation([fieldError("name", "has_already_been_taken")]);
+      throw error;
+    }
+  },
+});
+
+export const listSuppliersForOperator = defineRoute({
+  method: "get",
+  path: "/admin/v1/suppliers",
+  operationId: "listSuppliersForOperator",
+  tag: "Operator",
+  summary: "Suppliers, by id",
+  auth: "operator",
+  idempotent: false,
+  responses: { 200: { schema: z.array(supplierJson) } },
+  handler: async (c) => c.json(await listSuppliers(c.var.database()), 200),
+});
+
+export const supplierRoutes = [listSuppliersForClients, createSupplier, listSuppliersForOperator] as const;

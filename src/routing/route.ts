@@ -1,0 +1,142 @@
+/**
+ * @module One record per endpoint: `defineRoute` describes an endpoint once —
+ * method, path, who may call it, its request schemas, its answers and its
+ * handler — and that record drives everything else: `mountRoute` puts it on
+ * the app with the middleware its description implies, the OpenAPI document
+ * is generated from it, and the test matrix iterates it.
+ *
+ * The middleware chain a record gets, in order: authentication (with the
+ * token's rate limit), then for a body the body limits (413, 415, 400) and
+ * its validation (422), then for the query its validation, and last the
+ * Idempotency-Key claim — so a request refused for its shape never claims a
+ * key (no D1 round trip).
+ */
+import type { Context, Env, Hono, MiddlewareHandler, TypedResponse } from "hono";
+import type { ToSchema } from "hono/types";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type * as z from "zod";
+import type { AppEnv } from "../env";
+import { idempotency } from "../idempotency/idempotency.middleware";
+import { requireAdmin, requireOrganisation } from "../middleware/auth";
+import { jsonBody } from "../middleware/json-body";
+import { type ExplainRefusal, validate } from "../validation/validator";
+
+/** Who may call an endpoint: anyone, an organisation's token, or the operator secret. */
+export type Auth = "none" | "organisation" | "operator";
+export type Method = "get" | "post" | "patch" | "delete";
+
+/** One answer of an endpoint, for the OpenAPI document. */
+export interface ResponseSpec {
+  schema?: z.ZodType;
+  example?: unknown;
+  description?: string;
+}
+
+export interface BodySpec<B extends z.ZodType> {
+  schema: B;
+  example?: unknown;
+  /** More errors for a refused body, from rules the schema cannot run (the database's). */
+  explainRefusal?: ExplainRefusal<AppEnv>;
+}
+
+export interface QuerySpec<Q extends z.ZodType> {
+  schema: Q;
+  /** OpenAPI parameters: the query as Rails reads it is looser than its JSON Schema. */
+  parameters: Array<{ name: string; description: string; example: string }>;
+}
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : never;
+type Sent<S> = S extends z.ZodType ? z.input<S> : never;
+
+/** The validated input a handler reads with `c.req.valid(…)`. */
+export type InputOf<B, Q> = {
+  in: (B extends z.ZodType ? { json: Sent<B> } : {}) & (Q extends z.ZodType ? { query: { [K in keyof Sent<Q>]: string | string[] } } : {});
+  out: (B extends z.ZodType ? { json: Parsed<B> } : {}) & (Q extends z.ZodType ? { query: Parsed<Q> } : {});
+};
+
+export interface RouteRecord<
+  M extends Method = Method,
+  P extends string = string,
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+  Q extends z.ZodType | undefined = z.ZodType | undefined,
+  R = unknown,
+> {
+  method: M;
+  /** Hono path, `:name` for a path parameter. */
+  path: P;
+  operationId: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  auth: Auth;
+  /** Path parameters, described (each names a record by id: positive integers, anything else is 404). */
+  params?: Array<{ name: string; description: string }>;
+  body?: BodySpec<NonNullable<B>>;
+  query?: QuerySpec<NonNullable<Q>>;
+  /** Takes an `Idempotency-Key` (every POST does). */
+  idempotent: boolean;
+  /** Success answers by status; the error answers follow from auth, body, params and idempotency. */
+  responses: Record<number, ResponseSpec>;
+  handler: (c: Context<AppEnv, P, InputOf<B, Q>>) => R;
+}
+
+/** Describes an endpoint; the literal types of method and path are kept for the typed client. */
+export function defineRoute<
+  const M extends Method,
+  const P extends string,
+  R extends Response | TypedResponse<unknown, ContentfulStatusCode | 204> | Promise<Response | TypedResponse<unknown, ContentfulStatusCode | 204>>,
+  B extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+>(record: RouteRecord<M, P, B, Q, R>): RouteRecord<M, P, B, Q, R> {
+  return record;
+}
+
+// biome-ignore lint: any record, whatever its schemas and handler
+export type AnyRouteRecord = RouteRecord<Method, string, any, any, any>;
+
+/**
+ * Authentication per record. The operator's is mounted once on the whole
+ * `/admin/v1` prefix instead (`operatorGate`), so that every path under it,
+ * unknown ones included, is 404 while the secret is unset and 401 without it;
+ * a record is `operator` exactly when its path is under that prefix (a test
+ * holds every record to it).
+ */
+const authentication: Record<Auth, (() => MiddlewareHandler<AppEnv>) | null> = {
+  none: null,
+  organisation: requireOrganisation,
+  operator: null,
+};
+
+/** Where the operator API lives, behind `operatorGate`. */
+export const OPERATOR_PREFIX = "/admin/v1";
+
+export function operatorGate(): MiddlewareHandler<AppEnv> {
+  return requireAdmin();
+}
+
+/** The middleware a record's description implies, then its handler. */
+export function handlersOf(record: AnyRouteRecord): MiddlewareHandler<AppEnv>[] {
+  const chain: MiddlewareHandler<AppEnv>[] = [];
+  const authenticate = authentication[record.auth];
+  if (authenticate) chain.push(authenticate());
+  if (record.body) chain.push(jsonBody(), validate("json", record.body.schema, record.body.explainRefusal) as MiddlewareHandler<AppEnv>);
+  if (record.query) chain.push(validate("query", record.query.schema) as MiddlewareHandler<AppEnv>);
+  if (record.idempotent) chain.push(idempotency());
+  chain.push(record.handler as unknown as MiddlewareHandler<AppEnv>);
+  return chain;
+}
+
+/** Mounts every record on `app`. */
+export function mountRoutes<E extends Env>(app: Hono<E>, records: readonly AnyRouteRecord[]): void {
+  // Hono's typed overloads cannot take a computed handler list; the types come from SchemaOf instead.
+  const on = app.on.bind(app) as unknown as (methods: string[], path: string, ...handlers: MiddlewareHandler<AppEnv>[]) => void;
+  for (const record of records) on([record.method.toUpperCase()], record.path, ...handlersOf(record));
+}
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/** The typed-client schema of one record: what `hc` sees for its method and path. */
+type SchemaOfRecord<T> = T extends RouteRecord<infer M, infer P, infer B, infer Q, infer R> ? ToSchema<M, P, InputOf<B, Q>, Awaited<R>> : never;
+
+/** The typed-client schema of all records (Hono's own chained routes build the same intersection). */
+export type SchemaOf<T extends readonly AnyRouteRecord[]> = UnionToIntersection<SchemaOfRecord<T[number]>>;
