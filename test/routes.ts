@@ -1,7 +1,11 @@
 /**
- * @module Every route the API serves, with what it needs to be called: the
- * shared table behind the authentication and tenant-isolation tests.
+ * @module The route records (src/routes, src/openapi/openapi.routes.ts) as
+ * the test matrix calls them: each record's `CALLS` entry says how to call it
+ * successfully (its ids, its body, its success status). A record without an
+ * entry fails the matrix by name (see test/api/route-records.test.ts).
  */
+import { ALL_ROUTES } from "../src/openapi/openapi.routes";
+import type { AnyRouteRecord } from "../src/routing/route";
 import { createCustomer, createOrganisation, createSupplier, customerBody, eanFields, type TestOrganisation } from "./helpers";
 
 export interface Fixture {
@@ -13,6 +17,7 @@ export interface Fixture {
 }
 
 export interface RouteCase {
+  record: AnyRouteRecord;
   method: string;
   /** The path with the owner's ids filled in. */
   path: (f: Fixture) => string;
@@ -32,37 +37,53 @@ export async function createFixture(): Promise<Fixture> {
   return { owner, stranger, customerId: customer.id, supplierId: supplier.id, tokenId: owner.tokenId };
 }
 
-export const ROUTES: RouteCase[] = [
-  { method: "GET", path: () => "/api/v1/ping", auth: "none", ownedId: false, ok: 200 },
-  { method: "GET", path: () => "/api/v1/me", auth: "organisation", ownedId: false, ok: 200 },
-  { method: "GET", path: () => "/api/v1/suppliers", auth: "organisation", ownedId: false, ok: 200 },
-  { method: "GET", path: () => "/api/v1/customers", auth: "organisation", ownedId: false, ok: 200 },
-  { method: "POST", path: () => "/api/v1/customers", body: () => customerBody(), auth: "organisation", ownedId: false, ok: 201 },
-  { method: "GET", path: (f) => `/api/v1/customers/${f.customerId}`, auth: "organisation", ownedId: true, ok: 200 },
-  { method: "GET", path: (f) => `/api/v1/customers/${f.customerId}/eans`, auth: "organisation", ownedId: true, ok: 200 },
-  {
-    method: "POST",
-    path: (f) => `/api/v1/customers/${f.customerId}/eans`,
-    body: (f) => ({ ean: eanFields({ supplier_id: f.supplierId }) }),
-    auth: "organisation",
-    ownedId: true,
-    ok: 201,
-  },
-  {
-    method: "POST",
-    path: (f) => `/api/v1/customers/${f.customerId}/eans/bulk`,
-    body: () => ({ eans: [{ ean: eanFields() }, { ean: eanFields() }] }),
-    auth: "organisation",
-    ownedId: true,
-    ok: 201,
-  },
-  { method: "GET", path: (f) => `/api/mind/customer/byCustomerId/${f.customerId}`, auth: "organisation", ownedId: true, ok: 200 },
-  { method: "POST", path: () => "/admin/v1/organisations", body: () => ({ name: "Matrix Org" }), auth: "admin", ownedId: false, ok: 201 },
-  { method: "POST", path: (f) => `/admin/v1/organisations/${f.owner.id}/tokens`, auth: "admin", ownedId: false, ok: 201 },
-  { method: "DELETE", path: (f) => `/admin/v1/tokens/${f.tokenId}`, auth: "admin", ownedId: false, ok: 204 },
-  { method: "POST", path: () => "/admin/v1/suppliers", body: () => ({ name: "Matrix Supplier" }), auth: "admin", ownedId: false, ok: 201 },
-  { method: "GET", path: () => "/admin/v1/suppliers", auth: "admin", ownedId: false, ok: 200 },
-  { method: "GET", path: () => "/admin/v1/openapi.json", auth: "admin", ownedId: false, ok: 200 },
-];
+interface Call {
+  /** The value of each path parameter. */
+  ids?: (f: Fixture) => Record<string, number>;
+  body?: (f: Fixture) => unknown;
+  ok: number;
+}
 
-export const routeName = (route: RouteCase) => `${route.method} ${route.path({ customerId: ":id", owner: { id: ":id" }, tokenId: ":id" } as never)}`;
+const customer = (f: Fixture) => ({ customer_id: f.customerId, customerId: f.customerId, id: f.customerId });
+
+/** How to call each record (by operationId) successfully. */
+export const CALLS: Record<string, Call> = {
+  ping: { ok: 200 },
+  openapi: { ok: 200 },
+  getMe: { ok: 200 },
+  listSuppliers: { ok: 200 },
+  createCustomer: { body: () => customerBody(), ok: 201 },
+  listCustomers: { ok: 200 },
+  getCustomer: { ids: customer, ok: 200 },
+  createEan: { ids: customer, body: (f) => ({ ean: eanFields({ supplier_id: f.supplierId }) }), ok: 201 },
+  createEansInBulk: { ids: customer, body: () => ({ eans: [{ ean: eanFields() }, { ean: eanFields() }] }), ok: 201 },
+  listEans: { ids: customer, ok: 200 },
+  getPeerCustomer: { ids: customer, ok: 200 },
+  createOrganisation: { body: () => ({ name: "Matrix Org" }), ok: 201 },
+  issueToken: { ids: (f) => ({ id: f.owner.id }), ok: 201 },
+  revokeToken: { ids: (f) => ({ id: f.tokenId }), ok: 204 },
+  createSupplier: { body: () => ({ name: `Matrix Supplier ${crypto.randomUUID()}` }), ok: 201 },
+  listSuppliersForOperator: { ok: 200 },
+  operatorOpenapi: { ok: 200 },
+};
+
+function toCase(record: AnyRouteRecord): RouteCase {
+  const call = CALLS[record.operationId];
+  if (!call) throw new Error(`no CALLS entry in test/routes.ts for ${record.method.toUpperCase()} ${record.path} (${record.operationId})`);
+  return {
+    record,
+    method: record.method.toUpperCase(),
+    path: (f) => {
+      const ids = call.ids?.(f) ?? {};
+      return record.path.replace(/:([A-Za-z_]+)/g, (_, name: string) => String(ids[name]));
+    },
+    body: call.body,
+    auth: record.auth === "operator" ? "admin" : record.auth,
+    ownedId: record.auth === "organisation" && (record.params?.length ?? 0) > 0,
+    ok: call.ok,
+  };
+}
+
+export const ROUTES: RouteCase[] = ALL_ROUTES.map(toCase);
+
+export const routeName = (route: RouteCase) => `${route.method} ${route.record.path}`;

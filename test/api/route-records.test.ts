@@ -1,0 +1,57 @@
+/**
+ * The route records are the single description of the API: every route the
+ * app serves has one, every record is served, every record has its call in
+ * the test matrix (test/routes.ts), and the operator's records are exactly
+ * those under /admin/v1.
+ */
+import { describe, expect, it } from "vitest";
+import { app } from "../../src/app";
+import { ALL_ROUTES } from "../../src/openapi/openapi.routes";
+import { OPERATOR_PREFIX } from "../../src/routing/route";
+import { ADMIN_TOKEN, call, createOrganisation } from "../helpers";
+import { CALLS, ROUTES, routeName } from "../routes";
+
+const recorded = new Set(ALL_ROUTES.map((record) => `${record.method.toUpperCase()} ${record.path}`));
+/** Routes registered on the app for a method (middleware registers for ALL). */
+const served = new Set(app.routes.filter((route) => route.method !== "ALL").map((route) => `${route.method} ${route.path}`));
+
+describe("route records", () => {
+  it("every route the app serves has a record", () => {
+    const withoutRecord = [...served].filter((route) => !recorded.has(route));
+    expect(withoutRecord, `routes registered on app without a route record: ${withoutRecord.join(", ")}`).toEqual([]);
+  });
+
+  it("every record is served", () => {
+    const notMounted = [...recorded].filter((route) => !served.has(route));
+    expect(notMounted, `route records not mounted: ${notMounted.join(", ")}`).toEqual([]);
+  });
+
+  it("every record has its call in the test matrix, and every call a record", () => {
+    expect(ALL_ROUTES.filter((record) => !CALLS[record.operationId]).map((record) => record.operationId)).toEqual([]);
+    expect(Object.keys(CALLS).filter((id) => !ALL_ROUTES.some((record) => record.operationId === id))).toEqual([]);
+  });
+
+  it("operationIds are unique", () => {
+    expect(new Set(ALL_ROUTES.map((record) => record.operationId)).size).toBe(ALL_ROUTES.length);
+  });
+
+  it("the operator's records are exactly those under /admin/v1 (its gate guards that prefix)", () => {
+    for (const record of ALL_ROUTES) {
+      expect(record.auth === "operator", `${record.method} ${record.path}`).toBe(record.path.startsWith(`${OPERATOR_PREFIX}/`));
+    }
+  });
+});
+
+describe("a wrong method on every record's path: 405 with Allow", () => {
+  const METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"];
+  it.each(ROUTES.map((route) => [routeName(route), route] as const))("%s", async (_, route) => {
+    const org = await createOrganisation();
+    const path = route.record.path.replace(/:([A-Za-z_]+)/g, "1");
+    const taken = ALL_ROUTES.filter((record) => record.path === route.record.path).map((record) => record.method.toUpperCase());
+    const wrong = METHODS.find((method) => !taken.includes(method))!;
+    const response = await call(wrong, path, { token: route.auth === "admin" ? ADMIN_TOKEN : org.token });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("Allow")?.split(", ")).toContain(route.method);
+    expect(await response.text()).toBe('"Method not allowed"');
+  });
+});
