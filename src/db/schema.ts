@@ -9,6 +9,37 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
+/** The values of the enum-like columns: the request rules and the renderings take them from here. */
+export const TITLES = ["mr", "mrs"] as const;
+export const LANGUAGES = ["nl", "fr", "en"] as const;
+export const PRODUCTS = ["gas", "electricity"] as const;
+export const REASONS = ["normal", "new", "reopened", "dropped", "moved"] as const;
+export const TARIFF_GROUPS = ["mono", "dual", "monoExclusive", "dualExclusive"] as const;
+export const RECORDING_PERIODS = [
+  "automatic",
+  "monthly",
+  "january",
+  "february",
+  "march",
+  "april",
+  "may",
+  "june",
+  "july",
+  "august",
+  "september",
+  "october",
+  "november",
+  "december",
+] as const;
+export const EAN_STATES = ["ready"] as const;
+
+/** One consumption line of an EAN, its decimals as the client sent them. */
+export interface Consumption {
+  name: string;
+  volume: string | null;
+  price: string | null;
+}
+
 export const organisations = sqliteTable("organisations", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   name: text("name").notNull(),
@@ -65,7 +96,7 @@ export const customers = sqliteTable(
     orgSeq: integer("org_seq").notNull(),
     email: text("email").notNull(),
     registeredFromIp: text("registered_from_ip"),
-    title: text("title").notNull(),
+    title: text("title", { enum: TITLES }).notNull(),
     firstName: text("first_name").notNull(),
     lastName: text("last_name").notNull(),
     birthDate: text("birth_date").notNull(),
@@ -75,7 +106,7 @@ export const customers = sqliteTable(
     building: text("building").notNull(),
     buildingAddon: text("building_addon"),
     postalCode: text("postal_code").notNull(),
-    language: text("language").notNull(),
+    language: text("language", { enum: LANGUAGES }).notNull(),
     /**
      * Number of EANs, written in the same batch as every EAN insert. The
      * insert batch sets it to NULL when it would pass the cap, so the NOT
@@ -103,23 +134,23 @@ export const eans = sqliteTable(
     /** Copied from suppliers at insert (suppliers are never renamed): lists read no supplier rows. */
     supplierName: text("supplier_name"),
     number: text("number").notNull(),
-    product: text("product").notNull(),
-    reason: text("reason").notNull(),
+    product: text("product", { enum: PRODUCTS }).notNull(),
+    reason: text("reason", { enum: REASONS }).notNull(),
     building: text("building"),
     buildingAddon: text("building_addon"),
     street: text("street"),
     city: text("city"),
-    state: text("state").notNull(),
+    state: text("state", { enum: EAN_STATES }).notNull(),
     postalCode: text("postal_code"),
     /** JSON array of {name, volume, price} with decimal strings, or NULL. */
-    consumptions: text("consumptions"),
+    consumptions: text("consumptions", { mode: "json" }).$type<Consumption[]>(),
     solarPanels: integer("solar_panels", { mode: "boolean" }).notNull(),
     inverterMaxPower: integer("inverter_max_power"),
     contractEndDate: text("contract_end_date"),
     respectContractEndDate: integer("respect_contract_end_date", { mode: "boolean" }).notNull(),
     fixedFee: text("fixed_fee"),
-    tariffGroup: text("tariff_group"),
-    recordingPeriod: text("recording_period"),
+    tariffGroup: text("tariff_group", { enum: TARIFF_GROUPS }),
+    recordingPeriod: text("recording_period", { enum: RECORDING_PERIODS }),
     wkk: text("wkk"),
     gsc: text("gsc"),
     createdAt: text("created_at").notNull(),

@@ -3,7 +3,7 @@ import * as z from "zod";
 import type { CustomerRow } from "../../db/schema";
 import { calendarDate, named, timestamp } from "../../validation/registry";
 import { type OrganisationRef, organisationJson, toOrganisationJson } from "../organisations/organisations.json";
-import { LANGUAGES, TITLES } from "./customers.schemas";
+import { LANGUAGES, TITLES } from "../../db/schema";
 
 export const customerJson = named(
   "Customer",
@@ -50,8 +50,6 @@ export const customerPageJson = named(
 );
 
 export function toCustomerJson(customer: CustomerRow, organisation: OrganisationRef): CustomerJson {
-  const title = customer.title as CustomerJson["profile"]["title"];
-  const language = customer.language as CustomerJson["profile"]["language"];
   return {
     id: customer.id,
     email: customer.email,
@@ -63,7 +61,7 @@ export function toCustomerJson(customer: CustomerRow, organisation: Organisation
       id: customer.id,
       customer_id: customer.id,
       organisation_id: customer.organisationId,
-      title,
+      title: customer.title,
       first_name: customer.firstName,
       last_name: customer.lastName,
       birth_date: customer.birthDate,
@@ -73,7 +71,7 @@ export function toCustomerJson(customer: CustomerRow, organisation: Organisation
       building: customer.building,
       building_addon: customer.buildingAddon,
       postal_code: customer.postalCode,
-      language,
+      language: customer.language,
       created_at: customer.createdAt,
       updated_at: customer.updatedAt,
     },

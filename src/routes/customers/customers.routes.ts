@@ -4,7 +4,7 @@
  */
 import { isUniqueViolation } from "../../db/errors";
 import { ApiError, errorsJson, fieldError } from "../../errors";
-import { parseId } from "../../lib/ids";
+import { pathId } from "../../routing/path-id";
 import * as examples from "../../openapi/examples";
 import { defineRoute } from "../../routing/route";
 import { customerJson, customerPageJson, toCustomerJson, toCustomerPageJson } from "./customers.json";
@@ -72,7 +72,7 @@ export const getCustomer = defineRoute({
   idempotent: false,
   responses: { 200: { schema: customerJson, example: examples.customer } },
   handler: async (c) => {
-    const found = await findCustomer(c.var.database(), c.var.organisationId, parseId(c.req.param("id")));
+    const found = await findCustomer(c.var.database(), c.var.organisationId, pathId(c.req.param("id")));
     if (!found) throw ApiError.notFound();
     return c.json(toCustomerJson(found.customer, found.organisation), 200);
   },

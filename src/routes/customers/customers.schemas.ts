@@ -3,11 +3,10 @@
  * order: errors are listed in this order).
  */
 import * as z from "zod";
+import { LANGUAGES, TITLES } from "../../db/schema";
 import { named } from "../../validation/registry";
 import * as f from "../../validation/fields";
 
-export const TITLES = ["mr", "mrs"] as const;
-export const LANGUAGES = ["nl", "fr", "en"] as const;
 
 export const profileSchema = f.object({
   first_name: f.requiredString(),

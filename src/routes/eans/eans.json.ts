@@ -2,10 +2,9 @@
 import * as z from "zod";
 import type { EanRow } from "../../db/schema";
 import { calendarDate, decimalString, named, sentDecimalString, timestamp } from "../../validation/registry";
-import { PRODUCTS, REASONS, RECORDING_PERIODS, TARIFF_GROUPS } from "./eans.schemas";
+import { PRODUCTS, REASONS, RECORDING_PERIODS, TARIFF_GROUPS } from "../../db/schema";
 
 const consumptionJson = z.object({ name: z.string(), volume: sentDecimalString.nullable(), price: sentDecimalString.nullable() });
-export type ConsumptionJson = z.infer<typeof consumptionJson>;
 
 export const eanJson = named(
   "Ean",
@@ -40,32 +39,28 @@ export const eanJson = named(
 
 export type EanJson = z.infer<typeof eanJson>;
 
-export function parseConsumptions(stored: string | null): ConsumptionJson[] | null {
-  return stored === null ? null : (JSON.parse(stored) as ConsumptionJson[]);
-}
-
 export function toEanJson(ean: EanRow): EanJson {
   return {
     id: ean.id,
     customer_id: ean.customerId,
     supplier_id: ean.supplierId,
     number: ean.number,
-    product: ean.product as EanJson["product"],
-    reason: ean.reason as EanJson["reason"],
+    product: ean.product,
+    reason: ean.reason,
     building: ean.building,
     building_addon: ean.buildingAddon,
     street: ean.street,
     city: ean.city,
     state: ean.state,
     postal_code: ean.postalCode,
-    consumptions: parseConsumptions(ean.consumptions),
+    consumptions: ean.consumptions,
     solar_panels: ean.solarPanels,
     inverter_max_power: ean.inverterMaxPower,
     contract_end_date: ean.contractEndDate,
     respect_contract_end_date: ean.respectContractEndDate,
     fixed_fee: ean.fixedFee,
-    tariff_group: ean.tariffGroup as EanJson["tariff_group"],
-    recording_period: ean.recordingPeriod as EanJson["recording_period"],
+    tariff_group: ean.tariffGroup,
+    recording_period: ean.recordingPeriod,
     wkk: ean.wkk,
     gsc: ean.gsc,
     created_at: ean.createdAt,

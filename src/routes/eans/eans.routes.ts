@@ -7,7 +7,8 @@ import type { Database } from "../../db/client";
 import { isConstraintViolation } from "../../db/errors";
 import type { AppEnv } from "../../env";
 import { ApiError, errorsJson, fieldError } from "../../errors";
-import { parseId, tryParseId } from "../../lib/ids";
+import { parseId } from "../../lib/ids";
+import { pathId } from "../../routing/path-id";
 import * as examples from "../../openapi/examples";
 import { defineRoute } from "../../routing/route";
 import type { ExplainRefusal } from "../../validation/validator";
@@ -48,7 +49,7 @@ async function createEans(db: Database, organisationId: number, customerId: numb
  */
 function explainEanRefusal(bulk: boolean): ExplainRefusal<AppEnv> {
   return async function explainEanRefusal(errors, body, c) {
-    const customerId = tryParseId(c.req.param("customer_id"));
+    const customerId = parseId(c.req.param("customer_id"));
     const envelope = (body ?? {}) as { ean?: unknown; eans?: unknown };
     const rawItems = bulk ? envelope.eans : [envelope.ean];
     // An `eans` that is not an array of 1 to 100 items has a single error of its own.
@@ -77,7 +78,7 @@ export const createEan = defineRoute({
   idempotent: true,
   responses: { 201: { schema: eanJson, example: examples.ean }, 422: { schema: errorsJson, example: examples.eanTakenErrors } },
   handler: async (c) => {
-    const customerId = parseId(c.req.param("customer_id"));
+    const customerId = pathId(c.req.param("customer_id"));
     const { ean } = c.req.valid("json");
     const [stored] = await createEans(c.var.database(), c.var.organisationId, customerId, [ean], false);
     return c.json(toEanJson(stored!), 201);
@@ -99,7 +100,7 @@ export const createEansInBulk = defineRoute({
     422: { schema: errorsJson, example: examples.bulkErrors },
   },
   handler: async (c) => {
-    const customerId = parseId(c.req.param("customer_id"));
+    const customerId = pathId(c.req.param("customer_id"));
     const items = c.req.valid("json").eans.map((item) => item.ean);
     const stored = await createEans(c.var.database(), c.var.organisationId, customerId, items, true);
     return c.json(stored.map(toEanJson), 201);
@@ -117,7 +118,7 @@ export const listEansRoute = defineRoute({
   idempotent: false,
   responses: { 200: { schema: z.array(eanJson), example: [examples.ean] } },
   handler: async (c) => {
-    const rows = await listEans(c.var.database(), c.var.organisationId, parseId(c.req.param("customer_id")));
+    const rows = await listEans(c.var.database(), c.var.organisationId, pathId(c.req.param("customer_id")));
     if (!rows) throw ApiError.notFound();
     return c.json(rows.map(toEanJson), 200);
   },

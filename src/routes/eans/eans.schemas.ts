@@ -3,28 +3,9 @@
  * errors are listed in this order).
  */
 import * as z from "zod";
+import { PRODUCTS, REASONS, RECORDING_PERIODS, TARIFF_GROUPS } from "../../db/schema";
 import { named } from "../../validation/registry";
 import * as f from "../../validation/fields";
-
-export const PRODUCTS = ["gas", "electricity"] as const;
-export const REASONS = ["normal", "new", "reopened", "dropped", "moved"] as const;
-export const TARIFF_GROUPS = ["mono", "dual", "monoExclusive", "dualExclusive"] as const;
-export const RECORDING_PERIODS = [
-  "automatic",
-  "monthly",
-  "january",
-  "february",
-  "march",
-  "april",
-  "may",
-  "june",
-  "july",
-  "august",
-  "september",
-  "october",
-  "november",
-  "december",
-] as const;
 
 export const MAX_BULK_EANS = 100;
 /** Consumption lines per EAN (mono, day, night, exclusive night… with room to spare). */

@@ -3,7 +3,7 @@
  * organisation and token management (create, issue, revoke).
  */
 import { ApiError } from "../../errors";
-import { parseId } from "../../lib/ids";
+import { pathId } from "../../routing/path-id";
 import { generateToken, sha256Hex, type TokenEntry, tokenKvKey } from "../../lib/tokens";
 import { forgetCachedToken, TOKEN_CACHE_TTL_MS } from "../../middleware/auth";
 import * as examples from "../../openapi/examples";
@@ -69,7 +69,7 @@ export const issueToken = defineRoute({
   idempotent: true,
   responses: { 201: { schema: issuedTokenJson } },
   handler: async (c) => {
-    const organisationId = parseId(c.req.param("id"));
+    const organisationId = pathId(c.req.param("id"));
     const { token, hash } = await newToken();
     const tokenId = await insertToken(c.var.database(), organisationId, hash);
     if (tokenId === null) throw ApiError.notFound();
@@ -90,7 +90,7 @@ export const revokeTokenRoute = defineRoute({
   idempotent: false,
   responses: { 204: { description: "Revoked (also when it already was)." } },
   handler: async (c) => {
-    const hash = await revokeToken(c.var.database(), parseId(c.req.param("id")));
+    const hash = await revokeToken(c.var.database(), pathId(c.req.param("id")));
     if (hash === null) throw ApiError.notFound();
     await c.env.TOKENS.delete(tokenKvKey(hash));
     forgetCachedToken(hash);

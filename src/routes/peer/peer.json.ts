@@ -9,7 +9,6 @@ import type { CustomerRow, EanRow } from "../../db/schema";
 import { named } from "../../validation/registry";
 import { sumDecimals } from "../../lib/decimal";
 import { dateToUnixSeconds, isoToUnixSeconds } from "../../lib/time";
-import { parseConsumptions } from "../eans/eans.json";
 import type { OrganisationRef } from "../organisations/organisations.json";
 
 const unknown = z.null().meta({ description: "Not known to Enbro." });
@@ -125,7 +124,7 @@ function phoneNumber(e164: string): number {
 const toNumber = (decimal: string | null | undefined) => (decimal === null || decimal === undefined ? null : Number(decimal));
 
 function toContractJson(ean: EanRow, customer: CustomerRow): z.infer<typeof peerContractJson> {
-  const consumptions = parseConsumptions(ean.consumptions);
+  const consumptions = ean.consumptions;
   const status = STATUSES[ean.state];
   const customerAddress = oneLineAddress(customer);
   return {
@@ -137,7 +136,7 @@ function toContractJson(ean: EanRow, customer: CustomerRow): z.infer<typeof peer
     status: status?.status ?? ean.state,
     statusCode: status?.statusCode ?? null,
     statusCodeTitle: status?.statusCodeTitle ?? ean.state,
-    energy: ean.product as "electricity" | "gas",
+    energy: ean.product,
     energyTypeId: ENERGY_TYPE_IDS[ean.product] ?? null,
     energySubTypeId: null,
     email: customer.email,

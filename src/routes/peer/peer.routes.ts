@@ -4,7 +4,7 @@
  * customer-service platforms that read it directly. Same tokens as /api/v1.
  */
 import { ApiError } from "../../errors";
-import { parseId } from "../../lib/ids";
+import { pathId } from "../../routing/path-id";
 import { defineRoute } from "../../routing/route";
 import { peerCustomerJson, toPeerCustomerJson } from "./peer.json";
 import { findCustomerWithEans } from "./peer.queries";
@@ -20,7 +20,7 @@ export const getPeerCustomer = defineRoute({
   idempotent: false,
   responses: { 200: { schema: peerCustomerJson } },
   handler: async (c) => {
-    const found = await findCustomerWithEans(c.var.database(), c.var.organisationId, parseId(c.req.param("customerId")));
+    const found = await findCustomerWithEans(c.var.database(), c.var.organisationId, pathId(c.req.param("customerId")));
     if (!found) throw ApiError.notFound();
     return c.json(toPeerCustomerJson(found.customer, found.organisation, found.eans), 200);
   },
