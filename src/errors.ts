@@ -6,6 +6,7 @@
  */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import * as z from "zod";
+import { MAX_BODY_TEXT } from "./limits";
 import { named } from "./validation/registry";
 
 /** One row of the contract's error catalogue (dry-validation ids and messages). */
@@ -77,7 +78,7 @@ const REQUEST_ERRORS = {
   not_found: { status: 404, message: "Not found" },
   method_not_allowed: { status: 405, message: "Method not allowed" },
   malformed_json: { status: 400, message: "is not valid JSON" },
-  payload_too_large: { status: 413, message: "is larger than 1 MiB" },
+  payload_too_large: { status: 413, message: `is larger than ${MAX_BODY_TEXT}` },
   unsupported_media_type: { status: 415, message: "must be application/json" },
   idempotency_key_reused: { status: 422, message: "was used with another request" },
   idempotency_key_in_use: { status: 409, message: "is in use by a request still running" },
@@ -86,6 +87,13 @@ const REQUEST_ERRORS = {
 } as const;
 
 export type RequestErrorCode = keyof typeof REQUEST_ERRORS;
+
+/** The body of every 401, byte for byte the original API's. */
+export const UNAUTHENTICATED_BODY = {
+  status: "error",
+  errors: [{ error: "not_authenticated", message: "not authenticated", path: "request", type: "custom" }],
+  payload: {},
+} as const;
 
 /** The 401 challenge (RFC 9110 §11.6.1 requires one; RFC 6750 gives the form). */
 export const AUTHENTICATE_CHALLENGE = 'Bearer realm="enbro"';
@@ -141,11 +149,7 @@ export function errorBody(error: ApiError, requestId?: string): unknown {
     case "method_not_allowed":
       return REQUEST_ERRORS[error.code].message;
     case "not_authenticated":
-      return {
-        status: "error",
-        errors: [{ error: "not_authenticated", message: "not authenticated", path: "request", type: "custom" }],
-        payload: {},
-      };
+      return UNAUTHENTICATED_BODY;
     case "validation_failed":
       return { errors: error.errors };
     default: {

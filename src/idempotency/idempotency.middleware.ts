@@ -14,11 +14,11 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError, fieldError } from "../errors";
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from "../limits";
 import { sha256Hex } from "../lib/tokens";
 import { claimKey, completeKey, releaseKey } from "./idempotency.queries";
 import { lookupHash, seal, unseal } from "./idempotency.sealing";
 
-export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 export function idempotency(): MiddlewareHandler<AppEnv> {
   return async function idempotency(c, next) {

@@ -7,18 +7,11 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
+import { RATE_LIMIT_PERIOD_SECONDS, TOKEN_CACHE_TTL_MS, UNKNOWN_TOKEN_CACHE_TTL_MS } from "../limits";
 import { bearerToken, secretsEqual, sha256Hex, type TokenEntry, tokenKvKey } from "../lib/tokens";
 
-/**
- * How long an isolate trusts a token it has resolved. This is the revocation
- * window: a revoked token may still work for this long on an isolate that
- * used it just before (plus KV's own propagation delay elsewhere).
- */
-export const TOKEN_CACHE_TTL_MS = 30_000;
 const TOKEN_CACHE_MAX_ENTRIES = 10_000;
 
-/** How long an isolate remembers that a token is unknown: a repeated wrong token costs no KV read. */
-export const UNKNOWN_TOKEN_CACHE_TTL_MS = 10_000;
 
 const tokenCache = new Map<string, { entry: TokenEntry; expiresAt: number }>();
 const unknownTokens = new Map<string, number>();
@@ -61,8 +54,6 @@ export async function resolveToken(kv: KVNamespace, token: string): Promise<Toke
   return lookupToken(kv, await sha256Hex(token), Date.now());
 }
 
-/** Seconds a limited caller should wait: the period of wrangler.toml's [[ratelimits]]. */
-export const RATE_LIMIT_PERIOD_SECONDS = 60;
 
 /** One more request for `key` (a token); 429 with Retry-After when over the limit. */
 async function countRequest(limiter: RateLimit, key: string): Promise<void> {

@@ -7,7 +7,7 @@
  */
 import * as z from "zod";
 import { errorsJson, methodNotAllowedJson, notFoundJson, unauthenticatedJson } from "../errors";
-import { MAX_IDEMPOTENCY_KEY_LENGTH } from "../idempotency/idempotency.middleware";
+import { MAX_BODY_TEXT, MAX_IDEMPOTENCY_KEY_LENGTH } from "../limits";
 import type { AnyRouteRecord } from "../routing/route";
 import { apiSchemas } from "../validation/registry";
 import * as examples from "./examples";
@@ -69,7 +69,7 @@ function content(body: { schema: z.ZodType; example?: unknown }) {
 
 const STATUS_TEXT: Record<number, string> = {
   200: "OK", 201: "Created", 204: "No Content", 400: "Malformed JSON", 401: "Not authenticated", 404: "Not found",
-  409: "Idempotency key in use by a request still running", 413: "Body over 1 MiB", 415: "Body not declared as JSON",
+  409: "Idempotency key in use by a request still running", 413: `Body over ${MAX_BODY_TEXT}`, 415: "Body not declared as JSON",
   422: "Validation failed: every error of the request", 429: "Rate limited", 500: "Unexpected error",
 };
 
@@ -145,7 +145,7 @@ export function buildOpenApiDocument(records: readonly AnyRouteRecord[], audienc
     401: errorResponse(STATUS_TEXT[401]!, "NotAuthenticated", examples.unauthenticated),
     404: errorResponse("Not found: an unknown id, or another organisation's record", "NotFound", "Not found"),
     409: errorResponse(STATUS_TEXT[409]!, "Errors", requestError("idempotency_key_in_use", "is in use by a request still running")),
-    413: errorResponse(STATUS_TEXT[413]!, "Errors", requestError("payload_too_large", "is larger than 1 MiB")),
+    413: errorResponse(STATUS_TEXT[413]!, "Errors", requestError("payload_too_large", `is larger than ${MAX_BODY_TEXT}`)),
     415: errorResponse(STATUS_TEXT[415]!, "Errors", requestError("unsupported_media_type", "must be application/json")),
     422: errorResponse(STATUS_TEXT[422]!, "Errors", examples.customerValidationErrors),
     429: errorResponse(STATUS_TEXT[429]!, "Errors", requestError("rate_limited", "too many requests"), {

@@ -1,4 +1,5 @@
 /** @module Examples for the OpenAPI document, taken from the original API docs (newest edition). */
+import { UNAUTHENTICATED_BODY } from "../errors";
 
 export const customerCreateRequest = {
   customer: {
@@ -116,11 +117,7 @@ export const bulkErrors = {
   ],
 };
 
-export const unauthenticated = {
-  status: "error",
-  errors: [{ error: "not_authenticated", message: "not authenticated", path: "request", type: "custom" }],
-  payload: {},
-};
+export const unauthenticated = UNAUTHENTICATED_BODY;
 
 export const customerPage = { current_page: 1, limit_value: 2, next_page: 2, prev_page: null, total_pages: 2, records: [customer] };
 

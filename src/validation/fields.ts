@@ -9,6 +9,7 @@
 import Big from "big.js";
 import * as z from "zod";
 import type { ErrorCode } from "../errors";
+import { DECIMAL_FRACTION_DIGITS, DECIMAL_INTEGER_DIGITS, MAX_STRING_LENGTH } from "../limits";
 import { isValidEanNumber } from "../lib/ean-number";
 import { normalisePhone } from "../lib/phone";
 import { isNegative, toDecimalString } from "../lib/decimal";
@@ -38,7 +39,7 @@ export function isPrintableText(value: string): boolean {
   return !CONTROL_CHARACTER.test(value) && !LONE_SURROGATE.test(value);
 }
 
-export function requiredString(max = 255) {
+export function requiredString(max = MAX_STRING_LENGTH) {
   return z
     .string({ error: presence("must_be_a_string") })
     .trim()
@@ -47,7 +48,7 @@ export function requiredString(max = 255) {
     .max(max, { message: "size_cannot_be_greater_than" });
 }
 
-export function optionalString(max = 255) {
+export function optionalString(max = MAX_STRING_LENGTH) {
   return optional(requiredString(max)).transform((value) => value ?? null);
 }
 
@@ -102,8 +103,6 @@ export function optionalNonNegativeInteger() {
  * float. At most 12 digits before the point and 10 after, so that every
  * stored amount renders (and sums) exactly.
  */
-export const DECIMAL_INTEGER_DIGITS = 12;
-export const DECIMAL_FRACTION_DIGITS = 10;
 const DECIMAL_TEXT = new RegExp(
   `^-?(\\d{1,${DECIMAL_INTEGER_DIGITS}}(\\.\\d{0,${DECIMAL_FRACTION_DIGITS}})?|\\.\\d{1,${DECIMAL_FRACTION_DIGITS}})$`,
 );

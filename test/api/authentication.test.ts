@@ -5,16 +5,13 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import { UNAUTHENTICATED_BODY } from "../../src/errors";
 import { forgetCachedToken, resolveToken } from "../../src/middleware/auth";
 import { sha256Hex, tokenKvKey } from "../../src/lib/tokens";
 import { ADMIN_TOKEN, call, callWithCost, createCustomer, createOrganisation, eanFields, json } from "../helpers";
 import { createFixture, type Fixture, type RouteCase, ROUTES, routeName } from "../routes";
 
-const UNAUTHENTICATED = {
-  status: "error",
-  errors: [{ error: "not_authenticated", message: "not authenticated", path: "request", type: "custom" }],
-  payload: {},
-};
+const UNAUTHENTICATED = UNAUTHENTICATED_BODY;
 
 async function send(route: RouteCase, f: Fixture, headers: Record<string, string>) {
   return call(route.method, route.path(f), { headers, body: route.body?.(f) });

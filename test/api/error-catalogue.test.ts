@@ -4,6 +4,7 @@
  * rejected request stores nothing.
  */
 import { env } from "cloudflare:workers";
+import { MAX_BODY_BYTES, MAX_BODY_TEXT, MAX_BULK_EANS } from "../../src/limits";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   call,
@@ -199,7 +200,7 @@ describe("EAN rules", () => {
       await expectEanErrors({}, [err("eans", "is_missing", "is missing")], bulkPath());
       await expectEanErrors({ eans: { ean: eanFields() } }, [err("eans", "must_be_an_array", "must be an array")], bulkPath());
       await expectEanErrors({ eans: [] }, [err("eans", "cannot_be_empty", "cannot be empty")], bulkPath());
-      const tooMany = Array.from({ length: 101 }, () => ({ ean: eanFields() }));
+      const tooMany = Array.from({ length: MAX_BULK_EANS + 1 }, () => ({ ean: eanFields() }));
       await expectEanErrors({ eans: tooMany }, [err("eans", "size_cannot_be_greater_than", "size cannot be greater than 100")], bulkPath());
     });
 
@@ -309,8 +310,8 @@ describe("request errors", () => {
     });
   });
 
-  it("a body over 1 MiB → 413 before parsing", async () => {
-    const huge = `{"customer": "${"x".repeat(1024 * 1024)}"}`;
+  it(`a body over ${MAX_BODY_TEXT} → 413 before parsing`, async () => {
+    const huge = `{"customer": "${"x".repeat(MAX_BODY_BYTES)}"}`;
     const response = await call("POST", "/api/v1/customers", { token: org.token, body: huge });
     expect(response.status).toBe(413);
     expect(await json(response)).toEqual({

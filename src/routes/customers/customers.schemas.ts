@@ -4,6 +4,7 @@
  */
 import * as z from "zod";
 import { LANGUAGES, TITLES } from "../../db/schema";
+import { MAX_PER_PAGE } from "../../limits";
 import { named } from "../../validation/registry";
 import * as f from "../../validation/fields";
 
@@ -34,7 +35,6 @@ export const createCustomerBody = named("CustomerCreateRequest", f.envelope({
 
 export type CreateCustomerInput = z.output<typeof createCustomerBody>["customer"];
 
-export const MAX_PER_PAGE = 25;
 
 /** A query parameter as Rails reads it: the last value wins, leading digits only (`"2abc"` → 2). */
 const leadingInteger = z

@@ -14,7 +14,8 @@ import { customers, type EanRow, eans, suppliers } from "../../db/schema";
 import { nowIso } from "../../lib/time";
 import { ownedCustomer, ownedCustomerId } from "../customers/customers.queries";
 import type { EanKeys } from "./eans.rules";
-import { type EanInput, MAX_EANS_PER_CUSTOMER } from "./eans.schemas";
+import { MAX_EANS_PER_CUSTOMER } from "../../limits";
+import type { EanInput } from "./eans.schemas";
 
 /** D1 rejects statements with more bound parameters than this. */
 export const D1_MAX_BOUND_PARAMETERS = 100;

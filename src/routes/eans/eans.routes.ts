@@ -16,7 +16,8 @@ import * as z from "zod";
 import { eanJson, toEanJson } from "./eans.json";
 import { insertEans, isOverEanCap, listEans, readEanWriteContext } from "./eans.queries";
 import { checkEanConflicts, eanKeysOf, mergeEanErrors } from "./eans.rules";
-import { bulkEansBody, createEanBody, type EanInput, MAX_EANS_PER_CUSTOMER } from "./eans.schemas";
+import { MAX_BULK_EANS, MAX_EANS_PER_CUSTOMER } from "../../limits";
+import { bulkEansBody, createEanBody, type EanInput } from "./eans.schemas";
 
 /**
  * Stores `items` for the customer in one atomic batch: 404 when the customer
@@ -90,7 +91,7 @@ export const createEansInBulk = defineRoute({
   path: "/api/v1/customers/:customer_id/eans/bulk",
   operationId: "createEansInBulk",
   tag: "EANs",
-  summary: "Add 1 to 100 EANs at once, all or nothing",
+  summary: `Add 1 to ${MAX_BULK_EANS} EANs at once, all or nothing`,
   auth: "organisation",
   params: customerIdParam,
   body: { schema: bulkEansBody, example: { eans: [{ ean: examples.eanFields }] }, explainRefusal: explainEanRefusal(true) },

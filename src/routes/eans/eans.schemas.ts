@@ -4,14 +4,10 @@
  */
 import * as z from "zod";
 import { PRODUCTS, REASONS, RECORDING_PERIODS, TARIFF_GROUPS } from "../../db/schema";
+import { MAX_BULK_EANS, MAX_CONSUMPTIONS } from "../../limits";
 import { named } from "../../validation/registry";
 import * as f from "../../validation/fields";
 
-export const MAX_BULK_EANS = 100;
-/** Consumption lines per EAN (mono, day, night, exclusive night… with room to spare). */
-export const MAX_CONSUMPTIONS = 16;
-/** EANs one customer holds (a household or a small business): bounds every list and peer view. */
-export const MAX_EANS_PER_CUSTOMER = 500;
 
 export const consumptionSchema = f.object({
   name: f.requiredString(),

@@ -5,7 +5,8 @@
 import { ApiError } from "../../errors";
 import { pathId } from "../../routing/path-id";
 import { generateToken, sha256Hex, type TokenEntry, tokenKvKey } from "../../lib/tokens";
-import { forgetCachedToken, TOKEN_CACHE_TTL_MS } from "../../middleware/auth";
+import { TOKEN_CACHE_TTL_MS } from "../../limits";
+import { forgetCachedToken } from "../../middleware/auth";
 import * as examples from "../../openapi/examples";
 import { defineRoute } from "../../routing/route";
 import { createdOrganisationJson, issuedTokenJson, organisationJson, toOrganisationJson } from "./organisations.json";

@@ -1,0 +1,33 @@
+/**
+ * @module Every limit of the API, defined once: code, the OpenAPI document,
+ * the docs and the tests take them from here.
+ */
+
+/** Request bodies (413 above it, checked before parsing). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** The same, as the answers and the docs say it. */
+export const MAX_BODY_TEXT = `${MAX_BODY_BYTES / 1024 / 1024} MiB`;
+
+/** How long an isolate trusts a token it resolved: the revocation window (plus KV's own propagation elsewhere). */
+export const TOKEN_CACHE_TTL_MS = 30_000;
+/** How long an isolate remembers that a token is unknown: a repeated wrong token costs no KV read. */
+export const UNKNOWN_TOKEN_CACHE_TTL_MS = 10_000;
+/** Seconds a rate-limited caller waits: the period of wrangler.toml's [[ratelimits]]. */
+export const RATE_LIMIT_PERIOD_SECONDS = 60;
+
+/** `Idempotency-Key` header length. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+/** Strings, unless a field says otherwise. */
+export const MAX_STRING_LENGTH = 255;
+/** Decimals: digits before and after the point. */
+export const DECIMAL_INTEGER_DIGITS = 12;
+export const DECIMAL_FRACTION_DIGITS = 10;
+
+/** Kaminari's `per` cap. */
+export const MAX_PER_PAGE = 25;
+/** EANs in one bulk request. */
+export const MAX_BULK_EANS = 100;
+/** Consumption lines per EAN (mono, day, night, exclusive night… with room to spare). */
+export const MAX_CONSUMPTIONS = 16;
+/** EANs one customer holds (a household or a small business): bounds every list and peer view. */
+export const MAX_EANS_PER_CUSTOMER = 500;
