@@ -23,7 +23,7 @@ import { performance } from "node:perf_hooks";
 import path from "node:path";
 import autocannon from "autocannon";
 import { startLoadtestServer } from "./loadtest-server.mjs";
-import { eanNumber as validEanNumber } from "./local.mjs";
+import { apiRequest, eanNumber as validEanNumber } from "./local.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 /** `--write`: the run becomes the recorded one (BENCHMARKS.md, bench/ratios.svg); else an untracked report. */
@@ -56,14 +56,9 @@ apiServer.onOutput((chunk) => {
 });
 
 async function request(baseUrl, method, urlPath, token, body) {
-  const response = await fetch(`${baseUrl}${urlPath}`, {
-    method,
-    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${urlPath}: ${response.status} ${text.slice(0, 200)}`);
-  return { text, body: text ? JSON.parse(text) : null };
+  const answer = await apiRequest(baseUrl, method, urlPath, { token, body });
+  if (answer.status >= 300) throw new Error(`${method} ${urlPath}: ${answer.status} ${answer.text.slice(0, 200)}`);
+  return answer;
 }
 
 /** Runs `tasks` with at most `limit` in flight. */

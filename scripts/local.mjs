@@ -44,6 +44,20 @@ export async function waitUntilServing(baseUrl, { timeoutMs = 60_000, isAlive = 
   return false;
 }
 
+/**
+ * The scripts' one HTTP client: a JSON request with an optional bearer token;
+ * resolves to the status, the headers, the text and the parsed body.
+ */
+export async function apiRequest(baseUrl, method, path, { token, body, headers = {} } = {}) {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}), ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, body: text ? JSON.parse(text) : null };
+}
+
 /** A valid EAN number (GS1 mod-10 check digit): `prefix` then `n`, 17 digits, then the check digit. */
 export function eanNumber(prefix, n) {
   const payload = `${prefix}${String(n).padStart(17 - prefix.length, "0")}`;

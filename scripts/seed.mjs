@@ -7,20 +7,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { baseUrlFrom, ensureAdminToken, waitUntilServing } from "./local.mjs";
+import { apiRequest, baseUrlFrom, ensureAdminToken, waitUntilServing } from "./local.mjs";
 
 const DEMO_FILE = ".wrangler/enbro-demo.json";
 const DEMO_SUPPLIERS = ["Engie Electrabel", "Luminus", "TotalEnergies", "Mega", "Bolt"];
 
-async function request(baseUrl, method, path, token, body) {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const request = (baseUrl, method, path, token, body) => apiRequest(baseUrl, method, path, { token, body });
 
 async function ensureSuppliers(baseUrl, adminToken) {
   const listed = await request(baseUrl, "GET", "/admin/v1/suppliers", adminToken);

@@ -9,7 +9,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { startLoadtestServer } from "./loadtest-server.mjs";
-import { eanNumber as validEanNumber } from "./local.mjs";
+import { apiRequest, eanNumber as validEanNumber } from "./local.mjs";
 
 const eanNumber = (n) => validEanNumber("54", n);
 
@@ -29,13 +29,8 @@ let sequence = 0;
 const next = () => ++sequence;
 
 async function send(method, path, token, body, headers = {}) {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}), ...headers },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null, replayed: response.headers.get("Idempotent-Replayed") };
+  const answer = await apiRequest(baseUrl, method, path, { token, body, headers });
+  return { ...answer, replayed: answer.headers.get("Idempotent-Replayed") };
 }
 
 function customerBody(email) {
