@@ -129,6 +129,12 @@ export async function createCustomer(org: TestOrganisation, overrides: Record<st
   return json(response);
 }
 
+/** A fresh organisation with one customer: the usual starting point of a test file. */
+export async function organisationWithCustomer(): Promise<{ org: TestOrganisation; customerId: number }> {
+  const org = await createOrganisation();
+  return { org, customerId: (await createCustomer(org)).id };
+}
+
 /** A valid Belgian EAN number, different for every call in a test run. */
 export function eanNumber(): string {
   const payload = `54${String(Date.now() % 1e6).padStart(6, "0")}${String(unique()).padStart(5, "0")}${String(Math.floor(Math.random() * 1e4)).padStart(4, "0")}`;
@@ -160,3 +166,16 @@ export function eanFields(overrides: Record<string, unknown> = {}) {
 }
 
 export const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** The test KV namespace of tokens, counting its reads (`reads()`). */
+export function countingTokensKv(): { kv: KVNamespace; reads: () => number; reset: () => void } {
+  let reads = 0;
+  const kv = new Proxy(env.TOKENS, {
+    get(target, prop) {
+      if (prop === "get") reads += 1;
+      const value = Reflect.get(target, prop);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { kv, reads: () => reads, reset: () => void (reads = 0) };
+}

@@ -15,14 +15,10 @@ function documentFor(audience: Audience) {
   return document;
 }
 
-export const publicOpenApi = defineRoute({
-  method: "get",
-  path: "/api/v1/openapi.json",
-  operationId: "openapi",
-  tag: "System",
+export const publicOpenApi = defineRoute("get", "/api/v1/openapi.json", {
+  operationId: "openapi", tag: "System",
   summary: "This document",
   auth: "none",
-  idempotent: false,
   responses: { 200: { description: "The OpenAPI 3.1 document of /api/v1 and the peer view." } },
   handler: (c) => {
     c.header("Cache-Control", "public, max-age=300");
@@ -30,14 +26,10 @@ export const publicOpenApi = defineRoute({
   },
 });
 
-export const operatorOpenApi = defineRoute({
-  method: "get",
-  path: "/admin/v1/openapi.json",
-  operationId: "operatorOpenapi",
-  tag: "Operator",
+export const operatorOpenApi = defineRoute("get", "/admin/v1/openapi.json", {
+  operationId: "operatorOpenapi", tag: "Operator",
   summary: "The operator API's OpenAPI document",
   auth: "operator",
-  idempotent: false,
   responses: { 200: { description: "The OpenAPI 3.1 document of /admin/v1." } },
   handler: (c) => c.json(documentFor("operator"), 200),
 });

@@ -54,6 +54,12 @@ export type InputOf<B, Q> = {
   out: (B extends z.ZodType ? { json: Parsed<B> } : {}) & (Q extends z.ZodType ? { query: Parsed<Q> } : {});
 };
 
+/** A record as written: method and path first, then its description. */
+export type RouteSpec<M extends Method, P extends string, B extends z.ZodType | undefined, Q extends z.ZodType | undefined, R> = Omit<
+  RouteRecord<M, P, B, Q, R>,
+  "method" | "path"
+>;
+
 export interface RouteRecord<
   M extends Method = Method,
   P extends string = string,
@@ -73,8 +79,8 @@ export interface RouteRecord<
   params?: Array<{ name: string; description: string }>;
   body?: BodySpec<NonNullable<B>>;
   query?: QuerySpec<NonNullable<Q>>;
-  /** Takes an `Idempotency-Key` (every POST does). */
-  idempotent: boolean;
+  /** Takes an `Idempotency-Key`: every POST does (and, from the lifecycle issue on, PATCH and DELETE); default: POST only. */
+  idempotent?: boolean;
   /** Success answers by status; the error answers follow from auth, body, params and idempotency. */
   responses: Record<number, ResponseSpec>;
   handler: (c: Context<AppEnv, P, InputOf<B, Q>>) => R;
@@ -87,8 +93,8 @@ export function defineRoute<
   R extends Response | TypedResponse<unknown, ContentfulStatusCode | 204> | Promise<Response | TypedResponse<unknown, ContentfulStatusCode | 204>>,
   B extends z.ZodType | undefined = undefined,
   Q extends z.ZodType | undefined = undefined,
->(record: RouteRecord<M, P, B, Q, R>): RouteRecord<M, P, B, Q, R> {
-  return record;
+>(method: M, path: P, spec: RouteSpec<M, P, B, Q, R>): RouteRecord<M, P, B, Q, R> {
+  return { method, path, ...spec, idempotent: spec.idempotent ?? method === "post" };
 }
 
 // biome-ignore lint: any record, whatever its schemas and handler

@@ -7,30 +7,23 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { forgetCachedToken } from "../../src/middleware/auth";
-import { ADMIN_TOKEN, call, createOrganisation, json } from "../helpers";
+import { ADMIN_TOKEN, call, countingTokensKv, createOrganisation, json } from "../helpers";
 
 /** wrangler.toml's limit: 120 failed authentications per 60 s per address. */
 const FAILURE_LIMIT = 120;
 
-let kvReads = 0;
-const countingKv = new Proxy(env.TOKENS, {
-  get(target, prop) {
-    if (prop === "get") kvReads += 1;
-    const value = Reflect.get(target, prop);
-    return typeof value === "function" ? value.bind(target) : value;
-  },
-});
+const tokens = countingTokensKv();
 
 let addressSequence = 0;
 /** A fresh client address per test: the limiter's state outlives a test. */
 const newAddress = () => `198.51.100.${++addressSequence}`;
 
 function from(address: string, extra: Record<string, unknown> = {}) {
-  return { headers: { "CF-Connecting-IP": address }, env: { AUTH_FAILURE_LIMITER: env.TEST_AUTH_FAILURE_LIMITER, TOKENS: countingKv, ...extra } };
+  return { headers: { "CF-Connecting-IP": address }, env: { AUTH_FAILURE_LIMITER: env.TEST_AUTH_FAILURE_LIMITER, TOKENS: tokens.kv, ...extra } };
 }
 
 beforeEach(() => {
-  kvReads = 0;
+  tokens.reset();
   forgetCachedToken();
 });
 
@@ -38,7 +31,7 @@ describe("failed authentication", () => {
   it("a repeated unknown token costs one KV read per isolate", async () => {
     const address = newAddress();
     for (let i = 0; i < 5; i++) expect((await call("GET", "/api/v1/me", { token: "unknown-token-1", ...from(address) })).status).toBe(401);
-    expect(kvReads).toBe(1);
+    expect(tokens.reads()).toBe(1);
   });
 
   it(`past ${FAILURE_LIMIT} failures a minute from one address: 429 with Retry-After, before any KV read`, async () => {
@@ -47,12 +40,12 @@ describe("failed authentication", () => {
     for (let i = 0; i <= FAILURE_LIMIT; i++) statuses.push((await call("GET", "/api/v1/me", { token: `wrong-${i}`, ...from(address) })).status);
     expect(statuses.slice(0, FAILURE_LIMIT).every((s) => s === 401)).toBe(true);
     expect(statuses[FAILURE_LIMIT]).toBe(429);
-    const readsBefore = kvReads;
+    const readsBefore = tokens.reads();
     const throttled = await call("GET", "/api/v1/me", { token: "yet-another-wrong-token", ...from(address) });
     expect(throttled.status).toBe(429);
     expect(Number(throttled.headers.get("Retry-After"))).toBeGreaterThan(0);
     expect((await json(throttled)).errors[0].error).toBe("rate_limited");
-    expect(kvReads).toBe(readsBefore);
+    expect(tokens.reads()).toBe(readsBefore);
   });
 
   it("counts wrong operator secrets too, on /admin/v1", async () => {
@@ -74,7 +67,7 @@ describe("failed authentication", () => {
       const response = await call("GET", "/api/v1/me", { ...from(address), headers: { ...from(address).headers, ...headers } });
       expect(response.status).toBe(401);
     }
-    expect(kvReads).toBe(0);
+    expect(tokens.reads()).toBe(0);
   });
 
   it("a valid token is not slowed by someone else's failures", async () => {

@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { UNAUTHENTICATED_BODY } from "../../src/errors";
 import { forgetCachedToken, resolveToken } from "../../src/middleware/auth";
 import { sha256Hex, tokenKvKey } from "../../src/lib/tokens";
-import { ADMIN_TOKEN, call, callWithCost, createCustomer, createOrganisation, eanFields, json } from "../helpers";
+import { ADMIN_TOKEN, call, callWithCost, countingTokensKv, createCustomer, createOrganisation, eanFields, json } from "../helpers";
 import { createFixture, type Fixture, type RouteCase, ROUTES, routeName } from "../routes";
 
 const UNAUTHENTICATED = UNAUTHENTICATED_BODY;
@@ -139,18 +139,11 @@ describe("token resolution", () => {
     const keys = (await env.TOKENS.list()).keys.map((k) => k.name);
     expect(keys.some((k) => k.includes(org.token))).toBe(false);
 
-    let kvReads = 0;
-    const countingKv = new Proxy(env.TOKENS, {
-      get(target, prop) {
-        if (prop === "get") kvReads += 1;
-        const value = Reflect.get(target, prop);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
+    const tokens = countingTokensKv();
     forgetCachedToken();
-    expect(await resolveToken(countingKv, org.token)).toEqual({ organisation_id: org.id, token_id: org.tokenId });
-    expect(await resolveToken(countingKv, org.token)).toEqual({ organisation_id: org.id, token_id: org.tokenId });
-    expect(kvReads).toBe(1);
+    expect(await resolveToken(tokens.kv, org.token)).toEqual({ organisation_id: org.id, token_id: org.tokenId });
+    expect(await resolveToken(tokens.kv, org.token)).toEqual({ organisation_id: org.id, token_id: org.tokenId });
+    expect(tokens.reads()).toBe(1);
   });
 
   it("revocation removes the KV entry and stamps the D1 record; revoking twice is harmless, unknown ids are 404", async () => {

@@ -1,13 +1,12 @@
 /** HTTP conventions a client expects: the 401 challenge, 405 with Allow, security headers on every answer. */
 import { beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, call, createCustomer, createOrganisation, json, type TestOrganisation } from "../helpers";
+import { ADMIN_TOKEN, call, json, organisationWithCustomer, type TestOrganisation } from "../helpers";
 
 let org: TestOrganisation;
 let customerId: number;
 
 beforeAll(async () => {
-  org = await createOrganisation();
-  customerId = (await createCustomer(org)).id;
+  ({ org, customerId } = await organisationWithCustomer());
 });
 
 describe("401", () => {

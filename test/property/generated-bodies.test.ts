@@ -9,7 +9,7 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isErrorCode } from "../../src/errors";
-import { ADMIN_TOKEN, call, createCustomer, createOrganisation, customerBody, eanFields, type TestOrganisation } from "../helpers";
+import { ADMIN_TOKEN, call, customerBody, eanFields, organisationWithCustomer, type TestOrganisation } from "../helpers";
 
 const RUNS = 1000;
 
@@ -103,8 +103,7 @@ async function checkAnswer(token: string, path: string, text: string) {
 let org: TestOrganisation;
 let customerId: number;
 beforeAll(async () => {
-  org = await createOrganisation();
-  customerId = (await createCustomer(org)).id;
+  ({ org, customerId } = await organisationWithCustomer());
 });
 
 describe("generated bodies never get a 5xx", () => {

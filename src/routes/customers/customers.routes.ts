@@ -11,16 +11,12 @@ import { customerJson, customerPageJson, toCustomerJson, toCustomerPageJson } fr
 import { findCustomer, insertCustomer, listCustomers } from "./customers.queries";
 import { createCustomerBody, listCustomersQuery } from "./customers.schemas";
 
-export const createCustomer = defineRoute({
-  method: "post",
-  path: "/api/v1/customers",
-  operationId: "createCustomer",
-  tag: "Customers",
+export const createCustomer = defineRoute("post", "/api/v1/customers", {
+  operationId: "createCustomer", tag: "Customers",
   summary: "Create a customer of the current organisation",
   description: "The e-mail is unique in the whole system (case-insensitively). Phones are normalised to E.164, Belgium the default country.",
   auth: "organisation",
   body: { schema: createCustomerBody, example: examples.customerCreateRequest },
-  idempotent: true,
   responses: { 201: { schema: customerJson, example: examples.customer }, 422: { schema: errorsJson, example: examples.customerValidationErrors } },
   handler: async (c) => {
     const { customer: input } = c.req.valid("json");
@@ -37,11 +33,8 @@ export const createCustomer = defineRoute({
   },
 });
 
-export const listCustomersRoute = defineRoute({
-  method: "get",
-  path: "/api/v1/customers",
-  operationId: "listCustomers",
-  tag: "Customers",
+export const listCustomersRoute = defineRoute("get", "/api/v1/customers", {
+  operationId: "listCustomers", tag: "Customers",
   summary: "The current organisation's customers, by id (Kaminari pages)",
   auth: "organisation",
   query: {
@@ -51,7 +44,6 @@ export const listCustomersRoute = defineRoute({
       { name: "per", description: "Records per page: 1 to 25; anything else → 25.", example: "25" },
     ],
   },
-  idempotent: false,
   responses: { 200: { schema: customerPageJson, example: examples.customerPage } },
   handler: async (c) => {
     const { page, per } = c.req.valid("query");
@@ -61,15 +53,11 @@ export const listCustomersRoute = defineRoute({
   },
 });
 
-export const getCustomer = defineRoute({
-  method: "get",
-  path: "/api/v1/customers/:id",
-  operationId: "getCustomer",
-  tag: "Customers",
+export const getCustomer = defineRoute("get", "/api/v1/customers/:id", {
+  operationId: "getCustomer", tag: "Customers",
   summary: "A customer of the current organisation",
   auth: "organisation",
   params: [{ name: "id", description: "Customer id" }],
-  idempotent: false,
   responses: { 200: { schema: customerJson, example: examples.customer } },
   handler: async (c) => {
     const found = await findCustomer(c.var.database(), c.var.organisationId, pathId(c.req.param("id")));

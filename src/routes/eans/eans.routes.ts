@@ -67,16 +67,12 @@ function explainEanRefusal(bulk: boolean): ExplainRefusal<AppEnv> {
 
 const customerIdParam = [{ name: "customer_id", description: "Customer id" }];
 
-export const createEan = defineRoute({
-  method: "post",
-  path: "/api/v1/customers/:customer_id/eans",
-  operationId: "createEan",
-  tag: "EANs",
+export const createEan = defineRoute("post", "/api/v1/customers/:customer_id/eans", {
+  operationId: "createEan", tag: "EANs",
   summary: "Add an EAN connection point to a customer",
   auth: "organisation",
   params: customerIdParam,
   body: { schema: createEanBody, example: { ean: examples.eanFields }, explainRefusal: explainEanRefusal(false) },
-  idempotent: true,
   responses: { 201: { schema: eanJson, example: examples.ean }, 422: { schema: errorsJson, example: examples.eanTakenErrors } },
   handler: async (c) => {
     const customerId = pathId(c.req.param("customer_id"));
@@ -86,16 +82,12 @@ export const createEan = defineRoute({
   },
 });
 
-export const createEansInBulk = defineRoute({
-  method: "post",
-  path: "/api/v1/customers/:customer_id/eans/bulk",
-  operationId: "createEansInBulk",
-  tag: "EANs",
+export const createEansInBulk = defineRoute("post", "/api/v1/customers/:customer_id/eans/bulk", {
+  operationId: "createEansInBulk", tag: "EANs",
   summary: `Add 1 to ${MAX_BULK_EANS} EANs at once, all or nothing`,
   auth: "organisation",
   params: customerIdParam,
   body: { schema: bulkEansBody, example: { eans: [{ ean: examples.eanFields }] }, explainRefusal: explainEanRefusal(true) },
-  idempotent: true,
   responses: {
     201: { schema: z.array(eanJson), example: [examples.ean], description: "The created EANs, in request order." },
     422: { schema: errorsJson, example: examples.bulkErrors },
@@ -108,15 +100,11 @@ export const createEansInBulk = defineRoute({
   },
 });
 
-export const listEansRoute = defineRoute({
-  method: "get",
-  path: "/api/v1/customers/:customer_id/eans",
-  operationId: "listEans",
-  tag: "EANs",
+export const listEansRoute = defineRoute("get", "/api/v1/customers/:customer_id/eans", {
+  operationId: "listEans", tag: "EANs",
   summary: "A customer's EANs, by id",
   auth: "organisation",
   params: customerIdParam,
-  idempotent: false,
   responses: { 200: { schema: z.array(eanJson), example: [examples.ean] } },
   handler: async (c) => {
     const rows = await listEans(c.var.database(), c.var.organisationId, pathId(c.req.param("customer_id")));

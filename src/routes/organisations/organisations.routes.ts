@@ -13,14 +13,10 @@ import { createdOrganisationJson, issuedTokenJson, organisationJson, toOrganisat
 import { findOrganisation, insertOrganisationWithToken, insertToken, revokeToken } from "./organisations.queries";
 import { createOrganisationBody, slugify } from "./organisations.schemas";
 
-export const getMe = defineRoute({
-  method: "get",
-  path: "/api/v1/me",
-  operationId: "getMe",
-  tag: "Organisation",
+export const getMe = defineRoute("get", "/api/v1/me", {
+  operationId: "getMe", tag: "Organisation",
   summary: "The current organisation (the token's)",
   auth: "organisation",
-  idempotent: false,
   responses: { 200: { schema: organisationJson, example: examples.me } },
   handler: async (c) => {
     const organisation = await findOrganisation(c.var.database(), c.var.organisationId);
@@ -39,16 +35,12 @@ async function publishToken(kv: KVNamespace, hash: string, entry: TokenEntry) {
   await kv.put(tokenKvKey(hash), JSON.stringify(entry));
 }
 
-export const createOrganisation = defineRoute({
-  method: "post",
-  path: "/admin/v1/organisations",
-  operationId: "createOrganisation",
-  tag: "Operator",
+export const createOrganisation = defineRoute("post", "/admin/v1/organisations", {
+  operationId: "createOrganisation", tag: "Operator",
   summary: "Create an organisation and its first token (shown once)",
   description: "`domain` defaults to the slug of the name followed by `-<id>`.",
   auth: "operator",
   body: { schema: createOrganisationBody, example: { name: "Acceptance Org 7" } },
-  idempotent: true,
   responses: { 201: { schema: createdOrganisationJson } },
   handler: async (c) => {
     const { name, domain } = c.req.valid("json");
@@ -59,15 +51,11 @@ export const createOrganisation = defineRoute({
   },
 });
 
-export const issueToken = defineRoute({
-  method: "post",
-  path: "/admin/v1/organisations/:id/tokens",
-  operationId: "issueToken",
-  tag: "Operator",
+export const issueToken = defineRoute("post", "/admin/v1/organisations/:id/tokens", {
+  operationId: "issueToken", tag: "Operator",
   summary: "Issue another token for an organisation (shown once)",
   auth: "operator",
   params: [{ name: "id", description: "Organisation id" }],
-  idempotent: true,
   responses: { 201: { schema: issuedTokenJson } },
   handler: async (c) => {
     const organisationId = pathId(c.req.param("id"));
@@ -79,16 +67,12 @@ export const issueToken = defineRoute({
   },
 });
 
-export const revokeTokenRoute = defineRoute({
-  method: "delete",
-  path: "/admin/v1/tokens/:id",
-  operationId: "revokeToken",
-  tag: "Operator",
+export const revokeTokenRoute = defineRoute("delete", "/admin/v1/tokens/:id", {
+  operationId: "revokeToken", tag: "Operator",
   summary: "Revoke a token",
   description: `An isolate that used the token just before may accept it for up to ${TOKEN_CACHE_TTL_MS / 1000} s more.`,
   auth: "operator",
   params: [{ name: "id", description: "Token id" }],
-  idempotent: false,
   responses: { 204: { description: "Revoked (also when it already was)." } },
   handler: async (c) => {
     const hash = await revokeToken(c.var.database(), pathId(c.req.param("id")));

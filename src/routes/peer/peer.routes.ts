@@ -9,15 +9,11 @@ import { defineRoute } from "../../routing/route";
 import { peerCustomerJson, toPeerCustomerJson } from "./peer.json";
 import { findCustomerWithEans } from "./peer.queries";
 
-export const getPeerCustomer = defineRoute({
-  method: "get",
-  path: "/api/mind/customer/byCustomerId/:customerId",
-  operationId: "getPeerCustomer",
-  tag: "Peer view",
+export const getPeerCustomer = defineRoute("get", "/api/mind/customer/byCustomerId/:customerId", {
+  operationId: "getPeerCustomer", tag: "Peer view",
   summary: "A customer and associated contracts (one per EAN), in the peer platform's shape",
   auth: "organisation",
   params: [{ name: "customerId", description: "Customer id" }],
-  idempotent: false,
   responses: { 200: { schema: peerCustomerJson } },
   handler: async (c) => {
     const found = await findCustomerWithEans(c.var.database(), c.var.organisationId, pathId(c.req.param("customerId")));

@@ -2,34 +2,33 @@
  * @module Suppliers: `GET /api/v1/suppliers` for clients (they need supplier
  * ids before they add EANs); create and list under the operator API.
  */
+import type { Context } from "hono";
 import * as z from "zod";
+import type { AppEnv } from "../../env";
 import { isUniqueViolation } from "../../db/errors";
 import { ApiError, fieldError } from "../../errors";
 import { defineRoute } from "../../routing/route";
 import { insertSupplier, listSuppliers } from "./suppliers.queries";
 import { createSupplierBody, supplierJson } from "./suppliers.schemas";
 
-export const listSuppliersForClients = defineRoute({
-  method: "get",
-  path: "/api/v1/suppliers",
-  operationId: "listSuppliers",
-  tag: "Suppliers",
+/** Clients and the operator see the same list. */
+const supplierList = {
+  responses: { 200: { schema: z.array(supplierJson) } },
+  handler: async (c: Context<AppEnv>) => c.json(await listSuppliers(c.var.database()), 200),
+};
+
+export const listSuppliersForClients = defineRoute("get", "/api/v1/suppliers", {
+  operationId: "listSuppliers", tag: "Suppliers",
   summary: "Suppliers, by id (their ids go into EANs' supplier_id)",
   auth: "organisation",
-  idempotent: false,
-  responses: { 200: { schema: z.array(supplierJson) } },
-  handler: async (c) => c.json(await listSuppliers(c.var.database()), 200),
+  ...supplierList,
 });
 
-export const createSupplier = defineRoute({
-  method: "post",
-  path: "/admin/v1/suppliers",
-  operationId: "createSupplier",
-  tag: "Operator",
+export const createSupplier = defineRoute("post", "/admin/v1/suppliers", {
+  operationId: "createSupplier", tag: "Operator",
   summary: "Create a supplier",
   auth: "operator",
   body: { schema: createSupplierBody, example: { name: "Engie Electrabel" } },
-  idempotent: true,
   responses: { 201: { schema: supplierJson } },
   handler: async (c) => {
     try {
@@ -42,16 +41,11 @@ export const createSupplier = defineRoute({
   },
 });
 
-export const listSuppliersForOperator = defineRoute({
-  method: "get",
-  path: "/admin/v1/suppliers",
-  operationId: "listSuppliersForOperator",
-  tag: "Operator",
+export const listSuppliersForOperator = defineRoute("get", "/admin/v1/suppliers", {
+  operationId: "listSuppliersForOperator", tag: "Operator",
   summary: "Suppliers, by id",
   auth: "operator",
-  idempotent: false,
-  responses: { 200: { schema: z.array(supplierJson) } },
-  handler: async (c) => c.json(await listSuppliers(c.var.database()), 200),
+  ...supplierList,
 });
 
 export const supplierRoutes = [listSuppliersForClients, createSupplier, listSuppliersForOperator] as const;

@@ -2,14 +2,10 @@
 import * as z from "zod";
 import { defineRoute } from "../../routing/route";
 
-export const ping = defineRoute({
-  method: "get",
-  path: "/api/v1/ping",
-  operationId: "ping",
-  tag: "System",
+export const ping = defineRoute("get", "/api/v1/ping", {
+  operationId: "ping", tag: "System",
   summary: "Liveness",
   auth: "none",
-  idempotent: false,
   responses: { 200: { schema: z.object({}), example: {}, description: "Always `{}`." } },
   handler: (c) => c.json({}, 200),
 });
