@@ -12,7 +12,8 @@ import { allowedOrigins } from "./middleware/cors";
 import { methodsOfPath } from "./middleware/method-not-allowed";
 import { d1Session } from "./middleware/d1-session";
 import { requestLog } from "./middleware/request-log";
-import { securityHeaders } from "./middleware/security-headers";
+import { requestId } from "./middleware/request-id";
+import { answerHeaders } from "./middleware/answer-headers";
 import { ALL_ROUTES } from "./openapi/openapi.routes";
 import { mountRoutes, OPERATOR_PREFIX, operatorGate, type SchemaOf } from "./routing/route";
 
@@ -40,11 +41,12 @@ export function describeError(error: unknown) {
 }
 
 const base = new Hono<AppEnv>()
+  .use(requestId())
   .use(requestLog())
-  .use(securityHeaders())
+  .use(answerHeaders())
   .use(d1Session())
   .use(allowedOrigins())
-  .use(`${OPERATOR_PREFIX}/*`, operatorGate());
+  .use(`${OPERATOR_PREFIX}/*`, ...operatorGate());
 
 mountRoutes(base, ALL_ROUTES);
 

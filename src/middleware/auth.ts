@@ -55,11 +55,6 @@ export async function resolveToken(kv: KVNamespace, token: string): Promise<Toke
 }
 
 
-/** One more request for `key` (a token); 429 with Retry-After when over the limit. */
-async function countRequest(limiter: RateLimit, key: string): Promise<void> {
-  const { success } = await limiter.limit({ key });
-  if (!success) throw ApiError.rateLimited(RATE_LIMIT_PERIOD_SECONDS);
-}
 
 /**
  * Failed authentications per client address (CF-Connecting-IP): a bearer
@@ -90,7 +85,7 @@ async function failAuthentication(c: Context<AppEnv>, address: string): Promise<
   throw ApiError.rateLimited(RATE_LIMIT_PERIOD_SECONDS);
 }
 
-/** Organisation token required: sets `organisationId` and `tokenId`, or 401; counts toward the token's rate limit. */
+/** Organisation token required: sets `organisationId` and `tokenId`, or 401. */
 export function requireOrganisation(): MiddlewareHandler<AppEnv> {
   return async function requireOrganisation(c, next) {
     // A missing or malformed header needs no lookup: a plain 401, not counted as a failure.
@@ -105,7 +100,6 @@ export function requireOrganisation(): MiddlewareHandler<AppEnv> {
       entry = await lookupToken(c.env.TOKENS, hash, now);
       if (!entry) return failAuthentication(c, address);
     }
-    await countRequest(c.env.RATE_LIMITER, `token:${entry.token_id}`);
     c.set("organisationId", entry.organisation_id);
     c.set("tokenId", entry.token_id);
     await next();
@@ -122,7 +116,6 @@ export function requireAdmin(): MiddlewareHandler<AppEnv> {
     const address = clientAddress(c);
     refuseIfThrottled(address, Date.now());
     if (!(await secretsEqual(token, secret))) return failAuthentication(c, address);
-    await countRequest(c.env.RATE_LIMITER, "operator");
     await next();
   };
 }

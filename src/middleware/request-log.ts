@@ -1,8 +1,7 @@
 /**
- * @module Per request: an id (`X-Request-Id`, a sane incoming one echoed), the
- * headers every answer carries, and one JSON log line — the route pattern
- * (never the raw path), status, duration, organisation and D1 cost; never
- * tokens, e-mails, names, phones, IPs or bodies.
+ * @module One JSON log line per request — its id, the route pattern (never
+ * the raw path), status, duration, organisation and D1 cost (it keeps the
+ * request's D1 meter); never tokens, e-mails, names, phones, IPs or bodies.
  *
  * Every error (status ≥ 400) is logged; successful requests are sampled at
  * `LOG_SAMPLE_RATE` (wrangler.toml [vars], 0 to 1). The platform's own
@@ -17,8 +16,6 @@ import { routePath } from "hono/route";
 import { emptyCost } from "../db/client";
 import type { AppEnv } from "../env";
 
-const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /** The share of successful requests logged when `LOG_SAMPLE_RATE` is unset or not a number in [0, 1]. */
 export const DEFAULT_LOG_SAMPLE_RATE = 1;
 
@@ -30,25 +27,16 @@ export function sampleRate(value: string | undefined): number {
 export function requestLog(): MiddlewareHandler<AppEnv> {
   return async function requestLog(c, next) {
     const started = Date.now();
-    const incoming = c.req.header("X-Request-Id");
-    const requestId = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
     const cost = emptyCost();
-    c.set("requestId", requestId);
     c.set("d1Cost", cost);
 
     await next();
-
-    const headers = c.res.headers;
-    headers.set("X-Request-Id", requestId);
-    if (!headers.has("Cache-Control")) headers.set("Cache-Control", "no-store");
-    // Every answer, errors included, is JSON in UTF-8.
-    if (headers.get("Content-Type") === "application/json") headers.set("Content-Type", "application/json; charset=utf-8");
 
     const status = c.res.status;
     if (status < 400 && Math.random() >= sampleRate(c.env.LOG_SAMPLE_RATE)) return;
     console.log(
       JSON.stringify({
-        request_id: requestId,
+        request_id: c.var.requestId,
         method: c.req.method,
         route: routePath(c, -1),
         status,

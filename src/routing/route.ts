@@ -18,6 +18,7 @@ import type * as z from "zod";
 import type { AppEnv } from "../env";
 import { idempotency } from "../idempotency/idempotency.middleware";
 import { requireAdmin, requireOrganisation } from "../middleware/auth";
+import { rateLimit } from "../middleware/rate-limit";
 import { jsonBody } from "../middleware/json-body";
 import { type ExplainRefusal, validate } from "../validation/validator";
 
@@ -116,15 +117,15 @@ const authentication: Record<Auth, (() => MiddlewareHandler<AppEnv>) | null> = {
 /** Where the operator API lives, behind `operatorGate`. */
 export const OPERATOR_PREFIX = "/admin/v1";
 
-export function operatorGate(): MiddlewareHandler<AppEnv> {
-  return requireAdmin();
+export function operatorGate(): MiddlewareHandler<AppEnv>[] {
+  return [requireAdmin(), rateLimit()];
 }
 
 /** The middleware a record's description implies, then its handler. */
 export function handlersOf(record: AnyRouteRecord): MiddlewareHandler<AppEnv>[] {
   const chain: MiddlewareHandler<AppEnv>[] = [];
   const authenticate = authentication[record.auth];
-  if (authenticate) chain.push(authenticate());
+  if (authenticate) chain.push(authenticate(), rateLimit());
   if (record.body) chain.push(jsonBody(), validate("json", record.body.schema, record.body.explainRefusal) as MiddlewareHandler<AppEnv>);
   if (record.query) chain.push(validate("query", record.query.schema) as MiddlewareHandler<AppEnv>);
   if (record.idempotent) chain.push(idempotency());

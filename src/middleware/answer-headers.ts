@@ -1,13 +1,14 @@
 /**
- * @module Security headers on every answer of the Worker (hono/secure-headers):
- * HSTS, `nosniff`, no referrer, no framing, same-origin resources. The static
- * /docs page gets the same, and its Content-Security-Policy, from
- * public/_headers.
+ * @module The headers every answer of the Worker carries: the security
+ * headers (hono/secure-headers: HSTS, `nosniff`, no referrer, no framing,
+ * same-origin resources, a deny-all CSP), `Cache-Control: no-store` unless
+ * the route says otherwise, and JSON's charset. The static /docs page gets
+ * the security headers, and its own CSP, from public/_headers.
  */
 import type { MiddlewareHandler } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 
-export function securityHeaders(): MiddlewareHandler {
+export function answerHeaders(): MiddlewareHandler {
   const headers = secureHeaders({
     strictTransportSecurity: "max-age=31536000; includeSubDomains",
     xContentTypeOptions: "nosniff",
@@ -25,7 +26,11 @@ export function securityHeaders(): MiddlewareHandler {
     xPermittedCrossDomainPolicies: false,
     xXssProtection: false,
   });
-  return async function securityHeaders(c, next) {
-    return headers(c, next);
+  return async function answerHeaders(c, next) {
+    await headers(c, next);
+    const answer = c.res.headers;
+    if (!answer.has("Cache-Control")) answer.set("Cache-Control", "no-store");
+    // Every answer, errors included, is JSON in UTF-8.
+    if (answer.get("Content-Type") === "application/json") answer.set("Content-Type", "application/json; charset=utf-8");
   };
 }
