@@ -32,6 +32,7 @@ const CATALOGUE = {
   has_already_been_taken: "has already been taken",
   has_already_been_added_to_customer: "has already been added to customer",
   too_many_eans: "a customer holds at most {detail} EANs",
+  cannot_be_changed: "cannot be changed",
 } as const;
 
 export type ErrorCode = keyof typeof CATALOGUE;

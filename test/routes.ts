@@ -6,7 +6,7 @@
  */
 import { ALL_ROUTES } from "../src/openapi/openapi.routes";
 import type { AnyRouteRecord } from "../src/routing/route";
-import { createCustomer, createOrganisation, createSupplier, customerBody, eanFields, type TestOrganisation } from "./helpers";
+import { call, createCustomer, createOrganisation, createSupplier, customerBody, eanFields, type TestOrganisation } from "./helpers";
 
 export interface Fixture {
   owner: TestOrganisation;
@@ -14,6 +14,8 @@ export interface Fixture {
   customerId: number;
   supplierId: number;
   tokenId: number;
+  /** An EAN of the owner's customer. */
+  eanId: number;
 }
 
 export interface RouteCase {
@@ -34,7 +36,10 @@ export async function createFixture(): Promise<Fixture> {
   const stranger = await createOrganisation();
   const customer = await createCustomer(owner);
   const supplier = await createSupplier();
-  return { owner, stranger, customerId: customer.id, supplierId: supplier.id, tokenId: owner.tokenId };
+  const ean = await call("POST", `/api/v1/customers/${customer.id}/eans`, { token: owner.token, body: { ean: eanFields() } });
+  if (ean.status !== 201) throw new Error(`fixture EAN not created: ${ean.status}`);
+  const eanId = (await ean.json<{ id: number }>()).id;
+  return { owner, stranger, customerId: customer.id, supplierId: supplier.id, tokenId: owner.tokenId, eanId };
 }
 
 interface Call {
@@ -45,6 +50,7 @@ interface Call {
 }
 
 const customer = (f: Fixture) => ({ customer_id: f.customerId, customerId: f.customerId, id: f.customerId });
+const ean = (f: Fixture) => ({ customer_id: f.customerId, id: f.eanId });
 
 /** How to call each record (by operationId) successfully. */
 export const CALLS: Record<string, Call> = {
@@ -59,6 +65,9 @@ export const CALLS: Record<string, Call> = {
   createEansInBulk: { ids: customer, body: () => ({ eans: [{ ean: eanFields() }, { ean: eanFields() }] }), ok: 201 },
   listEans: { ids: customer, ok: 200 },
   getPeerCustomer: { ids: customer, ok: 200 },
+  getEan: { ids: ean, ok: 200 },
+  updateEan: { ids: ean, body: (f) => ({ ean: { city: "Gent", supplier_id: f.supplierId } }), ok: 200 },
+  deleteEan: { ids: ean, ok: 204 },
   createOrganisation: { body: () => ({ name: "Matrix Org" }), ok: 201 },
   issueToken: { ids: (f) => ({ id: f.owner.id }), ok: 201 },
   revokeToken: { ids: (f) => ({ id: f.tokenId }), ok: 204 },
@@ -75,7 +84,7 @@ function toCase(record: AnyRouteRecord): RouteCase {
     method: record.method.toUpperCase(),
     path: (f) => {
       const ids = call.ids?.(f) ?? {};
-      return record.path.replace(/:([A-Za-z_]+)/g, (_, name: string) => String(ids[name]));
+      return record.path.replace(/:([A-Za-z_]+)(\{[^}]*\})?/g, (_, name: string) => String(ids[name]));
     },
     body: call.body,
     auth: record.auth === "operator" ? "admin" : record.auth,

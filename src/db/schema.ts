@@ -155,6 +155,8 @@ export const eans = sqliteTable(
     gsc: text("gsc"),
     createdAt: text("created_at").notNull(),
     confirmedAt: text("confirmed_at"),
+    /** Equal to created_at until the first update that changes something (older rows: backfilled by migration). */
+    updatedAt: text("updated_at"),
   },
   (t) => [uniqueIndex("eans_number_unique").on(t.number), index("eans_customer_idx").on(t.customerId)],
 );

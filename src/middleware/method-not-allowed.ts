@@ -5,12 +5,13 @@
  */
 import type { RouterRoute } from "hono/types";
 
-/** A Hono route path as a regular expression: `:param` is one segment, `*` anything. */
+/** A Hono route path as a regular expression: `:param` is one segment (`:param{re}` one matching re), `*` anything. */
 function patternOf(path: string): RegExp {
-  const source = path
-    .split("/")
-    .map((segment) => (segment.startsWith(":") ? "[^/]+" : segment === "*" ? ".*" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
-    .join("/");
+  const segmentPattern = (segment: string) => {
+    if (segment.startsWith(":")) return /\{(.*)\}$/.exec(segment)?.[1] ?? "[^/]+";
+    return segment === "*" ? ".*" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  };
+  const source = path.split("/").map(segmentPattern).join("/");
   return new RegExp(`^${source}/?$`);
 }
 

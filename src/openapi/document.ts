@@ -15,8 +15,8 @@ import * as examples from "./examples";
 /** A path parameter: an id (positive integers; anything else names nothing, 404). */
 const idParameter = (name: string, description: string) => ({ name, in: "path", required: true, description, schema: { type: "integer", minimum: 1 } });
 
-/** Hono's `:name` → OpenAPI's `{name}`. */
-const openApiPath = (path: string) => path.replace(/:([A-Za-z_]+)/g, "{$1}");
+/** Hono's `:name` (or `:name{pattern}`) → OpenAPI's `{name}`. */
+const openApiPath = (path: string) => path.replace(/:([A-Za-z_]+)(\{[^}]*\})?/g, "{$1}");
 
 /**
  * Who a document is for: the public one (GET /api/v1/openapi.json, /docs)

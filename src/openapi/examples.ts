@@ -96,6 +96,7 @@ export const ean = {
   wkk: "0.00341",
   gsc: "0.0214",
   created_at: "2020-04-09T15:01:21.758Z",
+  updated_at: "2020-04-09T15:01:21.758Z",
   confirmed_at: "2020-04-09T15:01:21.758Z",
   supplier: { id: 5, name: "Terry and Sons 5" },
 };

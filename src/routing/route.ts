@@ -80,7 +80,7 @@ export interface RouteRecord<
   params?: Array<{ name: string; description: string }>;
   body?: BodySpec<NonNullable<B>>;
   query?: QuerySpec<NonNullable<Q>>;
-  /** Takes an `Idempotency-Key`: every POST does (and, from the lifecycle issue on, PATCH and DELETE); default: POST only. */
+  /** Takes an `Idempotency-Key`; default: every POST, PATCH and DELETE. */
   idempotent?: boolean;
   /** Success answers by status; the error answers follow from auth, body, params and idempotency. */
   responses: Record<number, ResponseSpec>;
@@ -95,7 +95,7 @@ export function defineRoute<
   B extends z.ZodType | undefined = undefined,
   Q extends z.ZodType | undefined = undefined,
 >(method: M, path: P, spec: RouteSpec<M, P, B, Q, R>): RouteRecord<M, P, B, Q, R> {
-  return { method, path, ...spec, idempotent: spec.idempotent ?? method === "post" };
+  return { method, path, ...spec, idempotent: spec.idempotent ?? method !== "get" };
 }
 
 // biome-ignore lint: any record, whatever its schemas and handler

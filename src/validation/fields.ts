@@ -217,3 +217,14 @@ export function optionalArray<T extends z.ZodType>(item: T, max: number) {
     .preprocess((value) => (value === null ? undefined : value), array(item).max(max, { message: "size_cannot_be_greater_than" }).optional())
     .transform((value) => value ?? null);
 }
+
+/**
+ * A required field in a partial update: absent is allowed (the field is left
+ * as it is); `null` or a blank string is `must_be_filled`; anything else
+ * obeys `schema`.
+ */
+export function filledOrAbsent<T extends z.ZodType>(schema: T) {
+  return z
+    .preprocess((value) => (typeof value === "string" && value.trim() === "" ? null : value), schema)
+    .optional();
+}

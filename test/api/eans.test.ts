@@ -52,6 +52,7 @@ describe("POST /api/v1/customers/:customer_id/eans", () => {
       wkk: "0.00341",
       gsc: "0.0214",
       created_at: expect.stringMatching(ISO_TIMESTAMP),
+      updated_at: body.created_at,
       confirmed_at: body.created_at,
       supplier: { id: supplier.id, name: "Terry and Sons 5" },
     });
@@ -59,7 +60,7 @@ describe("POST /api/v1/customers/:customer_id/eans", () => {
       "id", "customer_id", "supplier_id", "number", "product", "reason", "building", "building_addon", "street",
       "city", "state", "postal_code", "consumptions", "solar_panels", "inverter_max_power", "contract_end_date",
       "respect_contract_end_date", "fixed_fee", "tariff_group", "recording_period", "wkk", "gsc", "created_at",
-      "confirmed_at", "supplier",
+      "updated_at", "confirmed_at", "supplier",
     ]);
   });
 

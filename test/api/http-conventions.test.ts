@@ -35,7 +35,7 @@ describe("405", () => {
     ["DELETE", "/api/v1/ping", "GET, HEAD"],
     ["PUT", "/api/v1/customers", "GET, HEAD, POST"],
     ["DELETE", "/api/v1/customers/1", "GET, HEAD"],
-    ["GET", "/api/v1/customers/1/eans/bulk", "POST"],
+    ["PUT", "/api/v1/customers/1/eans/bulk", "DELETE, GET, HEAD, PATCH, POST"],
     ["PATCH", "/api/v1/customers/1/eans", "GET, HEAD, POST"],
     ["POST", "/api/mind/customer/byCustomerId/1", "GET, HEAD"],
   ])("%s %s → 405, Allow: %s, \"Method not allowed\"", async (method, path, allow) => {

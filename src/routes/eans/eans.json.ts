@@ -32,6 +32,7 @@ export const eanJson = named(
     wkk: decimalString.nullable(),
     gsc: decimalString.nullable(),
     created_at: timestamp,
+    updated_at: timestamp.meta({ description: "Equal to created_at until the first update that changes something." }),
     confirmed_at: timestamp.nullable(),
     supplier: z.object({ id: z.int(), name: z.string().nullable() }).nullable(),
   }),
@@ -64,6 +65,7 @@ export function toEanJson(ean: EanRow): EanJson {
     wkk: ean.wkk,
     gsc: ean.gsc,
     created_at: ean.createdAt,
+    updated_at: ean.updatedAt ?? ean.createdAt,
     confirmed_at: ean.confirmedAt,
     supplier: ean.supplierId === null ? null : { id: ean.supplierId, name: ean.supplierName },
   };

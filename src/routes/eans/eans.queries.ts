@@ -6,7 +6,7 @@
  * when a constraint refuses it does a second round trip read why. List = 1
  * batch, 1 + n rows read (supplier names are copied onto the EAN at insert).
  */
-import { asc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, inArray, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { isNotNullViolation } from "../../db/errors";
 import { compileQuery, runBatch } from "../../db/compiled";
@@ -64,9 +64,9 @@ function valuesOf(item: EanInput): unknown[] {
   });
 }
 
-/** Bound parameters per VALUES row (an ordinal, then the values) and per statement (customer, organisation, now ×2). */
+/** Bound parameters per VALUES row (an ordinal, then the values) and per statement (customer, organisation, now ×3). */
 const PARAMS_PER_ROW = 1 + VALUE_COLUMNS.length;
-const PARAMS_PER_STATEMENT = 4;
+const PARAMS_PER_STATEMENT = 5;
 export const EAN_ROWS_PER_STATEMENT = Math.floor((D1_MAX_BOUND_PARAMETERS - PARAMS_PER_STATEMENT) / PARAMS_PER_ROW);
 
 /**
@@ -76,7 +76,7 @@ export const EAN_ROWS_PER_STATEMENT = Math.floor((D1_MAX_BOUND_PARAMETERS - PARA
  * looked up in the same statement. A supplier that does not exist fails the
  * foreign key; a number already stored fails the unique index. The text
  * depends only on the row count, so it is built once per count.
- * Parameters, in text order: now, now, the rows' values, customer id, organisation id.
+ * Parameters, in text order: now ×3, the rows' values, customer id, organisation id.
  */
 const insertSqlByRowCount = new Map<number, string>();
 function insertSql(rows: number): string {
@@ -84,9 +84,9 @@ function insertSql(rows: number): string {
   if (!text) {
     const value = (column: (typeof VALUE_COLUMNS)[number]) => `v.column${VALUE_COLUMNS.indexOf(column) + 2}`;
     const row = `(${Array(PARAMS_PER_ROW).fill("?").join(", ")})`;
-    text = `insert into eans (customer_id, supplier_id, supplier_name, ${VALUE_COLUMNS.slice(1).join(", ")}, state, created_at, confirmed_at)
+    text = `insert into eans (customer_id, supplier_id, supplier_name, ${VALUE_COLUMNS.slice(1).join(", ")}, state, created_at, confirmed_at, updated_at)
       select c.id, ${value("supplier_id")}, (select s.name from suppliers s where s.id = ${value("supplier_id")}),
-        ${VALUE_COLUMNS.slice(1).map(value).join(", ")}, 'ready', ?, ?
+        ${VALUE_COLUMNS.slice(1).map(value).join(", ")}, 'ready', ?, ?, ?
       from (values ${Array(rows).fill(row).join(", ")}) v
       join customers c on c.id = ? and c.organisation_id = ?
       order by v.column1
@@ -141,7 +141,7 @@ export async function insertEans(db: Database, organisationId: number, customerI
   for (let i = 0; i < items.length; i += EAN_ROWS_PER_STATEMENT) {
     const chunk = items.slice(i, i + EAN_ROWS_PER_STATEMENT);
     const values = chunk.flatMap((item, j) => [i + j, ...valuesOf(item)]);
-    statements.push(db.$client.prepare(insertSql(chunk.length)).bind(now, now, ...values, customerId, organisationId));
+    statements.push(db.$client.prepare(insertSql(chunk.length)).bind(now, now, now, ...values, customerId, organisationId));
   }
   // Straight to the (metered) D1 handle: Drizzle's query builder has no INSERT … SELECT FROM (VALUES …),
   // and its batch cannot carry raw SQL with parameters.
@@ -167,4 +167,86 @@ export async function listEans(db: Database, organisationId: number, customerId:
     customerEans.bind(db, { organisationId, customerId }),
   ]);
   return owner.length > 0 ? rows : null;
+}
+
+/** "EAN `eanId` of customer `customerId`, of organisation `organisationId`": the organisation is in the statement. */
+function ownedEan(organisationId: number | SQLWrapper, customerId: number | SQLWrapper, eanId: number | SQLWrapper) {
+  return and(eq(eans.id, eanId), eq(eans.customerId, ownedCustomerId(organisationId, customerId)));
+}
+
+/** One EAN of the organisation's customer; 2 rows read (1 for another organisation's or customer's id). */
+const eanById = compileQuery(["organisationId", "customerId", "eanId"], (db, $) =>
+  db.select().from(eans).where(ownedEan($.organisationId, $.customerId, $.eanId)),
+);
+
+export async function findEan(db: Database, organisationId: number, customerId: number, eanId: number): Promise<EanRow | null> {
+  const [[row]] = await runBatch(db, [eanById.bind(db, { organisationId, customerId, eanId })]);
+  return row ?? null;
+}
+
+/** The column (Drizzle's property) an update sets for each request field (`number` cannot change; `supplier_id` also sets the name). */
+const UPDATABLE = {
+  product: "product",
+  reason: "reason",
+  supplier_id: "supplierId",
+  street: "street",
+  building: "building",
+  building_addon: "buildingAddon",
+  postal_code: "postalCode",
+  city: "city",
+  consumptions: "consumptions",
+  fixed_fee: "fixedFee",
+  wkk: "wkk",
+  gsc: "gsc",
+  solar_panels: "solarPanels",
+  inverter_max_power: "inverterMaxPower",
+  recording_period: "recordingPeriod",
+  contract_end_date: "contractEndDate",
+  respect_contract_end_date: "respectContractEndDate",
+  tariff_group: "tariffGroup",
+} as const satisfies Partial<Record<keyof EanInput, keyof EanRow>>;
+
+export type EanChanges = { [K in keyof typeof UPDATABLE]?: EanInput[K] } & { number?: string };
+
+/**
+ * Applies `changes` to the organisation's customer's EAN in one batch: the
+ * update (only when the stored number is the one sent, if one was sent;
+ * `updated_at` moves only when a value changes) and a read of the stored
+ * number. `row` is the EAN after the update, null when nothing was updated;
+ * `storedNumber` null when there is no such EAN. An unknown supplier fails
+ * the batch (foreign key).
+ */
+export async function updateEan(db: Database, organisationId: number, customerId: number, eanId: number, changes: EanChanges) {
+  const set: Record<string, unknown> = {};
+  const changed: SQL[] = [];
+  for (const [field, property] of Object.entries(UPDATABLE) as Array<[keyof typeof UPDATABLE, (typeof UPDATABLE)[keyof typeof UPDATABLE]]>) {
+    if (!(field in changes)) continue;
+    const value = changes[field] ?? null;
+    const column = eans[property];
+    set[property] = value;
+    // Compared as stored (JSON text, 0/1): `is not` treats NULLs as values.
+    changed.push(sql`${column} is not ${value === null ? null : column.mapToDriverValue(value as never)}`);
+  }
+  if ("supplier_id" in changes) set.supplierName = sql`(select ${suppliers.name} from ${suppliers} where ${suppliers.id} = ${changes.supplier_id ?? null})`;
+  const target = and(ownedEan(organisationId, customerId, eanId), changes.number === undefined ? undefined : eq(eans.number, changes.number));
+  const stored = db.select({ number: eans.number }).from(eans).where(ownedEan(organisationId, customerId, eanId));
+  if (changed.length === 0) {
+    const [rows, [found]] = await db.batch([db.select().from(eans).where(target), stored]);
+    return { row: rows[0] ?? null, storedNumber: found?.number ?? null };
+  }
+  set.updatedAt = sql`case when ${or(...changed)} then ${nowIso()} else coalesce(${eans.updatedAt}, ${eans.createdAt}) end`;
+  const [rows, [found]] = await db.batch([db.update(eans).set(set).where(target).returning(), stored]);
+  return { row: rows[0] ?? null, storedNumber: found?.number ?? null };
+}
+
+/** Deletes the organisation's customer's EAN, and counts it off the customer, in one batch; false when there is no such EAN. */
+export async function deleteEan(db: Database, organisationId: number, customerId: number, eanId: number): Promise<boolean> {
+  const [, deleted] = await db.batch([
+    db
+      .update(customers)
+      .set({ eansCount: sql`${customers.eansCount} - 1` })
+      .where(and(ownedCustomer(organisationId, customerId), sql`exists (select 1 from ${eans} where ${eans.id} = ${eanId} and ${eans.customerId} = ${customers.id})`)),
+    db.delete(eans).where(ownedEan(organisationId, customerId, eanId)).returning({ id: eans.id }),
+  ]);
+  return deleted.length > 0;
 }

@@ -14,10 +14,10 @@ import { defineRoute } from "../../routing/route";
 import type { ExplainRefusal } from "../../validation/validator";
 import * as z from "zod";
 import { eanJson, toEanJson } from "./eans.json";
-import { insertEans, isOverEanCap, listEans, readEanWriteContext } from "./eans.queries";
+import { deleteEan, type EanChanges, findEan, insertEans, isOverEanCap, listEans, readEanWriteContext, updateEan } from "./eans.queries";
 import { checkEanConflicts, eanKeysOf, mergeEanErrors } from "./eans.rules";
 import { MAX_BULK_EANS, MAX_EANS_PER_CUSTOMER } from "../../limits";
-import { bulkEansBody, createEanBody, type EanInput } from "./eans.schemas";
+import { bulkEansBody, createEanBody, type EanInput, updateEanBody } from "./eans.schemas";
 
 /**
  * Stores `items` for the customer in one atomic batch: 404 when the customer
@@ -113,4 +113,69 @@ export const listEansRoute = defineRoute("get", "/api/v1/customers/:customer_id/
   },
 });
 
-export const eanRoutes = [createEan, createEansInBulk, listEansRoute] as const;
+// GET …/eans/bulk reads "bulk" as an EAN id: 404, as for any id that names nothing.
+const eanParams = [...customerIdParam, { name: "id", description: "EAN id" }];
+
+export const getEan = defineRoute("get", "/api/v1/customers/:customer_id/eans/:id", {
+  operationId: "getEan", tag: "EANs",
+  summary: "One EAN of a customer",
+  auth: "organisation",
+  params: eanParams,
+  responses: { 200: { schema: eanJson, example: examples.ean } },
+  handler: async (c) => {
+    const row = await findEan(c.var.database(), c.var.organisationId, pathId(c.req.param("customer_id")), pathId(c.req.param("id")));
+    if (!row) throw ApiError.notFound();
+    return c.json(toEanJson(row), 200);
+  },
+});
+
+/** The fields a PATCH body sent (`{"ean": {…}}`'s keys): absent ones are left as they are. */
+function sentFields(body: unknown): Set<string> {
+  const ean = (body as { ean?: unknown } | null)?.ean;
+  return new Set(ean !== null && typeof ean === "object" ? Object.keys(ean) : []);
+}
+
+export const updateEanRoute = defineRoute("patch", "/api/v1/customers/:customer_id/eans/:id", {
+  operationId: "updateEan", tag: "EANs",
+  summary: "Update an EAN: any subset of its fields",
+  description: "An absent field is left as it is; `null` clears an optional field. `consumptions`, when sent, replaces the whole list. `number` cannot change.",
+  auth: "organisation",
+  params: eanParams,
+  body: { schema: updateEanBody, example: { ean: { tariff_group: "dual", supplier_id: null } } },
+  responses: { 200: { schema: eanJson, example: examples.ean } },
+  handler: async (c) => {
+    const customerId = pathId(c.req.param("customer_id"));
+    const eanId = pathId(c.req.param("id"));
+    const sent = sentFields(await c.req.json());
+    const patch = c.req.valid("json").ean;
+    const changes = Object.fromEntries(Object.entries(patch).filter(([field]) => sent.has(field))) as EanChanges;
+    const db = c.var.database();
+    try {
+      const { row, storedNumber } = await updateEan(db, c.var.organisationId, customerId, eanId, changes);
+      if (row) return c.json(toEanJson(row), 200);
+      if (storedNumber !== null && changes.number !== undefined && storedNumber !== changes.number) {
+        throw ApiError.validation([fieldError("ean.number", "cannot_be_changed")]);
+      }
+      throw ApiError.notFound();
+    } catch (error) {
+      if (!isConstraintViolation(error)) throw error;
+      // The only constraint an update can meet: a supplier that does not exist.
+      throw ApiError.validation([fieldError("ean.supplier_id", "must_exist")]);
+    }
+  },
+});
+
+export const deleteEanRoute = defineRoute("delete", "/api/v1/customers/:customer_id/eans/:id", {
+  operationId: "deleteEan", tag: "EANs",
+  summary: "Remove an EAN (its number can be registered again at once)",
+  auth: "organisation",
+  params: eanParams,
+  responses: { 204: { description: "Removed." } },
+  handler: async (c) => {
+    const deleted = await deleteEan(c.var.database(), c.var.organisationId, pathId(c.req.param("customer_id")), pathId(c.req.param("id")));
+    if (!deleted) throw ApiError.notFound();
+    return c.body(null, 204);
+  },
+});
+
+export const eanRoutes = [createEan, createEansInBulk, listEansRoute, getEan, updateEanRoute, deleteEanRoute] as const;

@@ -47,3 +47,20 @@ export const bulkEansBody = named("EanBulkRequest", f.envelope({
     .min(1, { message: "cannot_be_empty" })
     .max(MAX_BULK_EANS, { message: "size_cannot_be_greater_than" }),
 }));
+
+/**
+ * An EAN update: any subset of the create fields, each checked with the
+ * create rule (an absent key leaves the field as it is; which keys were sent
+ * is read from the body itself). `null` or blank clears an optional field or
+ * resets it to its default; for `product` it is `must_be_filled`. `number`
+ * cannot change: the handler compares it with the stored one.
+ */
+export const eanPatchSchema = named("EanPatch", f.object({
+  ...eanSchema.shape,
+  number: eanSchema.shape.number.optional(),
+  product: f.filledOrAbsent(eanSchema.shape.product),
+}));
+
+export const updateEanBody = named("EanUpdateRequest", f.envelope({ ean: eanPatchSchema }));
+
+export type EanPatch = z.output<typeof eanPatchSchema>;

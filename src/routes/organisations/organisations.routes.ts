@@ -73,6 +73,8 @@ export const revokeTokenRoute = defineRoute("delete", "/admin/v1/tokens/:id", {
   description: `An isolate that used the token just before may accept it for up to ${TOKEN_CACHE_TTL_MS / 1000} s more.`,
   auth: "operator",
   params: [{ name: "id", description: "Token id" }],
+  // Revoking is idempotent by itself (a second revocation is 204 again).
+  idempotent: false,
   responses: { 204: { description: "Revoked (also when it already was)." } },
   handler: async (c) => {
     const hash = await revokeToken(c.var.database(), pathId(c.req.param("id")));
