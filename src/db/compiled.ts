@@ -56,3 +56,13 @@ export async function runBatch<const T extends readonly BoundQuery<unknown>[]>(d
   const results = await db.$client.batch(queries.map((query) => query.statement));
   return queries.map((query, i) => query.rows(results[i]!)) as RowsOf<T>;
 }
+
+/**
+ * A Drizzle statement built for this request (a shape that varies, like an
+ * update of the fields sent) to run in the same batch as compiled ones; its
+ * rows are not read.
+ */
+export function writeOnly(db: Database, query: { toSQL(): { sql: string; params: unknown[] } }): BoundQuery<never> {
+  const { sql: text, params } = query.toSQL();
+  return { statement: db.$client.prepare(text).bind(...params), rows: () => [] };
+}

@@ -95,6 +95,8 @@ export const customers = sqliteTable(
     /** 1-based position of the customer within its organisation (dense). */
     orgSeq: integer("org_seq").notNull(),
     email: text("email").notNull(),
+    /** The partner's own id for the customer, unique within the organisation. */
+    externalId: text("external_id"),
     registeredFromIp: text("registered_from_ip"),
     title: text("title", { enum: TITLES }).notNull(),
     firstName: text("first_name").notNull(),
@@ -120,6 +122,8 @@ export const customers = sqliteTable(
     // E-mail is unique in the whole system, case-insensitively.
     uniqueIndex("customers_email_unique").on(sql`lower(${t.email})`),
     uniqueIndex("customers_organisation_seq_unique").on(t.organisationId, t.orgSeq),
+    // Two organisations may use the same external id; one organisation, once.
+    uniqueIndex("customers_organisation_external_id_unique").on(t.organisationId, t.externalId),
   ],
 );
 

@@ -27,6 +27,7 @@ const organisation = { id: 17, name: "Yost-Schamberger", domain: "kuphalhackett-
 export const customer = {
   id: 22,
   email: "kiersten@zemlakbergnaum.name",
+  external_id: null,
   created_at: "2020-04-09T15:01:20.929Z",
   updated_at: "2020-04-09T15:01:20.929Z",
   organisation,

@@ -18,7 +18,7 @@ describe("POST /api/v1/customers", () => {
     });
     expect(response.status).toBe(201);
     const body = await json(response);
-    expect(Object.keys(body)).toEqual(["id", "email", "created_at", "updated_at", "organisation", "profile"]);
+    expect(Object.keys(body)).toEqual(["id", "email", "external_id", "created_at", "updated_at", "organisation", "profile"]);
     expect(body.email).toBe("misty_hansen@west.name");
     expect(body.created_at).toMatch(ISO_TIMESTAMP);
     expect(body.organisation).toEqual({ id: org.id, name: org.name, domain: org.domain, created_at: expect.stringMatching(ISO_TIMESTAMP) });

@@ -10,6 +10,7 @@ export const customerJson = named(
   z.object({
     id: z.int(),
     email: z.string(),
+    external_id: z.string().nullable().meta({ description: "The partner's own id for the customer (unique within the organisation), or null." }),
     created_at: timestamp,
     updated_at: timestamp,
     organisation: organisationJson,
@@ -53,6 +54,7 @@ export function toCustomerJson(customer: CustomerRow, organisation: Organisation
   return {
     id: customer.id,
     email: customer.email,
+    external_id: customer.externalId,
     created_at: customer.createdAt,
     updated_at: customer.updatedAt,
     organisation: toOrganisationJson(organisation),

@@ -5,12 +5,13 @@
  * statement, 2 rows read; list = 1 batch, 1 + `per` rows read whatever the page number
  * or the organisation's size (pages address `org_seq`, no COUNT, no OFFSET).
  */
-import { and, asc, eq, gt, lte, type SQLWrapper, sql } from "drizzle-orm";
+import { and, asc, eq, gt, lte, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { compileQuery, runBatch } from "../../db/compiled";
+import { compileQuery, runBatch, writeOnly } from "../../db/compiled";
 import { customers, organisations } from "../../db/schema";
 import { nowIso } from "../../lib/time";
 import { joinedOrganisationRef, organisationRef } from "../organisations/organisations.queries";
+import type { CustomerRow } from "../../db/schema";
 import type { CreateCustomerInput } from "./customers.schemas";
 
 /** The organisation as rendered, with its customer count (the list's total). */
@@ -24,7 +25,7 @@ export const organisationWithCount = compileQuery(["organisationId"], (db, $) =>
 /** The customer's row, with the next `org_seq` of its organisation. */
 const insertCustomerRow = compileQuery(
   [
-    "organisationId", "email", "registeredFromIp", "title", "firstName", "lastName", "birthDate", "phone",
+    "organisationId", "email", "externalId", "registeredFromIp", "title", "firstName", "lastName", "birthDate", "phone",
     "city", "street", "building", "buildingAddon", "postalCode", "language", "now",
   ],
   (db, $) =>
@@ -34,6 +35,7 @@ const insertCustomerRow = compileQuery(
         organisationId: $.organisationId,
         orgSeq: sql`(select ${organisations.customersCount} + 1 from ${organisations} where ${organisations.id} = ${$.organisationId})`,
         email: $.email,
+        externalId: $.externalId,
         registeredFromIp: $.registeredFromIp,
         title: $.title,
         firstName: $.firstName,
@@ -77,6 +79,7 @@ export async function insertCustomer(
     insertCustomerRow.bind(db, {
       organisationId,
       email: input.email,
+      externalId: input.external_id,
       registeredFromIp: input.registered_from_ip ?? clientIp,
       title: profile.title,
       firstName: profile.first_name,
@@ -146,4 +149,63 @@ export async function listCustomers(db: Database, organisationId: number, page: 
   ]);
   if (!organisation) throw new Error(`organisation ${organisationId} of a valid token does not exist`);
   return { organisation, records, total: organisation.customersCount };
+}
+
+/** The customer with an external id, with its organisation as rendered: one indexed read. */
+const customerByExternalId = compileQuery(["organisationId", "externalId"], (db, $) =>
+  db
+    .select({ customer: customers, organisation: joinedOrganisationRef })
+    .from(customers)
+    .innerJoin(organisations, eq(organisations.id, customers.organisationId))
+    .where(and(eq(customers.organisationId, $.organisationId), eq(customers.externalId, $.externalId))),
+);
+
+export async function findCustomerByExternalId(db: Database, organisationId: number, externalId: string) {
+  const [[found]] = await runBatch(db, [customerByExternalId.bind(db, { organisationId, externalId })]);
+  return found ?? null;
+}
+
+/** Request field → the customers column (Drizzle's property) it sets. */
+const UPDATABLE = {
+  email: "email",
+  external_id: "externalId",
+  first_name: "firstName",
+  last_name: "lastName",
+  city: "city",
+  street: "street",
+  building: "building",
+  postal_code: "postalCode",
+  building_addon: "buildingAddon",
+  title: "title",
+  phone: "phone",
+  birth_date: "birthDate",
+  language: "language",
+} as const satisfies Record<string, keyof CustomerRow>;
+
+export type CustomerChanges = { [K in keyof typeof UPDATABLE]?: string | null };
+
+/**
+ * Applies `changes` to the organisation's customer in one batch (the update,
+ * then the customer as rendered); `updated_at` moves only when a value
+ * changes. null when the customer is not the organisation's. A taken e-mail
+ * or external id fails the batch (unique indexes).
+ */
+export async function updateCustomer(db: Database, organisationId: number, customerId: number, changes: CustomerChanges) {
+  const set: Record<string, unknown> = {};
+  const changed: SQL[] = [];
+  for (const [field, property] of Object.entries(UPDATABLE) as Array<[keyof typeof UPDATABLE, (typeof UPDATABLE)[keyof typeof UPDATABLE]]>) {
+    if (!(field in changes)) continue;
+    const value = changes[field] ?? null;
+    set[property] = value;
+    changed.push(sql`${customers[property]} is not ${value}`);
+  }
+  const read = customerById.bind(db, { organisationId, customerId });
+  if (changed.length === 0) {
+    const [[found]] = await runBatch(db, [read]);
+    return found ?? null;
+  }
+  set.updatedAt = sql`case when ${or(...changed)} then ${nowIso()} else ${customers.updatedAt} end`;
+  const update = db.update(customers).set(set).where(ownedCustomer(organisationId, customerId));
+  const [, [after]] = await runBatch(db, [writeOnly(db, update), read]);
+  return after ?? null;
 }

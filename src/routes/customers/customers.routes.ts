@@ -7,9 +7,10 @@ import { ApiError, errorsJson, fieldError } from "../../errors";
 import { pathId } from "../../routing/path-id";
 import * as examples from "../../openapi/examples";
 import { defineRoute } from "../../routing/route";
+import { sentKeys } from "../../routing/sent-keys";
 import { customerJson, customerPageJson, toCustomerJson, toCustomerPageJson } from "./customers.json";
-import { findCustomer, insertCustomer, listCustomers } from "./customers.queries";
-import { createCustomerBody, listCustomersQuery } from "./customers.schemas";
+import { type CustomerChanges, findCustomer, findCustomerByExternalId, insertCustomer, listCustomers, updateCustomer } from "./customers.queries";
+import { createCustomerBody, listCustomersQuery, updateCustomerBody } from "./customers.schemas";
 
 export const createCustomer = defineRoute("post", "/api/v1/customers", {
   operationId: "createCustomer", tag: "Customers",
@@ -25,10 +26,7 @@ export const createCustomer = defineRoute("post", "/api/v1/customers", {
       const { customer, organisation } = await insertCustomer(c.var.database(), c.var.organisationId, input, clientIp);
       return c.json(toCustomerJson(customer, organisation), 201);
     } catch (error) {
-      if (isUniqueViolation(error, "customers_email_unique")) {
-        throw ApiError.validation([fieldError("customer.email", "confirmed_email_has_already_been_taken")]);
-      }
-      throw error;
+      throw takenError(error) ?? error;
     }
   },
 });
@@ -42,11 +40,18 @@ export const listCustomersRoute = defineRoute("get", "/api/v1/customers", {
     parameters: [
       { name: "page", description: "Page number; leading digits are read; absent, non-numeric or < 1 → 1.", example: "1" },
       { name: "per", description: "Records per page: 1 to 25; anything else → 25.", example: "25" },
+      { name: "external_id", description: "The partner's own id: the page holds that customer, or none.", example: "crm-4711" },
     ],
   },
   responses: { 200: { schema: customerPageJson, example: examples.customerPage } },
   handler: async (c) => {
-    const { page, per } = c.req.valid("query");
+    const { page, per, external_id: externalId } = c.req.valid("query");
+    if (externalId !== null) {
+      // One indexed read: the page holds that customer, or nothing.
+      const found = await findCustomerByExternalId(c.var.database(), c.var.organisationId, externalId);
+      const records = found && page === 1 ? [toCustomerJson(found.customer, found.organisation)] : [];
+      return c.json(toCustomerPageJson(page, per, found ? 1 : 0, records), 200);
+    }
     const { organisation, records, total } = await listCustomers(c.var.database(), c.var.organisationId, page, per);
     const json = records.map((customer) => toCustomerJson(customer, organisation));
     return c.json(toCustomerPageJson(page, per, total, json), 200);
@@ -66,4 +71,39 @@ export const getCustomer = defineRoute("get", "/api/v1/customers/:id", {
   },
 });
 
-export const customerRoutes = [createCustomer, listCustomersRoute, getCustomer] as const;
+/** A taken e-mail (any organisation's) or external id (this organisation's) refused the write. */
+function takenError(error: unknown): ApiError | null {
+  if (isUniqueViolation(error, "customers_email_unique")) return ApiError.validation([fieldError("customer.email", "confirmed_email_has_already_been_taken")]);
+  if (isUniqueViolation(error, "customers.external_id")) return ApiError.validation([fieldError("customer.external_id", "has_already_been_taken")]);
+  return null;
+}
+
+export const updateCustomerRoute = defineRoute("patch", "/api/v1/customers/:id", {
+  operationId: "updateCustomer", tag: "Customers",
+  summary: "Update a customer: its e-mail, external id and any profile field",
+  description: "An absent field is left as it is; `null` clears `building_addon` and `external_id`. Consents and `registered_from_ip` cannot be updated.",
+  auth: "organisation",
+  params: [{ name: "id", description: "Customer id" }],
+  body: { schema: updateCustomerBody, example: { customer: { profile: { phone: "056 98 01 45", city: "Gent" } } } },
+  responses: { 200: { schema: customerJson, example: examples.customer } },
+  handler: async (c) => {
+    const customerId = pathId(c.req.param("id"));
+    const sent = ((await c.req.json()) as { customer?: { profile?: unknown } }).customer;
+    const sentCustomer = sentKeys(sent);
+    const sentProfile = sentKeys(sent?.profile);
+    const { profile, ...customer } = c.req.valid("json").customer;
+    const changes: CustomerChanges = {
+      ...Object.fromEntries(Object.entries(customer).filter(([field]) => sentCustomer.has(field))),
+      ...Object.fromEntries(Object.entries(profile ?? {}).filter(([field]) => sentProfile.has(field))),
+    };
+    try {
+      const found = await updateCustomer(c.var.database(), c.var.organisationId, customerId, changes);
+      if (!found) throw ApiError.notFound();
+      return c.json(toCustomerJson(found.customer, found.organisation), 200);
+    } catch (error) {
+      throw takenError(error) ?? error;
+    }
+  },
+});
+
+export const customerRoutes = [createCustomer, listCustomersRoute, getCustomer, updateCustomerRoute] as const;

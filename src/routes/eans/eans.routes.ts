@@ -9,6 +9,7 @@ import type { AppEnv } from "../../env";
 import { ApiError, errorsJson, fieldError } from "../../errors";
 import { parseId } from "../../lib/ids";
 import { pathId } from "../../routing/path-id";
+import { sentKeys } from "../../routing/sent-keys";
 import * as examples from "../../openapi/examples";
 import { defineRoute } from "../../routing/route";
 import type { ExplainRefusal } from "../../validation/validator";
@@ -129,12 +130,6 @@ export const getEan = defineRoute("get", "/api/v1/customers/:customer_id/eans/:i
   },
 });
 
-/** The fields a PATCH body sent (`{"ean": {…}}`'s keys): absent ones are left as they are. */
-function sentFields(body: unknown): Set<string> {
-  const ean = (body as { ean?: unknown } | null)?.ean;
-  return new Set(ean !== null && typeof ean === "object" ? Object.keys(ean) : []);
-}
-
 export const updateEanRoute = defineRoute("patch", "/api/v1/customers/:customer_id/eans/:id", {
   operationId: "updateEan", tag: "EANs",
   summary: "Update an EAN: any subset of its fields",
@@ -146,7 +141,7 @@ export const updateEanRoute = defineRoute("patch", "/api/v1/customers/:customer_
   handler: async (c) => {
     const customerId = pathId(c.req.param("customer_id"));
     const eanId = pathId(c.req.param("id"));
-    const sent = sentFields(await c.req.json());
+    const sent = sentKeys(((await c.req.json()) as { ean?: unknown }).ean);
     const patch = c.req.valid("json").ean;
     const changes = Object.fromEntries(Object.entries(patch).filter(([field]) => sent.has(field))) as EanChanges;
     const db = c.var.database();
