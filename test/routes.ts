@@ -62,6 +62,8 @@ export const CALLS: Record<string, Call> = {
   listCustomers: { ok: 200 },
   getCustomer: { ids: customer, ok: 200 },
   updateCustomer: { ids: customer, body: () => ({ customer: { profile: { city: "Gent" } } }), ok: 200 },
+  eraseCustomer: { ids: customer, ok: 204 },
+  exportCustomer: { ids: customer, ok: 200 },
   createEan: { ids: customer, body: (f) => ({ ean: eanFields({ supplier_id: f.supplierId }) }), ok: 201 },
   createEansInBulk: { ids: customer, body: () => ({ eans: [{ ean: eanFields() }, { ean: eanFields() }] }), ok: 201 },
   listEans: { ids: customer, ok: 200 },

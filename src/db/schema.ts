@@ -115,6 +115,9 @@ export const customers = sqliteTable(
      * NULL constraint refuses the whole batch: the cap holds under races.
      */
     eansCount: integer("eans_count").notNull().default(0),
+    /** When the customer accepted the terms and conditions and the privacy policy (GDPR Art. 7: consent is demonstrable). */
+    termsAcceptedAt: text("terms_accepted_at"),
+    privacyAcceptedAt: text("privacy_accepted_at"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },
@@ -187,11 +190,17 @@ export const idempotencyKeys = sqliteTable(
      */
     claimId: text("claim_id").notNull(),
     status: integer("status"),
-    /** base64(iv ‖ AES-GCM ciphertext) of the answer's body. */
+    /** base64(iv ‖ AES-GCM ciphertext) of the answer's body; NULL with a status when the answer was erased (GDPR). */
     body: text("body"),
+    /** The customer the request wrote (`customer:<id>`): erasing the customer erases the stored answer too. */
+    subject: text("subject"),
     createdAt: text("created_at").notNull(),
   },
-  (t) => [uniqueIndex("idempotency_keys_scope_key_unique").on(t.scope, t.keyHash), index("idempotency_keys_created_idx").on(t.createdAt)],
+  (t) => [
+    uniqueIndex("idempotency_keys_scope_key_unique").on(t.scope, t.keyHash),
+    index("idempotency_keys_created_idx").on(t.createdAt),
+    index("idempotency_keys_subject_idx").on(t.subject),
+  ],
 );
 
 export type OrganisationRow = typeof organisations.$inferSelect;

@@ -34,7 +34,9 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
 
     if (!won) {
       if (record.fingerprint !== fingerprint) throw ApiError.request("idempotency_key_reused");
-      if (record.status === null || record.body === null) throw ApiError.request("idempotency_key_in_use");
+      if (record.status === null) throw ApiError.request("idempotency_key_in_use");
+      // The customer this answer was about has been erased: nothing of it is replayed.
+      if (record.body === null) throw ApiError.notFound();
       return new Response(await unseal(key, record.body), {
         status: record.status,
         headers: { "Content-Type": "application/json; charset=utf-8", "Idempotent-Replayed": "true" },
@@ -44,7 +46,10 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     await next();
     const status = c.res.status;
     try {
-      if (status >= 200 && status < 300) await completeKey(c.var.database(), record, status, await seal(key, await c.res.clone().text()));
+      if (status >= 200 && status < 300) {
+        const subject = c.var.subjectCustomerId === undefined ? null : `customer:${c.var.subjectCustomerId}`;
+        await completeKey(c.var.database(), record, status, await seal(key, await c.res.clone().text()), subject);
+      }
       else await releaseKey(c.var.database(), record);
     } catch (error) {
       // The work is done and its answer stands; retries will see the key in use (409) until it expires.

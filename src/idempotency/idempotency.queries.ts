@@ -40,11 +40,11 @@ export async function claimKey(
 }
 
 /** Records the answer of this claim (and of no later claim of the same key). */
-export async function completeKey(db: Database, claim: IdempotencyRecord, status: number, sealedBody: string) {
+export async function completeKey(db: Database, claim: IdempotencyRecord, status: number, sealedBody: string, subject: string | null) {
   await db.batch([
     db
       .update(idempotencyKeys)
-      .set({ status, body: sealedBody })
+      .set({ status, body: sealedBody, subject })
       .where(and(eq(idempotencyKeys.id, claim.id), eq(idempotencyKeys.claimId, claim.claimId), isNull(idempotencyKeys.status))),
   ]);
 }

@@ -34,7 +34,7 @@ describe("405", () => {
   it.each([
     ["DELETE", "/api/v1/ping", "GET, HEAD"],
     ["PUT", "/api/v1/customers", "GET, HEAD, POST"],
-    ["PUT", "/api/v1/customers/1", "GET, HEAD, PATCH"],
+    ["PUT", "/api/v1/customers/1", "DELETE, GET, HEAD, PATCH"],
     ["PUT", "/api/v1/customers/1/eans/bulk", "DELETE, GET, HEAD, PATCH, POST"],
     ["PATCH", "/api/v1/customers/1/eans", "GET, HEAD, POST"],
     ["POST", "/api/mind/customer/byCustomerId/1", "GET, HEAD"],

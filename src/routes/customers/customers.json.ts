@@ -1,6 +1,7 @@
 /** @module The Customer as the API renders it (and its OpenAPI schema): every field always present, `null` where empty. */
 import * as z from "zod";
-import type { CustomerRow } from "../../db/schema";
+import type { CustomerRow, EanRow } from "../../db/schema";
+import { eanJson, toEanJson } from "../eans/eans.json";
 import { calendarDate, named, timestamp } from "../../validation/registry";
 import { type OrganisationRef, organisationJson, toOrganisationJson } from "../organisations/organisations.json";
 import { LANGUAGES, TITLES } from "../../db/schema";
@@ -95,5 +96,33 @@ export function toCustomerPageJson(
     prev_page: page > 1 && page <= totalPages ? page - 1 : null,
     total_pages: totalPages,
     records,
+  };
+}
+
+const consentJson = z.object({ accepted: z.boolean(), at: timestamp.nullable().meta({ description: "When it was given." }) });
+
+export const customerExportJson = named(
+  "CustomerExport",
+  z.object({
+    customer: customerJson,
+    eans: z.array(eanJson),
+    registered_from_ip: z.string().nullable(),
+    consents: z.object({ terms_and_conditions: consentJson, privacy_policy: consentJson }),
+    exported_at: timestamp,
+  }),
+  "Everything Enbro holds about a customer (GDPR Art. 15 and 20).",
+);
+
+export function toCustomerExportJson(customer: CustomerRow, organisation: OrganisationRef, eans: EanRow[], exportedAt: string): z.infer<typeof customerExportJson> {
+  return {
+    customer: toCustomerJson(customer, organisation),
+    eans: eans.map(toEanJson),
+    registered_from_ip: customer.registeredFromIp,
+    // Consent is required to create a customer, so a stored customer has given both.
+    consents: {
+      terms_and_conditions: { accepted: true, at: customer.termsAcceptedAt },
+      privacy_policy: { accepted: true, at: customer.privacyAcceptedAt },
+    },
+    exported_at: exportedAt,
   };
 }

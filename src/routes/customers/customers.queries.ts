@@ -8,7 +8,7 @@
 import { and, asc, eq, gt, lte, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { compileQuery, runBatch, writeOnly } from "../../db/compiled";
-import { customers, organisations } from "../../db/schema";
+import { customers, eans, idempotencyKeys, organisations } from "../../db/schema";
 import { nowIso } from "../../lib/time";
 import { joinedOrganisationRef, organisationRef } from "../organisations/organisations.queries";
 import type { CustomerRow } from "../../db/schema";
@@ -48,6 +48,8 @@ const insertCustomerRow = compileQuery(
         buildingAddon: $.buildingAddon,
         postalCode: $.postalCode,
         language: $.language,
+        termsAcceptedAt: $.now,
+        privacyAcceptedAt: $.now,
         createdAt: $.now,
         updatedAt: $.now,
       })
@@ -208,4 +210,40 @@ export async function updateCustomer(db: Database, organisationId: number, custo
   const update = db.update(customers).set(set).where(ownedCustomer(organisationId, customerId));
   const [, [after]] = await runBatch(db, [writeOnly(db, update), read]);
   return after ?? null;
+}
+
+/**
+ * Erases the organisation's customer (GDPR Art. 17) in one atomic batch: its
+ * EANs, its row (profile and consents with it), and every stored
+ * Idempotency-Key answer about it (kept as a bare 404, so a retry of its
+ * creation answers "Not found" and creates nothing). The organisation's
+ * count drops and the customers after it move up one place, so pages stay
+ * dense: the sequence is shifted through negative values, as the unique index
+ * on (organisation, sequence) is checked row by row. Costs one row written
+ * per customer after it. False when the customer is not the organisation's.
+ */
+export async function eraseCustomer(db: Database, organisationId: number, customerId: number): Promise<boolean> {
+  const owned = ownedCustomer(organisationId, customerId);
+  const erasedSeq = sql`(select ${customers.orgSeq} from ${customers} where ${owned})`;
+  const [, , , , erased] = await db.batch([
+    db
+      .update(organisations)
+      .set({ customersCount: sql`${organisations.customersCount} - 1` })
+      .where(and(eq(organisations.id, organisationId), sql`exists (select 1 from ${customers} where ${owned})`)),
+    db
+      .update(customers)
+      .set({ orgSeq: sql`-(${customers.orgSeq} - 1)` })
+      .where(and(eq(customers.organisationId, organisationId), sql`${customers.orgSeq} > ${erasedSeq}`)),
+    db.delete(eans).where(eq(eans.customerId, ownedCustomerId(organisationId, customerId))),
+    db
+      .update(idempotencyKeys)
+      .set({ status: 404, body: null, subject: null })
+      .where(and(eq(idempotencyKeys.scope, `organisation:${organisationId}`), eq(idempotencyKeys.subject, `customer:${customerId}`))),
+    db.delete(customers).where(owned).returning({ id: customers.id }),
+    db
+      .update(customers)
+      .set({ orgSeq: sql`-${customers.orgSeq}` })
+      .where(and(eq(customers.organisationId, organisationId), sql`${customers.orgSeq} < 0`)),
+  ]);
+  return erased.length > 0;
 }

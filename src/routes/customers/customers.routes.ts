@@ -8,8 +8,10 @@ import { pathId } from "../../routing/path-id";
 import * as examples from "../../openapi/examples";
 import { defineRoute } from "../../routing/route";
 import { sentKeys } from "../../routing/sent-keys";
-import { customerJson, customerPageJson, toCustomerJson, toCustomerPageJson } from "./customers.json";
-import { type CustomerChanges, findCustomer, findCustomerByExternalId, insertCustomer, listCustomers, updateCustomer } from "./customers.queries";
+import { customerExportJson, customerJson, customerPageJson, toCustomerExportJson, toCustomerJson, toCustomerPageJson } from "./customers.json";
+import { nowIso } from "../../lib/time";
+import { findCustomerWithEans } from "../peer/peer.queries";
+import { type CustomerChanges, eraseCustomer, findCustomer, findCustomerByExternalId, insertCustomer, listCustomers, updateCustomer } from "./customers.queries";
 import { createCustomerBody, listCustomersQuery, updateCustomerBody } from "./customers.schemas";
 
 export const createCustomer = defineRoute("post", "/api/v1/customers", {
@@ -24,6 +26,7 @@ export const createCustomer = defineRoute("post", "/api/v1/customers", {
     const clientIp = c.req.header("CF-Connecting-IP") ?? null;
     try {
       const { customer, organisation } = await insertCustomer(c.var.database(), c.var.organisationId, input, clientIp);
+      c.set("subjectCustomerId", customer.id);
       return c.json(toCustomerJson(customer, organisation), 201);
     } catch (error) {
       throw takenError(error) ?? error;
@@ -99,6 +102,7 @@ export const updateCustomerRoute = defineRoute("patch", "/api/v1/customers/:id",
     try {
       const found = await updateCustomer(c.var.database(), c.var.organisationId, customerId, changes);
       if (!found) throw ApiError.notFound();
+      c.set("subjectCustomerId", customerId);
       return c.json(toCustomerJson(found.customer, found.organisation), 200);
     } catch (error) {
       throw takenError(error) ?? error;
@@ -106,4 +110,32 @@ export const updateCustomerRoute = defineRoute("patch", "/api/v1/customers/:id",
   },
 });
 
-export const customerRoutes = [createCustomer, listCustomersRoute, getCustomer, updateCustomerRoute] as const;
+export const eraseCustomerRoute = defineRoute("delete", "/api/v1/customers/:id", {
+  operationId: "eraseCustomer", tag: "Customers",
+  summary: "Erase a customer (GDPR Art. 17): its profile, EANs and consents, at once",
+  description: "Afterwards the customer is 404 everywhere, its e-mail and EAN numbers can be registered again, and a retry of a request that wrote it (same Idempotency-Key) answers 404. Ids and timestamps of other records are kept.",
+  auth: "organisation",
+  params: [{ name: "id", description: "Customer id" }],
+  responses: { 204: { description: "Erased." } },
+  handler: async (c) => {
+    const erased = await eraseCustomer(c.var.database(), c.var.organisationId, pathId(c.req.param("id")));
+    if (!erased) throw ApiError.notFound();
+    return c.body(null, 204);
+  },
+});
+
+export const exportCustomer = defineRoute("get", "/api/v1/customers/:id/export", {
+  operationId: "exportCustomer", tag: "Customers",
+  summary: "Everything held about a customer (GDPR Art. 15 and 20), as a JSON download",
+  auth: "organisation",
+  params: [{ name: "id", description: "Customer id" }],
+  responses: { 200: { schema: customerExportJson, description: "With `Content-Disposition: attachment; filename=\"enbro-customer-<id>.json\"`." } },
+  handler: async (c) => {
+    const found = await findCustomerWithEans(c.var.database(), c.var.organisationId, pathId(c.req.param("id")));
+    if (!found) throw ApiError.notFound();
+    c.header("Content-Disposition", `attachment; filename="enbro-customer-${found.customer.id}.json"`);
+    return c.json(toCustomerExportJson(found.customer, found.organisation, found.eans, nowIso()), 200);
+  },
+});
+
+export const customerRoutes = [createCustomer, listCustomersRoute, getCustomer, updateCustomerRoute, eraseCustomerRoute, exportCustomer] as const;

@@ -77,6 +77,7 @@ export const createEan = defineRoute("post", "/api/v1/customers/:customer_id/ean
   responses: { 201: { schema: eanJson, example: examples.ean }, 422: { schema: errorsJson, example: examples.eanTakenErrors } },
   handler: async (c) => {
     const customerId = pathId(c.req.param("customer_id"));
+    c.set("subjectCustomerId", customerId);
     const { ean } = c.req.valid("json");
     const [stored] = await createEans(c.var.database(), c.var.organisationId, customerId, [ean], false);
     return c.json(toEanJson(stored!), 201);
@@ -95,6 +96,7 @@ export const createEansInBulk = defineRoute("post", "/api/v1/customers/:customer
   },
   handler: async (c) => {
     const customerId = pathId(c.req.param("customer_id"));
+    c.set("subjectCustomerId", customerId);
     const items = c.req.valid("json").eans.map((item) => item.ean);
     const stored = await createEans(c.var.database(), c.var.organisationId, customerId, items, true);
     return c.json(stored.map(toEanJson), 201);
@@ -140,6 +142,7 @@ export const updateEanRoute = defineRoute("patch", "/api/v1/customers/:customer_
   responses: { 200: { schema: eanJson, example: examples.ean } },
   handler: async (c) => {
     const customerId = pathId(c.req.param("customer_id"));
+    c.set("subjectCustomerId", customerId);
     const eanId = pathId(c.req.param("id"));
     const sent = sentKeys(((await c.req.json()) as { ean?: unknown }).ean);
     const patch = c.req.valid("json").ean;
@@ -167,7 +170,9 @@ export const deleteEanRoute = defineRoute("delete", "/api/v1/customers/:customer
   params: eanParams,
   responses: { 204: { description: "Removed." } },
   handler: async (c) => {
-    const deleted = await deleteEan(c.var.database(), c.var.organisationId, pathId(c.req.param("customer_id")), pathId(c.req.param("id")));
+    const customerId = pathId(c.req.param("customer_id"));
+    c.set("subjectCustomerId", customerId);
+    const deleted = await deleteEan(c.var.database(), c.var.organisationId, customerId, pathId(c.req.param("id")));
     if (!deleted) throw ApiError.notFound();
     return c.body(null, 204);
   },
