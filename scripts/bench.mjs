@@ -89,6 +89,7 @@ const largestEan = (number, supplierId) => ({
 });
 
 const results = [];
+const lifecycleCosts = [];
 let limiterProbe = null;
 const largest = {};
 try {
@@ -192,6 +193,32 @@ try {
     const { api, bare, ratio } = await compare(label, target, apiServer.baseUrl, bareServer.baseUrl);
     results.push({ name: target.name, api, bare, ratio, cost: costOf(label) });
     console.log(`${target.name}: ${api.reqPerSec.toFixed(0)} req/s, p50 ${api.p50} ms, p99 ${api.p99} ms | bare ${bare.reqPerSec.toFixed(0)} req/s, × ${ratio.toFixed(2)}${api.errors + bare.errors ? ` | ${api.errors + bare.errors} non-2xx` : ""}`);
+  }
+
+  // The lifecycle endpoints' cost per request (no bare counterpart): 60 requests each, one at a time.
+  const { body: subject } = await request(apiServer.baseUrl, "POST", "/api/v1/customers", token, customerBody("lifecycle@bench.example"));
+  const { body: subjectEans } = await request(apiServer.baseUrl, "POST", `/api/v1/customers/${subject.id}/eans/bulk`, token, {
+    eans: Array.from({ length: 61 }, () => ({ ean: eanFields(eanNumber(++seq)) })),
+  });
+  const erasable = [];
+  for (let i = 0; i < 60; i++) erasable.push((await request(apiServer.baseUrl, "POST", "/api/v1/customers", token, customerBody(`erasable-${i}@bench.example`))).body.id);
+  const lifecycle = [
+    ["GET /api/v1/customers/:id/eans/:id", "GET", () => `/api/v1/customers/${subject.id}/eans/${subjectEans[0].id}`, null],
+    ["PATCH /api/v1/customers/:id/eans/:id", "PATCH", () => `/api/v1/customers/${subject.id}/eans/${subjectEans[0].id}`, (i) => ({ ean: { city: `City ${i}` } })],
+    ["DELETE /api/v1/customers/:id/eans/:id", "DELETE", (i) => `/api/v1/customers/${subject.id}/eans/${subjectEans[i + 1].id}`, null],
+    ["PATCH /api/v1/customers/:id", "PATCH", () => `/api/v1/customers/${subject.id}`, (i) => ({ customer: { profile: { city: `City ${i}` } } })],
+    ["GET /api/v1/customers/:id/export (1 EAN)", "GET", () => `/api/v1/customers/${subject.id}/export`, null],
+    ["GET /api/v1/customers?external_id=", "GET", () => "/api/v1/customers?external_id=nobody", null],
+    // The newest customers first: erasing the last one moves no other.
+    ["DELETE /api/v1/customers/:id (the newest)", "DELETE", (i) => `/api/v1/customers/${erasable[erasable.length - 1 - i]}`, null],
+  ];
+  for (const [index, [name, method, makePath, makeBody]] of lifecycle.entries()) {
+    const label = `l${index}`;
+    for (let i = 0; i < 60; i++) {
+      const answer = await apiRequest(apiServer.baseUrl, method, makePath(i), { token, body: makeBody?.(i), headers: { "x-request-id": `${label}-${i}` } });
+      if (answer.status >= 300) throw new Error(`${name}: ${answer.status} ${answer.text.slice(0, 200)}`);
+    }
+    lifecycleCosts.push({ name, cost: costOf(label) });
   }
 
   // The largest answers: a customer at the 500-EAN cap with every field at its bound.
@@ -316,6 +343,11 @@ statement at a time. The bare Worker runs the same statements.
 | endpoint | round trips | statements | rows read | rows written |
 |---|---|---|---|---|
 ${costRows.join("\n")}
+${lifecycleCosts.map(({ name, cost }) => `| ${name} | ${fmt(cost?.roundTrips, 1)} | ${fmt(cost?.statements, 1)} | ${fmt(cost?.rowsRead, 1)} | ${fmt(cost?.rowsWritten, 1)} |`).join("\n")}
+
+The last ${lifecycleCosts.length} rows are the lifecycle endpoints, measured one request at a time (no
+bare counterpart). Erasing a customer also moves every customer after it in
+its organisation up one place: one more row written per such customer.
 
 ## The largest answers
 
