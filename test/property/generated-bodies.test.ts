@@ -113,6 +113,7 @@ beforeAll(async () => {
 
 describe("generated bodies never get a 5xx", () => {
   const endpoints: Array<[string, () => string, () => string, () => Json]> = [
+    ["PATCH /api/v1/customers/:id", () => org.token, () => `/api/v1/customers/${customerId}`, () => ({ customer: { email: customerBody().customer.email, external_id: "fuzz", profile: { city: "Gent" } } })],
     ["PATCH /api/v1/customers/:id/eans/:id", () => org.token, () => `/api/v1/customers/${customerId}/eans/${eanId}`, () => ({ ean: { ...eanFields(), number: eanNumberOfFixture } })],
     ["POST /api/v1/customers", () => org.token, () => "/api/v1/customers", () => customerBody()],
     ["POST /api/v1/customers/:id/eans", () => org.token, () => `/api/v1/customers/${customerId}/eans`, () => ({ ean: eanFields() })],

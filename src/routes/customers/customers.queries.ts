@@ -5,9 +5,10 @@
  * statement, 2 rows read; list = 1 batch, 1 + `per` rows read whatever the page number
  * or the organisation's size (pages address `org_seq`, no COUNT, no OFFSET).
  */
-import { and, asc, eq, gt, lte, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, asc, eq, gt, lte, type SQLWrapper, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { compileQuery, runBatch, writeOnly } from "../../db/compiled";
+import { partialUpdateSet } from "../../db/partial-update";
 import { customers, eans, idempotencyKeys, organisations } from "../../db/schema";
 import { nowIso } from "../../lib/time";
 import { joinedOrganisationRef, organisationRef } from "../organisations/organisations.queries";
@@ -184,6 +185,8 @@ const UPDATABLE = {
   language: "language",
 } as const satisfies Record<string, keyof CustomerRow>;
 
+const UPDATABLE_COLUMNS = Object.fromEntries(Object.entries(UPDATABLE).map(([field, property]) => [field, customers[property]]));
+
 export type CustomerChanges = { [K in keyof typeof UPDATABLE]?: string | null };
 
 /**
@@ -193,20 +196,12 @@ export type CustomerChanges = { [K in keyof typeof UPDATABLE]?: string | null };
  * or external id fails the batch (unique indexes).
  */
 export async function updateCustomer(db: Database, organisationId: number, customerId: number, changes: CustomerChanges) {
-  const set: Record<string, unknown> = {};
-  const changed: SQL[] = [];
-  for (const [field, property] of Object.entries(UPDATABLE) as Array<[keyof typeof UPDATABLE, (typeof UPDATABLE)[keyof typeof UPDATABLE]]>) {
-    if (!(field in changes)) continue;
-    const value = changes[field] ?? null;
-    set[property] = value;
-    changed.push(sql`${customers[property]} is not ${value}`);
-  }
+  const set = partialUpdateSet(UPDATABLE_COLUMNS, UPDATABLE, changes, customers.updatedAt);
   const read = customerById.bind(db, { organisationId, customerId });
-  if (changed.length === 0) {
+  if (!set) {
     const [[found]] = await runBatch(db, [read]);
     return found ?? null;
   }
-  set.updatedAt = sql`case when ${or(...changed)} then ${nowIso()} else ${customers.updatedAt} end`;
   const update = db.update(customers).set(set).where(ownedCustomer(organisationId, customerId));
   const [, [after]] = await runBatch(db, [writeOnly(db, update), read]);
   return after ?? null;

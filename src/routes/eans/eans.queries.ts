@@ -6,9 +6,10 @@
  * when a constraint refuses it does a second round trip read why. List = 1
  * batch, 1 + n rows read (supplier names are copied onto the EAN at insert).
  */
-import { and, asc, eq, getTableColumns, inArray, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, inArray, type SQLWrapper, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { isNotNullViolation } from "../../db/errors";
+import { partialUpdateSet } from "../../db/partial-update";
 import { compileQuery, runBatch } from "../../db/compiled";
 import { customers, type EanRow, eans, suppliers } from "../../db/schema";
 import { nowIso } from "../../lib/time";
@@ -206,6 +207,8 @@ const UPDATABLE = {
   tariff_group: "tariffGroup",
 } as const satisfies Partial<Record<keyof EanInput, keyof EanRow>>;
 
+const UPDATABLE_COLUMNS = Object.fromEntries(Object.entries(UPDATABLE).map(([field, property]) => [field, eans[property]]));
+
 export type EanChanges = { [K in keyof typeof UPDATABLE]?: EanInput[K] } & { number?: string };
 
 /**
@@ -217,24 +220,14 @@ export type EanChanges = { [K in keyof typeof UPDATABLE]?: EanInput[K] } & { num
  * the batch (foreign key).
  */
 export async function updateEan(db: Database, organisationId: number, customerId: number, eanId: number, changes: EanChanges) {
-  const set: Record<string, unknown> = {};
-  const changed: SQL[] = [];
-  for (const [field, property] of Object.entries(UPDATABLE) as Array<[keyof typeof UPDATABLE, (typeof UPDATABLE)[keyof typeof UPDATABLE]]>) {
-    if (!(field in changes)) continue;
-    const value = changes[field] ?? null;
-    const column = eans[property];
-    set[property] = value;
-    // Compared as stored (JSON text, 0/1): `is not` treats NULLs as values.
-    changed.push(sql`${column} is not ${value === null ? null : column.mapToDriverValue(value as never)}`);
-  }
-  if ("supplier_id" in changes) set.supplierName = sql`(select ${suppliers.name} from ${suppliers} where ${suppliers.id} = ${changes.supplier_id ?? null})`;
+  const set = partialUpdateSet(UPDATABLE_COLUMNS, UPDATABLE, changes, sql`coalesce(${eans.updatedAt}, ${eans.createdAt})`);
+  if (set && "supplier_id" in changes) set.supplierName = sql`(select ${suppliers.name} from ${suppliers} where ${suppliers.id} = ${changes.supplier_id ?? null})`;
   const target = and(ownedEan(organisationId, customerId, eanId), changes.number === undefined ? undefined : eq(eans.number, changes.number));
   const stored = db.select({ number: eans.number }).from(eans).where(ownedEan(organisationId, customerId, eanId));
-  if (changed.length === 0) {
+  if (!set) {
     const [rows, [found]] = await db.batch([db.select().from(eans).where(target), stored]);
     return { row: rows[0] ?? null, storedNumber: found?.number ?? null };
   }
-  set.updatedAt = sql`case when ${or(...changed)} then ${nowIso()} else coalesce(${eans.updatedAt}, ${eans.createdAt}) end`;
   const [rows, [found]] = await db.batch([db.update(eans).set(set).where(target).returning(), stored]);
   return { row: rows[0] ?? null, storedNumber: found?.number ?? null };
 }
