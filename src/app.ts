@@ -7,6 +7,7 @@
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env";
+import { DryRunPassed } from "./db/dry-run";
 import { ApiError, errorBody } from "./errors";
 import { allowedOrigins } from "./middleware/cors";
 import { methodsOfPath } from "./middleware/method-not-allowed";
@@ -67,6 +68,7 @@ base.notFound((c) => {
 });
 
 base.onError((error, c) => {
+  if (error instanceof DryRunPassed) return c.json({ valid: true }, 200);
   const apiError = toApiError(error);
   if (apiError.status >= 500) {
     console.error(JSON.stringify({ request_id: c.var.requestId, error: "unhandled", ...describeError(error) }));

@@ -26,6 +26,8 @@ export interface Variables {
   /** Set by `requireOrganisation` on /api/v1 routes that need a token. */
   organisationId: number;
   tokenId: number;
+  /** `?dry_run=true` on a POST or PATCH under /api/v1: every rule runs, nothing is written. */
+  dryRun: boolean;
   /** The customer a write was about: its stored Idempotency-Key answer is erased with it. */
   subjectCustomerId: number;
 }

@@ -22,7 +22,7 @@ export function emptyCost(): D1Cost {
   return { roundTrips: 0, statements: 0, rowsRead: 0, rowsWritten: 0, durationMs: 0 };
 }
 
-type D1Handle = Pick<D1Database, "prepare" | "batch">;
+export type D1Handle = Pick<D1Database, "prepare" | "batch">;
 
 /** A D1 handle that adds each batch's meta to `cost`. */
 export function meterD1(d1: D1Handle, cost: D1Cost): D1Database {

@@ -203,6 +203,17 @@ export const idempotencyKeys = sqliteTable(
   ],
 );
 
+/**
+ * Never holds a row. A dry run ends each batch that writes with an insert
+ * here that always fails — on `changed` when the batch's last write changed
+ * rows, on `unchanged` when it changed none — so D1 rolls the batch back
+ * after every constraint has run (src/db/dry-run.ts).
+ */
+export const dryRunSentinel = sqliteTable("dry_run_sentinel", {
+  changed: integer("changed").notNull(),
+  unchanged: integer("unchanged").notNull(),
+});
+
 export type OrganisationRow = typeof organisations.$inferSelect;
 export type CustomerRow = typeof customers.$inferSelect;
 export type EanRow = typeof eans.$inferSelect;

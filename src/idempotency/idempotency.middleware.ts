@@ -23,7 +23,8 @@ import { lookupHash, seal, unseal } from "./idempotency.sealing";
 export function idempotency(): MiddlewareHandler<AppEnv> {
   return async function idempotency(c, next) {
     const key = c.req.header("Idempotency-Key");
-    if (key === undefined) return next();
+    // A dry run neither stores nor replays a key.
+    if (key === undefined || c.var.dryRun) return next();
     if (key.trim() === "") throw ApiError.validation([fieldError("Idempotency-Key", "must_be_filled")]);
     if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
       throw ApiError.validation([fieldError("Idempotency-Key", "size_cannot_be_greater_than", MAX_IDEMPOTENCY_KEY_LENGTH)]);

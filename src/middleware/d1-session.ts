@@ -5,7 +5,8 @@
  * (ping, a 401, a 405) opens nothing.
  */
 import type { MiddlewareHandler } from "hono";
-import { createDatabase, type Database } from "../db/client";
+import { createDatabase, type D1Handle, type Database } from "../db/client";
+import { dryRunD1 } from "../db/dry-run";
 import type { AppEnv } from "../env";
 
 /** D1's bookmark format; anything else is ignored rather than sent to D1 (which would reject it). */
@@ -28,9 +29,12 @@ export function d1Session(): MiddlewareHandler<AppEnv> {
     let database: Database | undefined;
     const open = () => (session ??= c.env.DB.withSession(sessionConstraint(c.req.method, c.req.header("x-d1-bookmark"))));
     // Drizzle itself is built on first use too: a request that reads no table builds nothing.
-    c.set("database", () =>
-      (database ??= createDatabase({ prepare: (query) => open().prepare(query), batch: (statements) => open().batch(statements) }, c.var.d1Cost)),
-    );
+    c.set("database", () => {
+      if (database) return database;
+      const handle: D1Handle = { prepare: (query) => open().prepare(query), batch: (statements) => open().batch(statements) };
+      database = createDatabase(c.var.dryRun ? dryRunD1(handle) : handle, c.var.d1Cost);
+      return database;
+    });
     await next();
     const bookmark = session?.getBookmark();
     if (bookmark) c.res.headers.set("x-d1-bookmark", bookmark);

@@ -8,7 +8,7 @@
 import * as z from "zod";
 import { errorsJson, methodNotAllowedJson, notFoundJson, unauthenticatedJson } from "../errors";
 import { MAX_BODY_TEXT, MAX_IDEMPOTENCY_KEY_LENGTH } from "../limits";
-import type { AnyRouteRecord } from "../routing/route";
+import { type AnyRouteRecord, isDryRunnable } from "../routing/route";
 import { apiSchemas } from "../validation/registry";
 import * as examples from "./examples";
 
@@ -104,6 +104,14 @@ const idempotencyKey = {
   schema: { type: "string", maxLength: MAX_IDEMPOTENCY_KEY_LENGTH },
 };
 
+const dryRunParameter = {
+  name: "dry_run",
+  in: "query",
+  required: false,
+  description: "`true`: run every rule, the database's included (uniqueness, suppliers, the EAN cap, bulk duplicates), and write nothing. A request that would succeed answers 200 `{\"valid\":true}`; one that would not, its usual 404 or 422. Idempotency-Key is neither stored nor replayed.",
+  schema: { type: "string", enum: ["true"] },
+};
+
 function errorResponse(description: string, schemaName: string, example?: unknown, headers?: object) {
   return { description, ...(headers ? { headers } : {}), content: { "application/json": { schema: ref(schemaName), ...(example ? { example } : {}) } } };
 }
@@ -124,6 +132,7 @@ export function buildOpenApiDocument(records: readonly AnyRouteRecord[], audienc
       ...(op.params ?? []).map((param) => idParameter(param.name, param.description)),
       ...(op.query?.parameters ?? []).map((param) => ({ name: param.name, in: "query", required: false, description: param.description, schema: { type: "string", example: param.example } })),
       ...(op.idempotent ? [idempotencyKey] : []),
+      ...(isDryRunnable(op) ? [dryRunParameter] : []),
     ];
     const path = openApiPath(op.path);
     paths[path] ??= {};

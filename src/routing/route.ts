@@ -126,11 +126,31 @@ export function handlersOf(record: AnyRouteRecord): MiddlewareHandler<AppEnv>[] 
   const chain: MiddlewareHandler<AppEnv>[] = [];
   const authenticate = authentication[record.auth];
   if (authenticate) chain.push(authenticate(), rateLimit());
+  if (isDryRunnable(record)) chain.push(dryRun());
   if (record.body) chain.push(jsonBody(), validate("json", record.body.schema, record.body.explainRefusal) as MiddlewareHandler<AppEnv>);
   if (record.query) chain.push(validate("query", record.query.schema) as MiddlewareHandler<AppEnv>);
   if (record.idempotent) chain.push(idempotency());
   chain.push(record.handler as unknown as MiddlewareHandler<AppEnv>);
   return chain;
+}
+
+/** `?dry_run=true` is taken by every POST and PATCH under /api/v1. */
+export function isDryRunnable(record: AnyRouteRecord): boolean {
+  return (record.method === "post" || record.method === "patch") && record.path.startsWith("/api/v1/");
+}
+
+/**
+ * `?dry_run=true`: the request runs every rule, the database's included, and
+ * writes nothing (src/db/dry-run.ts); a request that would succeed answers
+ * 200 `{"valid":true}`.
+ */
+function dryRun(): MiddlewareHandler<AppEnv> {
+  return async function dryRun(c, next) {
+    c.set("dryRun", c.req.query("dry_run") === "true");
+    await next();
+    // A valid request that wrote nothing (an update that sends no field) also answers so.
+    if (c.var.dryRun && c.res.status >= 200 && c.res.status < 300) c.res = c.json({ valid: true }, 200);
+  };
 }
 
 /** Mounts every record on `app`. */
