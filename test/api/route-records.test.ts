@@ -8,8 +8,10 @@ import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { ALL_ROUTES } from "../../src/openapi/openapi.routes";
 import { OPERATOR_PREFIX } from "../../src/routing/route";
-import { ADMIN_TOKEN, call, createOrganisation } from "../helpers";
-import { CALLS, ROUTES, routeName } from "../routes";
+import { env } from "cloudflare:workers";
+import { MAX_BODY_BYTES } from "../../src/limits";
+import { ADMIN_TOKEN, call, createOrganisation, json } from "../helpers";
+import { CALLS, createFixture, ROUTES, routeName } from "../routes";
 
 const recorded = new Set(ALL_ROUTES.map((record) => `${record.method.toUpperCase()} ${record.path}`));
 /** Routes registered on the app for a method (middleware registers for ALL). */
@@ -39,6 +41,29 @@ describe("route records", () => {
     for (const record of ALL_ROUTES) {
       expect(record.auth === "operator", `${record.method} ${record.path}`).toBe(record.path.startsWith(`${OPERATOR_PREFIX}/`));
     }
+  });
+});
+
+describe("bad bodies on every record that takes one: 400, 413, 415, and nothing written", () => {
+  const withBody = ROUTES.filter((route) => route.record.body);
+  const counts = async () =>
+    (await env.DB.prepare("select (select count(*) from customers) + (select count(*) from eans) + (select count(*) from organisations) + (select count(*) from suppliers) as n").first<{ n: number }>())!.n;
+
+  it.each(withBody.map((route) => [routeName(route), route] as const))("%s", async (_, route) => {
+    const f = await createFixture();
+    const token = route.auth === "admin" ? ADMIN_TOKEN : f.owner.token;
+    const before = await counts();
+    const cases: Array<[string, Record<string, string>, number, string]> = [
+      ['{"customer": {', { "Content-Type": "application/json" }, 400, "malformed_json"],
+      [`{"x": "${"x".repeat(MAX_BODY_BYTES)}"}`, { "Content-Type": "application/json" }, 413, "payload_too_large"],
+      ["name=x", { "Content-Type": "application/x-www-form-urlencoded" }, 415, "unsupported_media_type"],
+    ];
+    for (const [body, headers, status, error] of cases) {
+      const response = await call(route.method, route.path(f), { token, body, headers });
+      expect(response.status, error).toBe(status);
+      expect((await json(response)).errors[0].error).toBe(error);
+    }
+    expect(await counts()).toBe(before);
   });
 });
 
