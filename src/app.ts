@@ -56,7 +56,7 @@ export const app = base as unknown as Hono<AppEnv, SchemaOf<typeof ALL_ROUTES>, 
 
 function errorResponse(c: Context<AppEnv>, apiError: ApiError) {
   for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);
-  return c.json(errorBody(apiError, c.var.requestId) as object, apiError.status);
+  return c.json(errorBody(apiError, c.get("requestId")) as object, apiError.status);
 }
 
 const allowedMethods = methodsOfPath(base.routes);
@@ -71,7 +71,7 @@ base.onError((error, c) => {
   if (error instanceof DryRunPassed) return c.json({ valid: true }, 200);
   const apiError = toApiError(error);
   if (apiError.status >= 500) {
-    console.error(JSON.stringify({ request_id: c.var.requestId, error: "unhandled", ...describeError(error) }));
+    console.error(JSON.stringify({ request_id: c.get("requestId"), error: "unhandled", ...describeError(error) }));
   }
   return errorResponse(c, apiError);
 });

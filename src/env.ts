@@ -19,7 +19,7 @@ export interface Bindings {
 export interface Variables {
   /** `X-Request-Id` of this request (echoed when sane, else generated). */
   requestId: string;
-  /** Drizzle over the request's metered D1 handle, built (and its session opened) on first use: `c.var.database()`. */
+  /** Drizzle over the request's metered D1 handle, built (and its session opened) on first use: `c.get("database")()`. */
   database: () => Database;
   /** What this request has cost D1 so far (the request log reports it). */
   d1Cost: D1Cost;

@@ -24,14 +24,14 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
   return async function idempotency(c, next) {
     const key = c.req.header("Idempotency-Key");
     // A dry run neither stores nor replays a key.
-    if (key === undefined || c.var.dryRun) return next();
+    if (key === undefined || c.get("dryRun")) return next();
     if (key.trim() === "") throw ApiError.validation([fieldError("Idempotency-Key", "must_be_filled")]);
     if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
       throw ApiError.validation([fieldError("Idempotency-Key", "size_cannot_be_greater_than", MAX_IDEMPOTENCY_KEY_LENGTH)]);
     }
-    const scope = c.var.organisationId === undefined ? "operator" : `organisation:${c.var.organisationId}`;
+    const scope = c.get("organisationId") === undefined ? "operator" : `organisation:${c.get("organisationId")}`;
     const fingerprint = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
-    const { won, record } = await claimKey(c.var.database(), { scope, keyHash: await lookupHash(key), fingerprint });
+    const { won, record } = await claimKey(c.get("database")(), { scope, keyHash: await lookupHash(key), fingerprint });
 
     if (!won) {
       if (record.fingerprint !== fingerprint) throw ApiError.request("idempotency_key_reused");
@@ -48,13 +48,13 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     const status = c.res.status;
     try {
       if (status >= 200 && status < 300) {
-        const subject = c.var.subjectCustomerId === undefined ? null : `customer:${c.var.subjectCustomerId}`;
-        await completeKey(c.var.database(), record, status, await seal(key, await c.res.clone().text()), subject);
+        const subject = c.get("subjectCustomerId") === undefined ? null : `customer:${c.get("subjectCustomerId")}`;
+        await completeKey(c.get("database")(), record, status, await seal(key, await c.res.clone().text()), subject);
       }
-      else await releaseKey(c.var.database(), record);
+      else await releaseKey(c.get("database")(), record);
     } catch (error) {
       // The work is done and its answer stands; retries will see the key in use (409) until it expires.
-      console.error(JSON.stringify({ request_id: c.var.requestId, error: "idempotency_key_not_recorded", type: error instanceof Error ? error.name : typeof error }));
+      console.error(JSON.stringify({ request_id: c.get("requestId"), error: "idempotency_key_not_recorded", type: error instanceof Error ? error.name : typeof error }));
     }
   };
 }

@@ -32,7 +32,7 @@ export function d1Session(): MiddlewareHandler<AppEnv> {
     c.set("database", () => {
       if (database) return database;
       const handle: D1Handle = { prepare: (query) => open().prepare(query), batch: (statements) => open().batch(statements) };
-      database = createDatabase(c.var.dryRun ? dryRunD1(handle) : handle, c.var.d1Cost);
+      database = createDatabase(c.get("dryRun") ? dryRunD1(handle) : handle, c.get("d1Cost"));
       return database;
     });
     await next();

@@ -10,7 +10,7 @@ import { RATE_LIMIT_PERIOD_SECONDS } from "../limits";
 
 export function rateLimit(): MiddlewareHandler<AppEnv> {
   return async function rateLimit(c, next) {
-    const tokenId = c.var.tokenId;
+    const tokenId = c.get("tokenId");
     const { success } = await c.env.RATE_LIMITER.limit({ key: tokenId === undefined ? "operator" : `token:${tokenId}` });
     if (!success) throw ApiError.rateLimited(RATE_LIMIT_PERIOD_SECONDS);
     await next();

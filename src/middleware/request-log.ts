@@ -36,12 +36,12 @@ export function requestLog(): MiddlewareHandler<AppEnv> {
     if (status < 400 && Math.random() >= sampleRate(c.env.LOG_SAMPLE_RATE)) return;
     console.log(
       JSON.stringify({
-        request_id: c.var.requestId,
+        request_id: c.get("requestId"),
         method: c.req.method,
         route: routePath(c, -1),
         status,
         duration_ms: Date.now() - started,
-        organisation_id: c.var.organisationId ?? null,
+        organisation_id: c.get("organisationId") ?? null,
         d1_round_trips: cost.roundTrips,
         d1_statements: cost.statements,
         d1_rows_read: cost.rowsRead,

@@ -25,7 +25,7 @@ export const createCustomer = defineRoute("post", "/api/v1/customers", {
     const { customer: input } = c.req.valid("json");
     const clientIp = c.req.header("CF-Connecting-IP") ?? null;
     try {
-      const { customer, organisation } = await insertCustomer(c.var.database(), c.var.organisationId, input, clientIp);
+      const { customer, organisation } = await insertCustomer(c.get("database")(), c.get("organisationId"), input, clientIp);
       c.set("subjectCustomerId", customer.id);
       return c.json(toCustomerJson(customer, organisation), 201);
     } catch (error) {
@@ -51,11 +51,11 @@ export const listCustomersRoute = defineRoute("get", "/api/v1/customers", {
     const { page, per, external_id: externalId } = c.req.valid("query");
     if (externalId !== null) {
       // One indexed read: the page holds that customer, or nothing.
-      const found = await findCustomerByExternalId(c.var.database(), c.var.organisationId, externalId);
+      const found = await findCustomerByExternalId(c.get("database")(), c.get("organisationId"), externalId);
       const records = found && page === 1 ? [toCustomerJson(found.customer, found.organisation)] : [];
       return c.json(toCustomerPageJson(page, per, found ? 1 : 0, records), 200);
     }
-    const { organisation, records, total } = await listCustomers(c.var.database(), c.var.organisationId, page, per);
+    const { organisation, records, total } = await listCustomers(c.get("database")(), c.get("organisationId"), page, per);
     const json = records.map((customer) => toCustomerJson(customer, organisation));
     return c.json(toCustomerPageJson(page, per, total, json), 200);
   },
@@ -68,7 +68,7 @@ export const getCustomer = defineRoute("get", "/api/v1/customers/:id", {
   params: [{ name: "id", description: "Customer id" }],
   responses: { 200: { schema: customerJson, example: examples.customer } },
   handler: async (c) => {
-    const found = await findCustomer(c.var.database(), c.var.organisationId, pathId(c.req.param("id")));
+    const found = await findCustomer(c.get("database")(), c.get("organisationId"), pathId(c.req.param("id")));
     if (!found) throw ApiError.notFound();
     return c.json(toCustomerJson(found.customer, found.organisation), 200);
   },
@@ -100,7 +100,7 @@ export const updateCustomerRoute = defineRoute("patch", "/api/v1/customers/:id",
       ...Object.fromEntries(Object.entries(profile ?? {}).filter(([field]) => sentProfile.has(field))),
     };
     try {
-      const found = await updateCustomer(c.var.database(), c.var.organisationId, customerId, changes);
+      const found = await updateCustomer(c.get("database")(), c.get("organisationId"), customerId, changes);
       if (!found) throw ApiError.notFound();
       c.set("subjectCustomerId", customerId);
       return c.json(toCustomerJson(found.customer, found.organisation), 200);
@@ -118,7 +118,7 @@ export const eraseCustomerRoute = defineRoute("delete", "/api/v1/customers/:id",
   params: [{ name: "id", description: "Customer id" }],
   responses: { 204: { description: "Erased." } },
   handler: async (c) => {
-    const erased = await eraseCustomer(c.var.database(), c.var.organisationId, pathId(c.req.param("id")));
+    const erased = await eraseCustomer(c.get("database")(), c.get("organisationId"), pathId(c.req.param("id")));
     if (!erased) throw ApiError.notFound();
     return c.body(null, 204);
   },
@@ -131,7 +131,7 @@ export const exportCustomer = defineRoute("get", "/api/v1/customers/:id/export",
   params: [{ name: "id", description: "Customer id" }],
   responses: { 200: { schema: customerExportJson, description: "With `Content-Disposition: attachment; filename=\"enbro-customer-<id>.json\"`." } },
   handler: async (c) => {
-    const found = await findCustomerWithEans(c.var.database(), c.var.organisationId, pathId(c.req.param("id")));
+    const found = await findCustomerWithEans(c.get("database")(), c.get("organisationId"), pathId(c.req.param("id")));
     if (!found) throw ApiError.notFound();
     c.header("Content-Disposition", `attachment; filename="enbro-customer-${found.customer.id}.json"`);
     return c.json(toCustomerExportJson(found.customer, found.organisation, found.eans, nowIso()), 200);

@@ -60,7 +60,7 @@ function explainEanRefusal(bulk: boolean): ExplainRefusal<AppEnv> {
     }
     const items = rawItems.map((item) => eanKeysOf(bulk ? (item as { ean?: unknown } | null)?.ean : item));
     if (items.every((item) => item.number === null && item.supplier_id === null)) return errors;
-    const context = await readEanWriteContext(c.var.database(), c.var.organisationId, customerId, items);
+    const context = await readEanWriteContext(c.get("database")(), c.get("organisationId"), customerId, items);
     if (!context.customerExists) return errors;
     return mergeEanErrors(errors, checkEanConflicts(customerId, items, context, bulk));
   };
@@ -79,7 +79,7 @@ export const createEan = defineRoute("post", "/api/v1/customers/:customer_id/ean
     const customerId = pathId(c.req.param("customer_id"));
     c.set("subjectCustomerId", customerId);
     const { ean } = c.req.valid("json");
-    const [stored] = await createEans(c.var.database(), c.var.organisationId, customerId, [ean], false);
+    const [stored] = await createEans(c.get("database")(), c.get("organisationId"), customerId, [ean], false);
     return c.json(toEanJson(stored!), 201);
   },
 });
@@ -98,7 +98,7 @@ export const createEansInBulk = defineRoute("post", "/api/v1/customers/:customer
     const customerId = pathId(c.req.param("customer_id"));
     c.set("subjectCustomerId", customerId);
     const items = c.req.valid("json").eans.map((item) => item.ean);
-    const stored = await createEans(c.var.database(), c.var.organisationId, customerId, items, true);
+    const stored = await createEans(c.get("database")(), c.get("organisationId"), customerId, items, true);
     return c.json(stored.map(toEanJson), 201);
   },
 });
@@ -110,7 +110,7 @@ export const listEansRoute = defineRoute("get", "/api/v1/customers/:customer_id/
   params: customerIdParam,
   responses: { 200: { schema: z.array(eanJson), example: [examples.ean] } },
   handler: async (c) => {
-    const rows = await listEans(c.var.database(), c.var.organisationId, pathId(c.req.param("customer_id")));
+    const rows = await listEans(c.get("database")(), c.get("organisationId"), pathId(c.req.param("customer_id")));
     if (!rows) throw ApiError.notFound();
     return c.json(rows.map(toEanJson), 200);
   },
@@ -126,7 +126,7 @@ export const getEan = defineRoute("get", "/api/v1/customers/:customer_id/eans/:i
   params: eanParams,
   responses: { 200: { schema: eanJson, example: examples.ean } },
   handler: async (c) => {
-    const row = await findEan(c.var.database(), c.var.organisationId, pathId(c.req.param("customer_id")), pathId(c.req.param("id")));
+    const row = await findEan(c.get("database")(), c.get("organisationId"), pathId(c.req.param("customer_id")), pathId(c.req.param("id")));
     if (!row) throw ApiError.notFound();
     return c.json(toEanJson(row), 200);
   },
@@ -147,9 +147,9 @@ export const updateEanRoute = defineRoute("patch", "/api/v1/customers/:customer_
     const sent = sentKeys(((await c.req.json()) as { ean?: unknown }).ean);
     const patch = c.req.valid("json").ean;
     const changes = Object.fromEntries(Object.entries(patch).filter(([field]) => sent.has(field))) as EanChanges;
-    const db = c.var.database();
+    const db = c.get("database")();
     try {
-      const { row, storedNumber } = await updateEan(db, c.var.organisationId, customerId, eanId, changes);
+      const { row, storedNumber } = await updateEan(db, c.get("organisationId"), customerId, eanId, changes);
       if (row) return c.json(toEanJson(row), 200);
       if (storedNumber !== null && changes.number !== undefined && storedNumber !== changes.number) {
         throw ApiError.validation([fieldError("ean.number", "cannot_be_changed")]);
@@ -172,7 +172,7 @@ export const deleteEanRoute = defineRoute("delete", "/api/v1/customers/:customer
   handler: async (c) => {
     const customerId = pathId(c.req.param("customer_id"));
     c.set("subjectCustomerId", customerId);
-    const deleted = await deleteEan(c.var.database(), c.var.organisationId, customerId, pathId(c.req.param("id")));
+    const deleted = await deleteEan(c.get("database")(), c.get("organisationId"), customerId, pathId(c.req.param("id")));
     if (!deleted) throw ApiError.notFound();
     return c.body(null, 204);
   },

@@ -19,7 +19,7 @@ export const getMe = defineRoute("get", "/api/v1/me", {
   auth: "organisation",
   responses: { 200: { schema: organisationJson, example: examples.me } },
   handler: async (c) => {
-    const organisation = await findOrganisation(c.var.database(), c.var.organisationId);
+    const organisation = await findOrganisation(c.get("database")(), c.get("organisationId"));
     if (!organisation) throw ApiError.unauthenticated();
     return c.json(toOrganisationJson(organisation), 200);
   },
@@ -45,7 +45,7 @@ export const createOrganisation = defineRoute("post", "/admin/v1/organisations",
   handler: async (c) => {
     const { name, domain } = c.req.valid("json");
     const { token, hash } = await newToken();
-    const { organisation, tokenId } = await insertOrganisationWithToken(c.var.database(), { name, domain, slug: slugify(name) }, hash);
+    const { organisation, tokenId } = await insertOrganisationWithToken(c.get("database")(), { name, domain, slug: slugify(name) }, hash);
     await publishToken(c.env.TOKENS, hash, { organisation_id: organisation.id, token_id: tokenId });
     return c.json({ organisation: toOrganisationJson(organisation), token: { id: tokenId, token } }, 201);
   },
@@ -60,7 +60,7 @@ export const issueToken = defineRoute("post", "/admin/v1/organisations/:id/token
   handler: async (c) => {
     const organisationId = pathId(c.req.param("id"));
     const { token, hash } = await newToken();
-    const tokenId = await insertToken(c.var.database(), organisationId, hash);
+    const tokenId = await insertToken(c.get("database")(), organisationId, hash);
     if (tokenId === null) throw ApiError.notFound();
     await publishToken(c.env.TOKENS, hash, { organisation_id: organisationId, token_id: tokenId });
     return c.json({ id: tokenId, token }, 201);
@@ -77,7 +77,7 @@ export const revokeTokenRoute = defineRoute("delete", "/admin/v1/tokens/:id", {
   idempotent: false,
   responses: { 204: { description: "Revoked (also when it already was)." } },
   handler: async (c) => {
-    const hash = await revokeToken(c.var.database(), pathId(c.req.param("id")));
+    const hash = await revokeToken(c.get("database")(), pathId(c.req.param("id")));
     if (hash === null) throw ApiError.notFound();
     await c.env.TOKENS.delete(tokenKvKey(hash));
     forgetCachedToken(hash);

@@ -16,7 +16,7 @@ export const getPeerCustomer = defineRoute("get", "/api/mind/customer/byCustomer
   params: [{ name: "customerId", description: "Customer id" }],
   responses: { 200: { schema: peerCustomerJson } },
   handler: async (c) => {
-    const found = await findCustomerWithEans(c.var.database(), c.var.organisationId, pathId(c.req.param("customerId")));
+    const found = await findCustomerWithEans(c.get("database")(), c.get("organisationId"), pathId(c.req.param("customerId")));
     if (!found) throw ApiError.notFound();
     return c.json(toPeerCustomerJson(found.customer, found.organisation, found.eans), 200);
   },

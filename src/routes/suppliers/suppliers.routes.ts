@@ -14,7 +14,7 @@ import { createSupplierBody, supplierJson } from "./suppliers.schemas";
 /** Clients and the operator see the same list. */
 const supplierList = {
   responses: { 200: { schema: z.array(supplierJson) } },
-  handler: async (c: Context<AppEnv>) => c.json(await listSuppliers(c.var.database()), 200),
+  handler: async (c: Context<AppEnv>) => c.json(await listSuppliers(c.get("database")()), 200),
 };
 
 export const listSuppliersForClients = defineRoute("get", "/api/v1/suppliers", {
@@ -32,7 +32,7 @@ export const createSupplier = defineRoute("post", "/admin/v1/suppliers", {
   responses: { 201: { schema: supplierJson } },
   handler: async (c) => {
     try {
-      return c.json(await insertSupplier(c.var.database(), c.req.valid("json").name), 201);
+      return c.json(await insertSupplier(c.get("database")(), c.req.valid("json").name), 201);
     } catch (error) {
       // Names are unique case-insensitively, by an index: a race cannot create a twin.
       if (isUniqueViolation(error, "suppliers_name_unique")) throw ApiError.validation([fieldError("name", "has_already_been_taken")]);
