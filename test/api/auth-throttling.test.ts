@@ -22,9 +22,20 @@ function from(address: string, extra: Record<string, unknown> = {}) {
   return { headers: { "CF-Connecting-IP": address }, env: { AUTH_FAILURE_LIMITER: env.TEST_AUTH_FAILURE_LIMITER, TOKENS: tokens.kv, ...extra } };
 }
 
-beforeEach(() => {
+/**
+ * The limiter's windows are aligned to the wall clock (60 s): a run of 121
+ * requests that crossed a boundary would be counted in two windows. Each test
+ * starts with at least 8 s of its window left.
+ */
+async function freshWindow() {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 8_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
+
+beforeEach(async () => {
   tokens.reset();
   forgetCachedToken();
+  await freshWindow();
 });
 
 describe("failed authentication", () => {
