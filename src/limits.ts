@@ -31,3 +31,8 @@ export const MAX_BULK_EANS = 100;
 export const MAX_CONSUMPTIONS = 16;
 /** EANs one customer holds (a household or a small business): bounds every list and peer view. */
 export const MAX_EANS_PER_CUSTOMER = 500;
+/** Events per page of the feed: default and most. */
+export const DEFAULT_EVENTS_LIMIT = 25;
+export const MAX_EVENTS_LIMIT = 100;
+/** How long events are kept (the daily purge). */
+export const EVENT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;

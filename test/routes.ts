@@ -16,6 +16,8 @@ export interface Fixture {
   tokenId: number;
   /** An EAN of the owner's customer. */
   eanId: number;
+  /** An event of the owner's. */
+  eventId: number;
 }
 
 export interface RouteCase {
@@ -39,7 +41,9 @@ export async function createFixture(): Promise<Fixture> {
   const ean = await call("POST", `/api/v1/customers/${customer.id}/eans`, { token: owner.token, body: { ean: eanFields() } });
   if (ean.status !== 201) throw new Error(`fixture EAN not created: ${ean.status}`);
   const eanId = (await ean.json<{ id: number }>()).id;
-  return { owner, stranger, customerId: customer.id, supplierId: supplier.id, tokenId: owner.tokenId, eanId };
+  const events = await call("GET", "/api/v1/events", { token: owner.token });
+  const eventId = (await events.json<{ data: Array<{ id: number }> }>()).data[0]!.id;
+  return { owner, stranger, customerId: customer.id, supplierId: supplier.id, tokenId: owner.tokenId, eanId, eventId };
 }
 
 interface Call {
@@ -71,6 +75,8 @@ export const CALLS: Record<string, Call> = {
   getEan: { ids: ean, ok: 200 },
   updateEan: { ids: ean, body: (f) => ({ ean: { city: "Gent", supplier_id: f.supplierId } }), ok: 200 },
   deleteEan: { ids: ean, ok: 204 },
+  listEvents: { ok: 200 },
+  getEvent: { ids: (f) => ({ id: f.eventId }), ok: 200 },
   createOrganisation: { body: () => ({ name: "Matrix Org" }), ok: 201 },
   issueToken: { ids: (f) => ({ id: f.owner.id }), ok: 201 },
   revokeToken: { ids: (f) => ({ id: f.tokenId }), ok: 204 },

@@ -63,6 +63,11 @@ export async function runBatch<const T extends readonly BoundQuery<unknown>[]>(d
  * rows are not read.
  */
 export function writeOnly(db: Database, query: { toSQL(): { sql: string; params: unknown[] } }): BoundQuery<never> {
+  return built(db, query, () => []);
+}
+
+/** The same, with its rows as D1 returns them (snake_case), mapped by `map`. */
+export function built<Row>(db: Database, query: { toSQL(): { sql: string; params: unknown[] } }, map: (result: D1Result) => Row[]): BoundQuery<Row> {
   const { sql: text, params } = query.toSQL();
-  return { statement: db.$client.prepare(text).bind(...params), rows: () => [] };
+  return { statement: db.$client.prepare(text).bind(...params), rows: map };
 }

@@ -16,6 +16,7 @@ export function partialUpdateSet(
   properties: Record<string, string>,
   changes: Record<string, unknown>,
   previousUpdatedAt: SQL | Column,
+  now: string = nowIso(),
 ): Record<string, unknown> | null {
   const set: Record<string, unknown> = {};
   const changed: SQL[] = [];
@@ -27,6 +28,6 @@ export function partialUpdateSet(
     changed.push(sql`${column} is not ${value === null ? null : column.mapToDriverValue(value)}`);
   }
   if (changed.length === 0) return null;
-  set.updatedAt = sql`case when ${or(...changed)} then ${nowIso()} else ${previousUpdatedAt} end`;
+  set.updatedAt = sql`case when ${or(...changed)} then ${now} else ${previousUpdatedAt} end`;
   return set;
 }

@@ -203,6 +203,42 @@ export const idempotencyKeys = sqliteTable(
   ],
 );
 
+export const EVENT_TYPES = [
+  "customer.created",
+  "customer.updated",
+  "customer.deleted",
+  "ean.created",
+  "ean.updated",
+  "ean.deleted",
+  "ean.state_changed",
+] as const;
+
+/**
+ * The change feed (a transactional outbox): every change of an
+ * organisation's data writes its event in the same D1 batch as the change.
+ * `data` is `{"object": …}`, the resource as the API rendered it after the
+ * change (rendered in SQL by the batch itself: src/db/events.ts). Ids
+ * increase (AUTOINCREMENT), so per organisation too.
+ */
+export const events = sqliteTable(
+  "events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    organisationId: integer("organisation_id").notNull(),
+    type: text("type", { enum: EVENT_TYPES }).notNull(),
+    /** The customer the event is about: erasing it reduces its events to ids. */
+    customerId: integer("customer_id"),
+    createdAt: text("created_at").notNull(),
+    data: text("data", { mode: "json" }).$type<{ object: Record<string, unknown>; previous_state?: string }>().notNull(),
+  },
+  (t) => [
+    index("events_organisation_id_idx").on(t.organisationId, t.id),
+    index("events_organisation_type_id_idx").on(t.organisationId, t.type, t.id),
+    index("events_customer_idx").on(t.customerId),
+    index("events_created_idx").on(t.createdAt),
+  ],
+);
+
 /**
  * Never holds a row. A dry run ends each batch that writes with an insert
  * here that always fails — on `changed` when the batch's last write changed
@@ -217,3 +253,4 @@ export const dryRunSentinel = sqliteTable("dry_run_sentinel", {
 export type OrganisationRow = typeof organisations.$inferSelect;
 export type CustomerRow = typeof customers.$inferSelect;
 export type EanRow = typeof eans.$inferSelect;
+export type EventRow = typeof events.$inferSelect;

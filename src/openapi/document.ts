@@ -181,6 +181,7 @@ export function buildOpenApiDocument(records: readonly AnyRouteRecord[], audienc
           { name: "EANs" },
           { name: "Suppliers" },
           { name: "Peer view", description: "Read-only views in other platforms' shapes." },
+          { name: "Events", description: "The change feed: every change of the organisation's data, in order." },
         ],
     paths,
     components: {

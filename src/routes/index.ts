@@ -1,6 +1,7 @@
 /** @module Every endpoint's record, by resource: what the app mounts, the OpenAPI document describes and the test matrix calls. */
 import { customerRoutes } from "./customers/customers.routes";
 import { eanRoutes } from "./eans/eans.routes";
+import { eventRoutes } from "./events/events.routes";
 import { organisationRoutes } from "./organisations/organisations.routes";
 import { peerRoutes } from "./peer/peer.routes";
 import { supplierRoutes } from "./suppliers/suppliers.routes";
@@ -16,6 +17,7 @@ export const API_ROUTES = [
   ...customerRoutes,
   ...eanRoutes,
   ...peerRoutes,
+  ...eventRoutes,
   ...operatorOrganisationRoutes,
   ...operatorSupplierRoutes,
 ] as const;

@@ -146,6 +146,17 @@ describe("Idempotency-Key", () => {
     expect(await count("idempotency_keys")).toBe(0);
   });
 
+  it("the daily purge also removes events older than 30 days, and only those", async () => {
+    const org = await createOrganisation();
+    await createCustomer(org);
+    const fresh = await count("events");
+    await env.DB.prepare("update events set created_at = ? where id = (select min(id) from events)").bind(new Date(Date.now() - 31 * 86_400_000).toISOString()).run();
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: "17 3 * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(await count("events")).toBe(fresh - 1);
+  });
+
   it("stores neither the key nor the answer in the clear", async () => {
     const org = await createOrganisation();
     const body = customerBody({ email: "sealed.person@example.com" });

@@ -7,7 +7,8 @@
  */
 import { and, asc, eq, gt, lte, type SQLWrapper, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { compileQuery, runBatch, writeOnly } from "../../db/compiled";
+import { built, compileQuery, runBatch, writeOnly } from "../../db/compiled";
+import { customerCreatedEvent, customerDeletedEvent, customerEansDeletedEvents, customerUpdatedEvent, eraseCustomerEvents } from "../../db/events";
 import { partialUpdateSet } from "../../db/partial-update";
 import { customers, eans, idempotencyKeys, organisations } from "../../db/schema";
 import { nowIso } from "../../lib/time";
@@ -78,6 +79,7 @@ export async function insertCustomer(
   clientIp: string | null,
 ) {
   const { profile } = input;
+  const now = nowIso();
   const [[customer], [organisation]] = await runBatch(db, [
     insertCustomerRow.bind(db, {
       organisationId,
@@ -95,9 +97,10 @@ export async function insertCustomer(
       buildingAddon: profile.building_addon,
       postalCode: profile.postal_code,
       language: profile.language,
-      now: nowIso(),
+      now,
     }),
     countNewCustomer.bind(db, { organisationId }),
+    customerCreatedEvent(db, organisationId, now),
   ]);
   if (!customer || !organisation) throw new Error("customer insert returned no row");
   return { customer, organisation };
@@ -196,14 +199,15 @@ export type CustomerChanges = { [K in keyof typeof UPDATABLE]?: string | null };
  * or external id fails the batch (unique indexes).
  */
 export async function updateCustomer(db: Database, organisationId: number, customerId: number, changes: CustomerChanges) {
-  const set = partialUpdateSet(UPDATABLE_COLUMNS, UPDATABLE, changes, customers.updatedAt);
+  const now = nowIso();
+  const set = partialUpdateSet(UPDATABLE_COLUMNS, UPDATABLE, changes, customers.updatedAt, now);
   const read = customerById.bind(db, { organisationId, customerId });
   if (!set) {
     const [[found]] = await runBatch(db, [read]);
     return found ?? null;
   }
   const update = db.update(customers).set(set).where(ownedCustomer(organisationId, customerId));
-  const [, [after]] = await runBatch(db, [writeOnly(db, update), read]);
+  const [, , [after]] = await runBatch(db, [writeOnly(db, update), customerUpdatedEvent(db, organisationId, customerId, now), read]);
   return after ?? null;
 }
 
@@ -220,25 +224,42 @@ export async function updateCustomer(db: Database, organisationId: number, custo
 export async function eraseCustomer(db: Database, organisationId: number, customerId: number): Promise<boolean> {
   const owned = ownedCustomer(organisationId, customerId);
   const erasedSeq = sql`(select ${customers.orgSeq} from ${customers} where ${owned})`;
-  const [, , , , erased] = await db.batch([
-    db
-      .update(organisations)
-      .set({ customersCount: sql`${organisations.customersCount} - 1` })
-      .where(and(eq(organisations.id, organisationId), sql`exists (select 1 from ${customers} where ${owned})`)),
-    db
-      .update(customers)
-      .set({ orgSeq: sql`-(${customers.orgSeq} - 1)` })
-      .where(and(eq(customers.organisationId, organisationId), sql`${customers.orgSeq} > ${erasedSeq}`)),
-    db.delete(eans).where(eq(eans.customerId, ownedCustomerId(organisationId, customerId))),
-    db
-      .update(idempotencyKeys)
-      .set({ status: 404, body: null, subject: null })
-      .where(and(eq(idempotencyKeys.scope, `organisation:${organisationId}`), eq(idempotencyKeys.subject, `customer:${customerId}`))),
-    db.delete(customers).where(owned).returning({ id: customers.id }),
-    db
-      .update(customers)
-      .set({ orgSeq: sql`-${customers.orgSeq}` })
-      .where(and(eq(customers.organisationId, organisationId), sql`${customers.orgSeq} < 0`)),
+  const now = nowIso();
+  const [, , , , , , erased] = await runBatch(db, [
+    writeOnly(
+      db,
+      db
+        .update(organisations)
+        .set({ customersCount: sql`${organisations.customersCount} - 1` })
+        .where(and(eq(organisations.id, organisationId), sql`exists (select 1 from ${customers} where ${owned})`)),
+    ),
+    writeOnly(
+      db,
+      db
+        .update(customers)
+        .set({ orgSeq: sql`-(${customers.orgSeq} - 1)` })
+        .where(and(eq(customers.organisationId, organisationId), sql`${customers.orgSeq} > ${erasedSeq}`)),
+    ),
+    eraseCustomerEvents(db, organisationId, customerId),
+    customerEansDeletedEvents(db, organisationId, customerId, now),
+    writeOnly(db, db.delete(eans).where(eq(eans.customerId, ownedCustomerId(organisationId, customerId)))),
+    writeOnly(
+      db,
+      db
+        .update(idempotencyKeys)
+        .set({ status: 404, body: null, subject: null })
+        // The subject only when the customer is the organisation's: another organisation's id reads nothing here.
+        .where(eq(idempotencyKeys.subject, sql`(select 'customer:' || ${customers.id} from ${customers} where ${owned})`)),
+    ),
+    built(db, db.delete(customers).where(owned).returning({ id: customers.id }), (result) => result.results),
+    customerDeletedEvent(db, organisationId, customerId, now),
+    writeOnly(
+      db,
+      db
+        .update(customers)
+        .set({ orgSeq: sql`-${customers.orgSeq}` })
+        .where(and(eq(customers.organisationId, organisationId), sql`${customers.orgSeq} < 0`)),
+    ),
   ]);
   return erased.length > 0;
 }

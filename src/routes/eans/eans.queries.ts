@@ -10,7 +10,8 @@ import { and, asc, eq, getTableColumns, inArray, type SQLWrapper, sql } from "dr
 import type { Database } from "../../db/client";
 import { isNotNullViolation } from "../../db/errors";
 import { partialUpdateSet } from "../../db/partial-update";
-import { compileQuery, runBatch } from "../../db/compiled";
+import { built, compileQuery, runBatch, writeOnly } from "../../db/compiled";
+import { eanDeletedEvent, eansCreatedEvents, eanUpdatedEvent } from "../../db/events";
 import { customers, type EanRow, eans, suppliers } from "../../db/schema";
 import { nowIso } from "../../lib/time";
 import { ownedCustomer, ownedCustomerId } from "../customers/customers.queries";
@@ -146,9 +147,14 @@ export async function insertEans(db: Database, organisationId: number, customerI
   }
   // Straight to the (metered) D1 handle: Drizzle's query builder has no INSERT … SELECT FROM (VALUES …),
   // and its batch cannot carry raw SQL with parameters.
-  const [, ...inserted] = await db.$client.batch<Record<string, unknown>>(statements);
+  const inserts = statements.length - 1;
+  const created = eansCreatedEvents(db, organisationId, customerId, items.map((item) => item.number), now);
+  const results = await db.$client.batch<Record<string, unknown>>([...statements, ...created.map((event) => event.statement)]);
   // Ids follow insertion order, which follows the request's (the VALUES ordinal).
-  return inserted.flatMap((result) => result.results.map(toEanRow)).sort((a, b) => a.id - b.id);
+  return results
+    .slice(1, 1 + inserts)
+    .flatMap((result) => result.results.map(toEanRow))
+    .sort((a, b) => a.id - b.id);
 }
 
 /** A customer's EANs, oldest first; none when the customer is not the organisation's (1 + n rows read). */
@@ -220,7 +226,8 @@ export type EanChanges = { [K in keyof typeof UPDATABLE]?: EanInput[K] } & { num
  * the batch (foreign key).
  */
 export async function updateEan(db: Database, organisationId: number, customerId: number, eanId: number, changes: EanChanges) {
-  const set = partialUpdateSet(UPDATABLE_COLUMNS, UPDATABLE, changes, sql`coalesce(${eans.updatedAt}, ${eans.createdAt})`);
+  const now = nowIso();
+  const set = partialUpdateSet(UPDATABLE_COLUMNS, UPDATABLE, changes, sql`coalesce(${eans.updatedAt}, ${eans.createdAt})`, now);
   if (set && "supplier_id" in changes) set.supplierName = sql`(select ${suppliers.name} from ${suppliers} where ${suppliers.id} = ${changes.supplier_id ?? null})`;
   const target = and(ownedEan(organisationId, customerId, eanId), changes.number === undefined ? undefined : eq(eans.number, changes.number));
   const stored = db.select({ number: eans.number }).from(eans).where(ownedEan(organisationId, customerId, eanId));
@@ -228,18 +235,26 @@ export async function updateEan(db: Database, organisationId: number, customerId
     const [rows, [found]] = await db.batch([db.select().from(eans).where(target), stored]);
     return { row: rows[0] ?? null, storedNumber: found?.number ?? null };
   }
-  const [rows, [found]] = await db.batch([db.update(eans).set(set).where(target).returning(), stored]);
+  const [rows, , [found]] = await runBatch(db, [
+    built(db, db.update(eans).set(set).where(target).returning(), (result) => (result.results as Record<string, unknown>[]).map(toEanRow)),
+    eanUpdatedEvent(db, organisationId, customerId, eanId, now),
+    built(db, stored, (result) => result.results as Array<{ number: string }>),
+  ]);
   return { row: rows[0] ?? null, storedNumber: found?.number ?? null };
 }
 
 /** Deletes the organisation's customer's EAN, and counts it off the customer, in one batch; false when there is no such EAN. */
 export async function deleteEan(db: Database, organisationId: number, customerId: number, eanId: number): Promise<boolean> {
-  const [, deleted] = await db.batch([
-    db
-      .update(customers)
-      .set({ eansCount: sql`${customers.eansCount} - 1` })
-      .where(and(ownedCustomer(organisationId, customerId), sql`exists (select 1 from ${eans} where ${eans.id} = ${eanId} and ${eans.customerId} = ${customers.id})`)),
-    db.delete(eans).where(ownedEan(organisationId, customerId, eanId)).returning({ id: eans.id }),
+  const [, deleted] = await runBatch(db, [
+    writeOnly(
+      db,
+      db
+        .update(customers)
+        .set({ eansCount: sql`${customers.eansCount} - 1` })
+        .where(and(ownedCustomer(organisationId, customerId), sql`exists (select 1 from ${eans} where ${eans.id} = ${eanId} and ${eans.customerId} = ${customers.id})`)),
+    ),
+    built(db, db.delete(eans).where(ownedEan(organisationId, customerId, eanId)).returning({ id: eans.id }), (result) => result.results),
+    eanDeletedEvent(db, organisationId, customerId, eanId, nowIso()),
   ]);
   return deleted.length > 0;
 }

@@ -1,0 +1,132 @@
+/**
+ * @module The events of the change feed, written by the same D1 batch as the
+ * change (a transactional outbox: neither can exist without the other). Each
+ * statement renders the resource in SQL exactly as the API renders it
+ * (customers.json.ts, eans.json.ts: a test holds the two to each other), so
+ * an event's `object` is the resource after the change even for a create,
+ * whose id exists only inside the batch.
+ */
+import type { BoundQuery } from "./compiled";
+import type { Database } from "./client";
+
+/** A Customer (toCustomerJson) over the row `c`. */
+const CUSTOMER_JSON = `json_object(
+  'id', c.id, 'email', c.email, 'external_id', c.external_id, 'created_at', c.created_at, 'updated_at', c.updated_at,
+  'organisation', json((select json_object('id', o.id, 'name', o.name, 'domain', o.domain, 'created_at', o.created_at) from organisations o where o.id = c.organisation_id)),
+  'profile', json_object(
+    'id', c.id, 'customer_id', c.id, 'organisation_id', c.organisation_id, 'title', c.title, 'first_name', c.first_name,
+    'last_name', c.last_name, 'birth_date', c.birth_date, 'phone', c.phone, 'city', c.city, 'street', c.street,
+    'building', c.building, 'building_addon', c.building_addon, 'postal_code', c.postal_code, 'language', c.language,
+    'created_at', c.created_at, 'updated_at', c.updated_at))`;
+
+/** An Ean (toEanJson) over the row `e`. */
+const EAN_JSON = `json_object(
+  'id', e.id, 'customer_id', e.customer_id, 'supplier_id', e.supplier_id, 'number', e.number, 'product', e.product,
+  'reason', e.reason, 'building', e.building, 'building_addon', e.building_addon, 'street', e.street, 'city', e.city,
+  'state', e.state, 'postal_code', e.postal_code, 'consumptions', json(e.consumptions),
+  'solar_panels', json(case when e.solar_panels then 'true' else 'false' end), 'inverter_max_power', e.inverter_max_power,
+  'contract_end_date', e.contract_end_date, 'respect_contract_end_date', json(case when e.respect_contract_end_date then 'true' else 'false' end),
+  'fixed_fee', e.fixed_fee, 'tariff_group', e.tariff_group, 'recording_period', e.recording_period, 'wkk', e.wkk, 'gsc', e.gsc,
+  'created_at', e.created_at, 'updated_at', coalesce(e.updated_at, e.created_at), 'confirmed_at', e.confirmed_at,
+  'supplier', case when e.supplier_id is null then null else json_object('id', e.supplier_id, 'name', e.supplier_name) end)`;
+
+const INSERT = "insert into events (organisation_id, type, customer_id, created_at, data)";
+const OWNED_CUSTOMER = "(select id from customers where id = ? and organisation_id = ?)";
+
+function statement(db: Database, text: string, params: unknown[]): BoundQuery<never> {
+  return { statement: db.$client.prepare(text).bind(...params), rows: () => [] };
+}
+
+/** `customer.created` for the customer the batch has just inserted (last_insert_rowid()). */
+export function customerCreatedEvent(db: Database, organisationId: number, now: string) {
+  return statement(
+    db,
+    `${INSERT} select c.organisation_id, 'customer.created', c.id, ?, json_object('object', ${CUSTOMER_JSON})
+     from customers c where c.id = last_insert_rowid() and c.organisation_id = ?`,
+    [now, organisationId],
+  );
+}
+
+/** `customer.updated` when the batch's update changed something (it set updated_at to `now`). */
+export function customerUpdatedEvent(db: Database, organisationId: number, customerId: number, now: string) {
+  return statement(
+    db,
+    `${INSERT} select c.organisation_id, 'customer.updated', c.id, ?, json_object('object', ${CUSTOMER_JSON})
+     from customers c where c.id = ? and c.organisation_id = ? and c.updated_at = ?`,
+    [now, customerId, organisationId, now],
+  );
+}
+
+/** Numbers per `ean.created` statement: D1 binds at most 100 parameters. */
+const NUMBERS_PER_STATEMENT = 90;
+
+/** One `ean.created` per EAN the batch has just inserted for the customer (found by their numbers), in id order. */
+export function eansCreatedEvents(db: Database, organisationId: number, customerId: number, numbers: readonly string[], now: string) {
+  const statements = [];
+  for (let i = 0; i < numbers.length; i += NUMBERS_PER_STATEMENT) {
+    const chunk = numbers.slice(i, i + NUMBERS_PER_STATEMENT);
+    statements.push(
+      statement(
+        db,
+        `${INSERT} select ?, 'ean.created', e.customer_id, ?, json_object('object', ${EAN_JSON})
+         from eans e where e.customer_id = ${OWNED_CUSTOMER} and e.number in (${chunk.map(() => "?").join(", ")}) order by e.id`,
+        [organisationId, now, customerId, organisationId, ...chunk],
+      ),
+    );
+  }
+  return statements;
+}
+
+/** `ean.updated` when the batch's update changed something (it set updated_at to `now`). */
+export function eanUpdatedEvent(db: Database, organisationId: number, customerId: number, eanId: number, now: string) {
+  return statement(
+    db,
+    `${INSERT} select ?, 'ean.updated', e.customer_id, ?, json_object('object', ${EAN_JSON})
+     from eans e where e.id = ? and e.customer_id = ${OWNED_CUSTOMER} and e.updated_at = ?`,
+    [organisationId, now, eanId, customerId, organisationId, now],
+  );
+}
+
+/** `ean.deleted`, right after the delete statement: only when it deleted a row (changes()). */
+export function eanDeletedEvent(db: Database, organisationId: number, customerId: number, eanId: number, now: string) {
+  return statement(
+    db,
+    `${INSERT} select ?, 'ean.deleted', ?, ?, json_object('object', json_object('id', ?, 'customer_id', ?)) where changes() > 0`,
+    [organisationId, customerId, now, eanId, customerId],
+  );
+}
+
+/** Before an erasure deletes them: one `ean.deleted` per EAN of the organisation's customer. */
+export function customerEansDeletedEvents(db: Database, organisationId: number, customerId: number, now: string) {
+  return statement(
+    db,
+    `${INSERT} select ?, 'ean.deleted', e.customer_id, ?, json_object('object', json_object('id', e.id, 'customer_id', e.customer_id))
+     from eans e where e.customer_id = ${OWNED_CUSTOMER} order by e.id`,
+    [organisationId, now, customerId, organisationId],
+  );
+}
+
+/** `customer.deleted`, right after the customer's delete statement: only when it deleted the row. */
+export function customerDeletedEvent(db: Database, organisationId: number, customerId: number, now: string) {
+  return statement(
+    db,
+    `${INSERT} select ?, 'customer.deleted', ?, ?, json_object('object', json_object('id', ?)) where changes() > 0`,
+    [organisationId, customerId, now, customerId],
+  );
+}
+
+/**
+ * Erasure reaches the feed: the customer's earlier events, and its EANs',
+ * keep id, type and time, and their object becomes ids only. Runs before the
+ * customer's row is deleted: the organisation check reads it.
+ */
+export function eraseCustomerEvents(db: Database, organisationId: number, customerId: number) {
+  return statement(
+    db,
+    `update events set data = json_object('object', case when type like 'ean.%'
+        then json_object('id', json_extract(data, '$.object.id'), 'customer_id', customer_id)
+        else json_object('id', customer_id) end)
+     where customer_id = ${OWNED_CUSTOMER}`,
+    [customerId, organisationId],
+  );
+}

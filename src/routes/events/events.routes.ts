@@ -1,0 +1,48 @@
+/**
+ * @module The change feed: `GET /api/v1/events` (the caller's events in id
+ * order after `after`) and `GET /api/v1/events/:id`. Events are written by
+ * the batches that change data (src/db/events.ts).
+ */
+import { ApiError } from "../../errors";
+import { defineRoute } from "../../routing/route";
+import { pathId } from "../../routing/path-id";
+import { eventJson, eventPageJson, toEventJson } from "./events.json";
+import { findEvent, listEvents } from "./events.queries";
+import { listEventsQuery } from "./events.schemas";
+
+export const listEventsRoute = defineRoute("get", "/api/v1/events", {
+  operationId: "listEvents", tag: "Events",
+  summary: "The organisation's events, in id order after `after`",
+  description: "Send `next_after` back as `after` to read on; `has_more` says whether there are more now. Events are kept 30 days.",
+  auth: "organisation",
+  query: {
+    schema: listEventsQuery,
+    parameters: [
+      { name: "after", description: "An event id: the events after it (default 0).", example: "0" },
+      { name: "limit", description: "Events per page, 1 to 100 (default 25).", example: "25" },
+      { name: "type", description: "Only events of this type.", example: "ean.created" },
+    ],
+  },
+  responses: { 200: { schema: eventPageJson } },
+  handler: async (c) => {
+    const { after, limit, type } = c.req.valid("query");
+    const page = await listEvents(c.get("database")(), c.get("organisationId"), after, limit, type);
+    const data = page.events.map(toEventJson);
+    return c.json({ data, has_more: page.hasMore, next_after: data.at(-1)?.id ?? after }, 200);
+  },
+});
+
+export const getEvent = defineRoute("get", "/api/v1/events/:id", {
+  operationId: "getEvent", tag: "Events",
+  summary: "One event of the organisation",
+  auth: "organisation",
+  params: [{ name: "id", description: "Event id" }],
+  responses: { 200: { schema: eventJson } },
+  handler: async (c) => {
+    const event = await findEvent(c.get("database")(), c.get("organisationId"), pathId(c.req.param("id")));
+    if (!event) throw ApiError.notFound();
+    return c.json(toEventJson(event), 200);
+  },
+});
+
+export const eventRoutes = [listEventsRoute, getEvent] as const;
