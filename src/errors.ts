@@ -33,6 +33,7 @@ const CATALOGUE = {
   has_already_been_added_to_customer: "has already been added to customer",
   too_many_eans: "a customer holds at most {detail} EANs",
   cannot_be_changed: "cannot be changed",
+  cannot_transition: "cannot change from {detail}",
 } as const;
 
 export type ErrorCode = keyof typeof CATALOGUE;

@@ -75,6 +75,7 @@ export const CALLS: Record<string, Call> = {
   getEan: { ids: ean, ok: 200 },
   updateEan: { ids: ean, body: (f) => ({ ean: { city: "Gent", supplier_id: f.supplierId } }), ok: 200 },
   deleteEan: { ids: ean, ok: 204 },
+  moveEanState: { ids: (f) => ({ id: f.eanId }), body: () => ({ state: "offered" }), ok: 200 },
   listEvents: { ok: 200 },
   getEvent: { ids: (f) => ({ id: f.eventId }), ok: 200 },
   createOrganisation: { body: () => ({ name: "Matrix Org" }), ok: 201 },

@@ -130,3 +130,13 @@ export function eraseCustomerEvents(db: Database, organisationId: number, custom
     [customerId, organisationId],
   );
 }
+
+/** `ean.state_changed` with `previous_state`, when the batch's compare-and-set moved the EAN (its state is `to`, updated now). */
+export function eanStateChangedEvent(db: Database, eanId: number, from: string, to: string, now: string) {
+  return statement(
+    db,
+    `${INSERT} select c.organisation_id, 'ean.state_changed', e.customer_id, ?, json_object('object', ${EAN_JSON}, 'previous_state', ?)
+     from eans e join customers c on c.id = e.customer_id where e.id = ? and e.state = ? and e.updated_at = ?`,
+    [now, from, eanId, to, now],
+  );
+}

@@ -31,7 +31,9 @@ export const RECORDING_PERIODS = [
   "november",
   "december",
 ] as const;
-export const EAN_STATES = ["ready"] as const;
+/** An EAN's switching lifecycle: `ready` on creation; the operator moves it (EAN_STATE_MOVES). */
+export const EAN_STATES = ["ready", "offered", "switch_requested", "switched", "rejected", "cancelled"] as const;
+export type EanState = (typeof EAN_STATES)[number];
 
 /** One consumption line of an EAN, its decimals as the client sent them. */
 export interface Consumption {

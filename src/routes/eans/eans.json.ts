@@ -2,7 +2,7 @@
 import * as z from "zod";
 import type { EanRow } from "../../db/schema";
 import { calendarDate, decimalString, named, sentDecimalString, timestamp } from "../../validation/registry";
-import { PRODUCTS, REASONS, RECORDING_PERIODS, TARIFF_GROUPS } from "../../db/schema";
+import { EAN_STATES, PRODUCTS, REASONS, RECORDING_PERIODS, TARIFF_GROUPS } from "../../db/schema";
 
 const consumptionJson = z.object({ name: z.string(), volume: sentDecimalString.nullable(), price: sentDecimalString.nullable() });
 
@@ -19,7 +19,7 @@ export const eanJson = named(
     building_addon: z.string().nullable(),
     street: z.string().nullable(),
     city: z.string().nullable(),
-    state: z.string().meta({ example: "ready" }),
+    state: z.enum(EAN_STATES).meta({ example: "ready" }),
     postal_code: z.string().nullable(),
     consumptions: z.array(consumptionJson).nullable(),
     solar_panels: z.boolean(),

@@ -11,8 +11,8 @@ import type { Database } from "../../db/client";
 import { isNotNullViolation } from "../../db/errors";
 import { partialUpdateSet } from "../../db/partial-update";
 import { built, compileQuery, runBatch, writeOnly } from "../../db/compiled";
-import { eanDeletedEvent, eansCreatedEvents, eanUpdatedEvent } from "../../db/events";
-import { customers, type EanRow, eans, suppliers } from "../../db/schema";
+import { eanDeletedEvent, eansCreatedEvents, eanStateChangedEvent, eanUpdatedEvent } from "../../db/events";
+import { customers, type EanRow, type EanState, eans, suppliers } from "../../db/schema";
 import { nowIso } from "../../lib/time";
 import { ownedCustomer, ownedCustomerId } from "../customers/customers.queries";
 import type { EanKeys } from "./eans.rules";
@@ -257,4 +257,31 @@ export async function deleteEan(db: Database, organisationId: number, customerId
     eanDeletedEvent(db, organisationId, customerId, eanId, nowIso()),
   ]);
   return deleted.length > 0;
+}
+
+/** Any organisation's EAN (the operator's view): its row, or null. */
+const eanByIdForOperator = compileQuery(["eanId"], (db, $) => db.select().from(eans).where(eq(eans.id, $.eanId)));
+
+export async function findEanForOperator(db: Database, eanId: number): Promise<EanRow | null> {
+  const [[row]] = await runBatch(db, [eanByIdForOperator.bind(db, { eanId })]);
+  return row ?? null;
+}
+
+/**
+ * Moves the EAN from `from` to `to` as a compare-and-set on its state, with
+ * its `ean.state_changed` event, in one batch; `row` is null when the state
+ * was no longer `from` (a concurrent move won), `current` the state then.
+ */
+export async function moveEanState(db: Database, eanId: number, from: EanState, to: EanState) {
+  const now = nowIso();
+  const [rows, , [current]] = await runBatch(db, [
+    built(
+      db,
+      db.update(eans).set({ state: to, updatedAt: now }).where(and(eq(eans.id, eanId), eq(eans.state, from))).returning(),
+      (result) => (result.results as Record<string, unknown>[]).map(toEanRow),
+    ),
+    eanStateChangedEvent(db, eanId, from, to, now),
+    eanByIdForOperator.bind(db, { eanId }),
+  ]);
+  return { row: rows[0] ?? null, current: current?.state ?? null };
 }

@@ -15,10 +15,10 @@ import { defineRoute } from "../../routing/route";
 import type { ExplainRefusal } from "../../validation/validator";
 import * as z from "zod";
 import { eanJson, toEanJson } from "./eans.json";
-import { deleteEan, type EanChanges, findEan, insertEans, isOverEanCap, listEans, readEanWriteContext, updateEan } from "./eans.queries";
-import { checkEanConflicts, eanKeysOf, mergeEanErrors } from "./eans.rules";
+import { deleteEan, type EanChanges, findEan, findEanForOperator, insertEans, isOverEanCap, listEans, moveEanState, readEanWriteContext, updateEan } from "./eans.queries";
+import { canMove, checkEanConflicts, eanKeysOf, mergeEanErrors } from "./eans.rules";
 import { MAX_BULK_EANS, MAX_EANS_PER_CUSTOMER } from "../../limits";
-import { bulkEansBody, createEanBody, type EanInput, updateEanBody } from "./eans.schemas";
+import { bulkEansBody, createEanBody, type EanInput, moveEanStateBody, updateEanBody } from "./eans.schemas";
 
 /**
  * Stores `items` for the customer in one atomic batch: 404 when the customer
@@ -178,4 +178,28 @@ export const deleteEanRoute = defineRoute("delete", "/api/v1/customers/:customer
   },
 });
 
-export const eanRoutes = [createEan, createEansInBulk, listEansRoute, getEan, updateEanRoute, deleteEanRoute] as const;
+export const moveEanStateRoute = defineRoute("post", "/admin/v1/eans/:id/state", {
+  operationId: "moveEanState", tag: "Operator",
+  summary: "Move an EAN along its switching lifecycle",
+  description:
+    "ready → offered | cancelled; offered → switch_requested | cancelled; switch_requested → switched | rejected | cancelled; switched, rejected and cancelled are final. A compare-and-set on the current state: of two concurrent moves from the same state one wins, the other gets cannot_transition. Writes ean.state_changed.",
+  auth: "operator",
+  params: [{ name: "id", description: "EAN id" }],
+  body: { schema: moveEanStateBody, example: { state: "offered" } },
+  responses: { 200: { schema: eanJson, example: examples.ean } },
+  handler: async (c) => {
+    const eanId = pathId(c.req.param("id"));
+    const { state: to } = c.req.valid("json");
+    const db = c.get("database")();
+    // Two round trips: the state is read, then moved only if it is still that one.
+    const ean = await findEanForOperator(db, eanId);
+    if (!ean) throw ApiError.notFound();
+    const refuse = (from: string) => ApiError.validation([fieldError("state", "cannot_transition", `${from} to ${to}`)]);
+    if (!canMove(ean.state, to)) throw refuse(ean.state);
+    const { row, current } = await moveEanState(db, eanId, ean.state, to);
+    if (!row) throw current === null ? ApiError.notFound() : refuse(current);
+    return c.json(toEanJson(row), 200);
+  },
+});
+
+export const eanRoutes = [createEan, createEansInBulk, listEansRoute, getEan, updateEanRoute, deleteEanRoute, moveEanStateRoute] as const;

@@ -6,6 +6,7 @@
  */
 import { type FieldError, fieldError } from "../../errors";
 import type { EanWriteContext } from "./eans.queries";
+import type { EanState } from "../../db/schema";
 import { eanSchema } from "./eans.schemas";
 
 /**
@@ -68,4 +69,18 @@ export function mergeEanErrors(shapeErrors: FieldError[], databaseErrors: FieldE
     .map((error, arrival) => ({ error, arrival }))
     .sort((a, b) => (a.error.index ?? -1) - (b.error.index ?? -1) || fieldRank(a.error) - fieldRank(b.error) || a.arrival - b.arrival)
     .map(({ error }) => error);
+}
+
+/** The moves the switching lifecycle allows; `switched`, `rejected` and `cancelled` are final. */
+export const EAN_STATE_MOVES: Readonly<Record<EanState, readonly EanState[]>> = {
+  ready: ["offered", "cancelled"],
+  offered: ["switch_requested", "cancelled"],
+  switch_requested: ["switched", "rejected", "cancelled"],
+  switched: [],
+  rejected: [],
+  cancelled: [],
+};
+
+export function canMove(from: EanState, to: EanState): boolean {
+  return EAN_STATE_MOVES[from].includes(to);
 }

@@ -3,7 +3,7 @@
  * errors are listed in this order).
  */
 import * as z from "zod";
-import { PRODUCTS, REASONS, RECORDING_PERIODS, TARIFF_GROUPS } from "../../db/schema";
+import { EAN_STATES, PRODUCTS, REASONS, RECORDING_PERIODS, TARIFF_GROUPS } from "../../db/schema";
 import { MAX_BULK_EANS, MAX_CONSUMPTIONS } from "../../limits";
 import { named } from "../../validation/registry";
 import * as f from "../../validation/fields";
@@ -64,3 +64,6 @@ export const eanPatchSchema = named("EanPatch", f.object({
 export const updateEanBody = named("EanUpdateRequest", f.envelope({ ean: eanPatchSchema }));
 
 export type EanPatch = z.output<typeof eanPatchSchema>;
+
+/** The operator's move of an EAN's state. */
+export const moveEanStateBody = named("EanStateMoveRequest", f.envelope({ state: f.enumOf(EAN_STATES) }));
