@@ -209,6 +209,7 @@ try {
     ["PATCH /api/v1/customers/:id", "PATCH", () => `/api/v1/customers/${subject.id}`, (i) => ({ customer: { profile: { city: `City ${i}` } } })],
     ["GET /api/v1/customers/:id/export (1 EAN)", "GET", () => `/api/v1/customers/${subject.id}/export`, null],
     ["GET /api/v1/customers?external_id=", "GET", () => "/api/v1/customers?external_id=nobody", null],
+    ["GET /api/v1/events?limit=25 (a page deep in a feed of ~8,000)", "GET", (i) => `/api/v1/events?after=${1000 + i * 25}&limit=25`, null],
     // The newest customers first: erasing the last one moves no other.
     ["DELETE /api/v1/customers/:id (the newest)", "DELETE", (i) => `/api/v1/customers/${erasable[erasable.length - 1 - i]}`, null],
   ];
@@ -345,9 +346,11 @@ statement at a time. The bare Worker runs the same statements.
 ${costRows.join("\n")}
 ${lifecycleCosts.map(({ name, cost }) => `| ${name} | ${fmt(cost?.roundTrips, 1)} | ${fmt(cost?.statements, 1)} | ${fmt(cost?.rowsRead, 1)} | ${fmt(cost?.rowsWritten, 1)} |`).join("\n")}
 
-The last ${lifecycleCosts.length} rows are the lifecycle endpoints, measured one request at a time (no
-bare counterpart). Erasing a customer also moves every customer after it in
-its organisation up one place: one more row written per such customer.
+The last ${lifecycleCosts.length} rows are the lifecycle endpoints and the event feed, measured one
+request at a time (no bare counterpart). Every write above includes its
+events, written in the same batch (one more statement: one \`ean.created\` statement
+per 90 EANs). Erasing a customer also moves every customer after it in its
+organisation up one place: one more row written per such customer.
 
 ## The largest answers
 
