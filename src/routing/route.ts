@@ -98,7 +98,7 @@ export function defineRoute<
   return { method, path, ...spec, idempotent: spec.idempotent ?? method !== "get" };
 }
 
-// biome-ignore lint: any record, whatever its schemas and handler
+/** Any record, whatever its schemas and handler (the lists of records). */
 export type AnyRouteRecord = RouteRecord<Method, string, any, any, any>;
 
 /**
