@@ -37,14 +37,13 @@ function statement(db: Database, text: string, params: unknown[]): BoundQuery<ne
   return { statement: db.$client.prepare(text).bind(...params), rows: () => [] };
 }
 
-/** `customer.created` for the customer the batch has just inserted (last_insert_rowid()). */
+/** The SQL of `customer.created` for the customer the batch has just inserted (last_insert_rowid()); the bench's bare Worker runs it too. */
+export const CUSTOMER_CREATED_SQL = `${INSERT} select c.organisation_id, 'customer.created', c.id, ?, json_object('object', ${CUSTOMER_JSON})
+     from customers c where c.id = last_insert_rowid() and c.organisation_id = ?`;
+
+/** `customer.created` for the customer the batch has just inserted. */
 export function customerCreatedEvent(db: Database, organisationId: number, now: string) {
-  return statement(
-    db,
-    `${INSERT} select c.organisation_id, 'customer.created', c.id, ?, json_object('object', ${CUSTOMER_JSON})
-     from customers c where c.id = last_insert_rowid() and c.organisation_id = ?`,
-    [now, organisationId],
-  );
+  return statement(db, CUSTOMER_CREATED_SQL, [now, organisationId]);
 }
 
 /** `customer.updated` when the batch's update changed something (it set updated_at to `now`). */
@@ -58,21 +57,20 @@ export function customerUpdatedEvent(db: Database, organisationId: number, custo
 }
 
 /** Numbers per `ean.created` statement: D1 binds at most 100 parameters. */
-const NUMBERS_PER_STATEMENT = 90;
+export const NUMBERS_PER_STATEMENT = 90;
+
+/** The SQL of `ean.created` for `count` numbers; parameters: organisation, now, customer, organisation, the numbers. */
+export function eansCreatedSql(count: number): string {
+  return `${INSERT} select ?, 'ean.created', e.customer_id, ?, json_object('object', ${EAN_JSON})
+         from eans e where e.customer_id = ${OWNED_CUSTOMER} and e.number in (${Array(count).fill("?").join(", ")}) order by e.id`;
+}
 
 /** One `ean.created` per EAN the batch has just inserted for the customer (found by their numbers), in id order. */
 export function eansCreatedEvents(db: Database, organisationId: number, customerId: number, numbers: readonly string[], now: string) {
   const statements = [];
   for (let i = 0; i < numbers.length; i += NUMBERS_PER_STATEMENT) {
     const chunk = numbers.slice(i, i + NUMBERS_PER_STATEMENT);
-    statements.push(
-      statement(
-        db,
-        `${INSERT} select ?, 'ean.created', e.customer_id, ?, json_object('object', ${EAN_JSON})
-         from eans e where e.customer_id = ${OWNED_CUSTOMER} and e.number in (${chunk.map(() => "?").join(", ")}) order by e.id`,
-        [organisationId, now, customerId, organisationId, ...chunk],
-      ),
-    );
+    statements.push(statement(db, eansCreatedSql(chunk.length), [organisationId, now, customerId, organisationId, ...chunk]));
   }
   return statements;
 }
