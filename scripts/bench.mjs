@@ -349,7 +349,7 @@ ${lifecycleCosts.map(({ name, cost }) => `| ${name} | ${fmt(cost?.roundTrips, 1)
 The last ${lifecycleCosts.length} rows are the lifecycle endpoints and the event feed, measured one
 request at a time (no bare counterpart). Every write above includes its
 events, written in the same batch (one more statement: one \`ean.created\` statement
-per 90 EANs). Erasing a customer also moves every customer after it in its
+per 96 EANs). Erasing a customer also moves every customer after it in its
 organisation up one place: one more row written per such customer.
 
 ## The largest answers

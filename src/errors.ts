@@ -196,6 +196,3 @@ export const unauthenticatedJson = named(
 
 /** OpenAPI: the 404 body, a JSON string. */
 export const notFoundJson = named("NotFound", z.literal("Not found"));
-
-/** OpenAPI: the 405 body, a JSON string. */
-export const methodNotAllowedJson = named("MethodNotAllowed", z.literal("Method not allowed"));

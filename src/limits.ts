@@ -23,6 +23,9 @@ export const MAX_STRING_LENGTH = 255;
 export const DECIMAL_INTEGER_DIGITS = 12;
 export const DECIMAL_FRACTION_DIGITS = 10;
 
+/** D1 rejects statements with more bound parameters than this. */
+export const D1_MAX_BOUND_PARAMETERS = 100;
+
 /** Kaminari's `per` cap. */
 export const MAX_PER_PAGE = 25;
 /** EANs in one bulk request. */

@@ -6,6 +6,7 @@
  * an event's `object` is the resource after the change even for a create,
  * whose id exists only inside the batch.
  */
+import { D1_MAX_BOUND_PARAMETERS } from "../limits";
 import type { BoundQuery } from "./compiled";
 import type { Database } from "./client";
 
@@ -56,8 +57,8 @@ export function customerUpdatedEvent(db: Database, organisationId: number, custo
   );
 }
 
-/** Numbers per `ean.created` statement: D1 binds at most 100 parameters. */
-export const NUMBERS_PER_STATEMENT = 90;
+/** Numbers per `ean.created` statement: D1's bound-parameter limit, less the statement's other four. */
+export const NUMBERS_PER_STATEMENT = D1_MAX_BOUND_PARAMETERS - 4;
 
 /** The SQL of `ean.created` for `count` numbers; parameters: organisation, now, customer, organisation, the numbers. */
 export function eansCreatedSql(count: number): string {

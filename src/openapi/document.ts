@@ -6,7 +6,7 @@
  * written to disk by `npm run openapi`.
  */
 import * as z from "zod";
-import { errorsJson, methodNotAllowedJson, notFoundJson, unauthenticatedJson } from "../errors";
+import { errorsJson, notFoundJson, unauthenticatedJson } from "../errors";
 import { MAX_BODY_TEXT, MAX_IDEMPOTENCY_KEY_LENGTH } from "../limits";
 import { type AnyRouteRecord, isDryRunnable } from "../routing/route";
 import { apiSchemas } from "../validation/registry";
@@ -124,7 +124,7 @@ export function buildOpenApiDocument(records: readonly AnyRouteRecord[], audienc
     delete schema.$id;
   }
   // The error schemas are named components; importing them registers them.
-  void [errorsJson, notFoundJson, unauthenticatedJson, methodNotAllowedJson];
+  void [errorsJson, notFoundJson, unauthenticatedJson];
 
   const paths: Record<string, Record<string, object>> = {};
   for (const op of operationsFor(records, audience)) {

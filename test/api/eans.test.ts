@@ -2,6 +2,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, emptyCost } from "../../src/db/client";
+import { NUMBERS_PER_STATEMENT } from "../../src/db/events";
 import { EAN_ROWS_PER_STATEMENT, insertEans, listEans } from "../../src/routes/eans/eans.queries";
 import { eanSchema } from "../../src/routes/eans/eans.schemas";
 import { call, createCustomer, createOrganisation, createSupplier, eanFields, eanNumber, ISO_TIMESTAMP, json, type TestOrganisation } from "../helpers";
@@ -178,8 +179,8 @@ describe("POST /api/v1/customers/:customer_id/eans/bulk", () => {
     expect(stored[1]).toMatchObject({ supplierId: supplier.id, supplierName: "Bulk Supplier", solarPanels: true, inverterMaxPower: 315 });
     expect(stored[0]).toMatchObject({ supplierId: null, supplierName: null });
     expect(cost.roundTrips).toBe(1);
-    // The customer's EAN counter, the inserts, then their ean.created events (by number, ≤ 90 a statement).
-    expect(cost.statements).toBe(1 + Math.ceil(100 / EAN_ROWS_PER_STATEMENT) + Math.ceil(100 / 90));
+    // The customer's EAN counter, the inserts, then their ean.created events (by number, NUMBERS_PER_STATEMENT a statement).
+    expect(cost.statements).toBe(1 + Math.ceil(100 / EAN_ROWS_PER_STATEMENT) + Math.ceil(100 / NUMBERS_PER_STATEMENT));
     expect(EAN_ROWS_PER_STATEMENT * 20 + 4).toBeLessThanOrEqual(100);
   });
 

@@ -16,11 +16,9 @@ import { customers, type EanRow, type EanState, eans, suppliers } from "../../db
 import { nowIso } from "../../lib/time";
 import { ownedCustomer, ownedCustomerId } from "../customers/customers.queries";
 import type { EanKeys } from "./eans.rules";
-import { MAX_EANS_PER_CUSTOMER } from "../../limits";
+import { D1_MAX_BOUND_PARAMETERS, MAX_EANS_PER_CUSTOMER } from "../../limits";
 import type { EanInput } from "./eans.schemas";
 
-/** D1 rejects statements with more bound parameters than this. */
-export const D1_MAX_BOUND_PARAMETERS = 100;
 
 export interface EanWriteContext {
   customerExists: boolean;
