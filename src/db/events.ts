@@ -130,12 +130,17 @@ export function eraseCustomerEvents(db: Database, organisationId: number, custom
   );
 }
 
-/** `ean.state_changed` with `previous_state`, when the batch's compare-and-set moved the EAN (its state is `to`, updated now). */
+/**
+ * `ean.state_changed` with `previous_state`, right after the compare-and-set:
+ * only when it moved the EAN (changes()). Its state and time alone would not
+ * do: a concurrent move that lost, in the same clock tick, would see the
+ * winner's.
+ */
 export function eanStateChangedEvent(db: Database, eanId: number, from: string, to: string, now: string) {
   return statement(
     db,
     `${INSERT} select c.organisation_id, 'ean.state_changed', e.customer_id, ?, json_object('object', ${EAN_JSON}, 'previous_state', ?)
-     from eans e join customers c on c.id = e.customer_id where e.id = ? and e.state = ? and e.updated_at = ?`,
-    [now, from, eanId, to, now],
+     from eans e join customers c on c.id = e.customer_id where e.id = ? and e.state = ? and changes() > 0`,
+    [now, from, eanId, to],
   );
 }
