@@ -56,9 +56,11 @@ function stopAllOnExit() {
 /**
  * Starts the server; resolves to { baseUrl, adminToken, output, onOutput, stop }.
  * `config` is the Worker's wrangler config (the API's, or the benchmark's bare
- * reference); `logLevel` "log" lets the Worker's request log lines through.
+ * reference); `logLevel` "log" lets the Worker's request log lines through;
+ * `vars` go into its .dev.vars beside the ADMIN_TOKEN (e.g.
+ * WEBHOOKS_ALLOW_LOCAL_URLS for a local webhook receiver).
  */
-export async function startLoadtestServer(name, { config: configFile = "wrangler.toml", logLevel = "error" } = {}) {
+export async function startLoadtestServer(name, { config: configFile = "wrangler.toml", logLevel = "error", vars = {} } = {}) {
   const dir = path.join(ROOT, ".wrangler", name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -71,7 +73,8 @@ export async function startLoadtestServer(name, { config: configFile = "wrangler
   const configPath = path.join(dir, "wrangler.toml");
   writeFileSync(configPath, config);
   const adminToken = `loadtest-${randomBytes(16).toString("hex")}`;
-  writeFileSync(path.join(dir, ".dev.vars"), `ADMIN_TOKEN="${adminToken}"\n`);
+  const devVars = { ADMIN_TOKEN: adminToken, ...vars };
+  writeFileSync(path.join(dir, ".dev.vars"), Object.entries(devVars).map(([key, value]) => `${key}="${value}"\n`).join(""));
   const state = path.join(dir, "state");
   // Run wrangler on this Node (22, from the `node` devDependency), whatever `node` is on PATH.
   const wranglerJs = path.join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");

@@ -14,6 +14,22 @@ export interface Bindings {
   LOG_SAMPLE_RATE?: string;
   /** Comma-separated origins allowed by CORS; empty or unset: CORS off. */
   CORS_ORIGINS?: string;
+  /** "Organisation N has new events": consumed by the webhook dispatcher (src/webhooks/dispatch.ts). */
+  WEBHOOK_DISPATCH: Queue<DispatchMessage>;
+  /** One event to POST to one endpoint, one attempt: consumed by src/webhooks/deliver.ts. */
+  WEBHOOK_DELIVERIES: Queue<DeliveryMessage>;
+  /** "true" (from .dev.vars, for local work only) also accepts http:// and local hosts as webhook URLs. */
+  WEBHOOKS_ALLOW_LOCAL_URLS?: string;
+}
+
+export interface DispatchMessage {
+  organisation_id: number;
+}
+
+export interface DeliveryMessage {
+  endpoint_id: number;
+  event_id: number;
+  attempt: number;
 }
 
 export interface Variables {

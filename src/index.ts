@@ -1,16 +1,28 @@
-/** @module Worker entry point: the API, and a daily purge of expired idempotency keys and events older than 30 days. */
+/**
+ * @module Worker entry point: the API; the webhook queues' consumer; the
+ * daily purge (idempotency keys, events and webhook deliveries past their
+ * time) and the five-minute sweep of undispatched events.
+ */
 import { app } from "./app";
 import { createDatabase, emptyCost } from "./db/client";
 import type { Bindings } from "./env";
 import { purgeExpiredKeys } from "./idempotency/idempotency.queries";
 import { purgeExpiredEvents } from "./routes/events/events.queries";
+import { purgeExpiredDeliveries } from "./routes/webhooks/webhooks.queries";
+import { sweepUndispatched } from "./webhooks/dispatch";
+import { consumeQueue } from "./webhooks/queue";
 
 export type { AppType } from "./app";
 
+/** wrangler.toml's daily cron; the other one is the sweep. */
+const DAILY_PURGE = "17 3 * * *";
+
 export default {
   fetch: app.fetch,
-  async scheduled(_controller, env, _ctx) {
+  queue: consumeQueue,
+  async scheduled(controller, env, _ctx) {
     const db = createDatabase(env.DB, emptyCost());
-    await Promise.all([purgeExpiredKeys(db), purgeExpiredEvents(db)]);
+    if (controller.cron === DAILY_PURGE) await Promise.all([purgeExpiredKeys(db), purgeExpiredEvents(db), purgeExpiredDeliveries(db)]);
+    else await sweepUndispatched(db, env);
   },
 } satisfies ExportedHandler<Bindings>;

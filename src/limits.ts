@@ -39,3 +39,23 @@ export const DEFAULT_EVENTS_LIMIT = 25;
 export const MAX_EVENTS_LIMIT = 100;
 /** How long events are kept (the daily purge). */
 export const EVENT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Webhook endpoints per organisation. */
+export const MAX_WEBHOOK_ENDPOINTS = 16;
+/** A webhook endpoint's URL, in characters. */
+export const MAX_WEBHOOK_URL_LENGTH = 2048;
+/** Random bytes in a webhook signing secret (`whsec_` + their base64). */
+export const WEBHOOK_SECRET_BYTES = 32;
+/** A delivery succeeds on a 2xx within this time; anything else is retried. */
+export const WEBHOOK_TIMEOUT_MS = 10_000;
+/**
+ * Seconds before each retry of a failed delivery (a Queues delay is at most
+ * 12 hours): with the first attempt, 8 attempts over 29.6 hours; then the
+ * delivery is given up.
+ */
+export const WEBHOOK_RETRY_DELAYS_S = [10, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 12 * 3600] as const;
+export const WEBHOOK_MAX_ATTEMPTS = WEBHOOK_RETRY_DELAYS_S.length + 1;
+/** Attempts `GET …/deliveries` lists, newest first. */
+export const MAX_DELIVERIES_LISTED = 100;
+/** Events one dispatch step reads and fans out (a Queues sendBatch takes at most 100 messages). */
+export const DISPATCH_EVENTS_PER_STEP = 100;

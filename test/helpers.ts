@@ -179,3 +179,8 @@ export function countingTokensKv(): { kv: KVNamespace; reads: () => number; rese
   });
   return { kv, reads: () => reads, reset: () => void (reads = 0) };
 }
+
+/** A webhook endpoint's create body: a public https URL (nothing listens there) asking for `events`. */
+export function webhookEndpointBody(events: string[] = ["*"], url = "https://hooks.enbro-partner.com/webhooks") {
+  return { webhook_endpoint: { url, events } };
+}

@@ -6,7 +6,7 @@
  */
 import { ALL_ROUTES } from "../src/openapi/openapi.routes";
 import type { AnyRouteRecord } from "../src/routing/route";
-import { call, createCustomer, createOrganisation, createSupplier, customerBody, eanFields, type TestOrganisation } from "./helpers";
+import { call, createCustomer, createOrganisation, createSupplier, customerBody, eanFields, type TestOrganisation, webhookEndpointBody } from "./helpers";
 
 export interface Fixture {
   owner: TestOrganisation;
@@ -18,6 +18,8 @@ export interface Fixture {
   eanId: number;
   /** An event of the owner's. */
   eventId: number;
+  /** A webhook endpoint of the owner's (asking for `customer.deleted` only). */
+  webhookEndpointId: number;
 }
 
 export interface RouteCase {
@@ -43,7 +45,10 @@ export async function createFixture(): Promise<Fixture> {
   const eanId = (await ean.json<{ id: number }>()).id;
   const events = await call("GET", "/api/v1/events", { token: owner.token });
   const eventId = (await events.json<{ data: Array<{ id: number }> }>()).data[0]!.id;
-  return { owner, stranger, customerId: customer.id, supplierId: supplier.id, tokenId: owner.tokenId, eanId, eventId };
+  const endpoint = await call("POST", "/api/v1/webhook_endpoints", { token: owner.token, body: webhookEndpointBody(["customer.deleted"]) });
+  if (endpoint.status !== 201) throw new Error(`fixture webhook endpoint not created: ${endpoint.status}`);
+  const webhookEndpointId = (await endpoint.json<{ id: number }>()).id;
+  return { owner, stranger, customerId: customer.id, supplierId: supplier.id, tokenId: owner.tokenId, eanId, eventId, webhookEndpointId };
 }
 
 interface Call {
@@ -78,6 +83,10 @@ export const CALLS: Record<string, Call> = {
   moveEanState: { ids: (f) => ({ id: f.eanId }), body: () => ({ state: "offered" }), ok: 200 },
   listEvents: { ok: 200 },
   getEvent: { ids: (f) => ({ id: f.eventId }), ok: 200 },
+  createWebhookEndpoint: { body: () => webhookEndpointBody(["*"]), ok: 201 },
+  listWebhookEndpoints: { ok: 200 },
+  deleteWebhookEndpoint: { ids: (f) => ({ id: f.webhookEndpointId }), ok: 204 },
+  listWebhookDeliveries: { ids: (f) => ({ id: f.webhookEndpointId }), ok: 200 },
   createOrganisation: { body: () => ({ name: "Matrix Org" }), ok: 201 },
   issueToken: { ids: (f) => ({ id: f.owner.id }), ok: 201 },
   revokeToken: { ids: (f) => ({ id: f.tokenId }), ok: 204 },

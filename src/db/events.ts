@@ -33,9 +33,33 @@ const EAN_JSON = `json_object(
 
 const INSERT = "insert into events (organisation_id, type, customer_id, created_at, data)";
 const OWNED_CUSTOMER = "(select id from customers where id = ? and organisation_id = ?)";
+/**
+ * Each event inserted says whether its organisation has webhook endpoints: a
+ * batch that wrote one is followed by a "new events" message to the
+ * dispatcher (src/webhooks/notify.ts), at no extra round trip. An
+ * organisation without endpoints costs an index probe that finds nothing.
+ */
+export const EVENT_RETURNING = "returning organisation_id, exists (select 1 from webhook_endpoints w where w.organisation_id = events.organisation_id) as has_webhooks";
+
+/** The statements that write events, to find their returned rows in a batch's results. */
+const eventStatements = new WeakSet<D1PreparedStatement>();
+
+/** The organisations with webhook endpoints for which this batch (its statements and their results) wrote events. */
+export function organisationsWithNewEvents(statements: readonly D1PreparedStatement[], results: readonly D1Result[]): number[] {
+  const organisations = new Set<number>();
+  statements.forEach((statement, i) => {
+    if (!eventStatements.has(statement)) return;
+    for (const row of (results[i]?.results ?? []) as Array<{ organisation_id: number; has_webhooks: number }>) {
+      if (row.has_webhooks) organisations.add(row.organisation_id);
+    }
+  });
+  return [...organisations];
+}
 
 function statement(db: Database, text: string, params: unknown[]): BoundQuery<never> {
-  return { statement: db.$client.prepare(text).bind(...params), rows: () => [] };
+  const bound = db.$client.prepare(`${text} ${EVENT_RETURNING}`).bind(...params);
+  eventStatements.add(bound);
+  return { statement: bound, rows: () => [] };
 }
 
 /** The SQL of `customer.created` for the customer the batch has just inserted (last_insert_rowid()); the bench's bare Worker runs it too. */

@@ -241,6 +241,49 @@ export const events = sqliteTable(
   ],
 );
 
+/** An endpoint's `events`: event types, or `["*"]` for every type. */
+export type WebhookEventFilter = Array<(typeof EVENT_TYPES)[number] | "*">;
+
+/**
+ * Where an organisation's events are POSTed (src/webhooks). `cursor` is the
+ * last event id handed to the delivery queue: the dispatcher moves it by
+ * compare-and-set, so an event is handed over once. It starts at the
+ * organisation's last event: an endpoint gets the events after its creation.
+ */
+export const webhookEndpoints = sqliteTable(
+  "webhook_endpoints",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    organisationId: integer("organisation_id")
+      .notNull()
+      .references(() => organisations.id),
+    url: text("url").notNull(),
+    events: text("events", { mode: "json" }).$type<WebhookEventFilter>().notNull(),
+    /** `whsec_…`: the HMAC key of the signatures; shown once, at creation. */
+    secret: text("secret").notNull(),
+    cursor: integer("cursor").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("webhook_endpoints_organisation_idx").on(t.organisationId, t.id)],
+);
+
+/** One attempt to deliver an event to an endpoint (the delivery log); kept 30 days like events. */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    // A rowid, not AUTOINCREMENT: ids only order the log, and every AUTOINCREMENT table costs each insert a row read.
+    id: integer("id").primaryKey(),
+    endpointId: integer("endpoint_id").notNull(),
+    eventId: integer("event_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    /** The HTTP status answered; NULL when none came (timeout, refused connection). */
+    status: integer("status"),
+    succeeded: integer("succeeded", { mode: "boolean" }).notNull(),
+    at: text("at").notNull(),
+  },
+  (t) => [index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.id), index("webhook_deliveries_at_idx").on(t.at)],
+);
+
 /**
  * Never holds a row. A dry run ends each batch that writes with an insert
  * here that always fails — on `changed` when the batch's last write changed
@@ -256,3 +299,4 @@ export type OrganisationRow = typeof organisations.$inferSelect;
 export type CustomerRow = typeof customers.$inferSelect;
 export type EanRow = typeof eans.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
+export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;

@@ -2,12 +2,16 @@
  * @module The request's D1 handle: a D1 session (read replication) opened on
  * the first query, metered (rows read and written, for the request log), and
  * its bookmark answered in `x-d1-bookmark`. A request that never queries D1
- * (ping, a 401, a 405) opens nothing.
+ * (ping, a 401, a 405) opens nothing. A request whose batches wrote events
+ * for an organisation with webhook endpoints tells the dispatcher before it
+ * answers.
  */
 import type { MiddlewareHandler } from "hono";
 import { createDatabase, type D1Handle, type Database } from "../db/client";
 import { dryRunD1 } from "../db/dry-run";
+import { organisationsWithNewEvents } from "../db/events";
 import type { AppEnv } from "../env";
+import { requestDispatch } from "../webhooks/notify";
 
 /** D1's bookmark format; anything else is ignored rather than sent to D1 (which would reject it). */
 const D1_BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/;
@@ -27,15 +31,24 @@ export function d1Session(): MiddlewareHandler<AppEnv> {
   return async function d1Session(c, next) {
     let session: D1DatabaseSession | undefined;
     let database: Database | undefined;
+    const withNewEvents = new Set<number>();
     const open = () => (session ??= c.env.DB.withSession(sessionConstraint(c.req.method, c.req.header("x-d1-bookmark"))));
     // Drizzle itself is built on first use too: a request that reads no table builds nothing.
     c.set("database", () => {
       if (database) return database;
-      const handle: D1Handle = { prepare: (query) => open().prepare(query), batch: (statements) => open().batch(statements) };
+      const handle: D1Handle = {
+        prepare: (query) => open().prepare(query),
+        batch: async <T = unknown>(statements: D1PreparedStatement[]) => {
+          const results = await open().batch<T>(statements);
+          for (const id of organisationsWithNewEvents(statements, results)) withNewEvents.add(id);
+          return results;
+        },
+      };
       database = createDatabase(c.get("dryRun") ? dryRunD1(handle) : handle, c.get("d1Cost"));
       return database;
     });
     await next();
+    if (withNewEvents.size > 0) await requestDispatch(c.env, withNewEvents, c.get("requestId"));
     const bookmark = session?.getBookmark();
     if (bookmark) c.res.headers.set("x-d1-bookmark", bookmark);
   };

@@ -7,7 +7,7 @@
  */
 import * as z from "zod";
 import { errorsJson, notFoundJson, unauthenticatedJson } from "../errors";
-import { MAX_BODY_TEXT, MAX_IDEMPOTENCY_KEY_LENGTH } from "../limits";
+import { MAX_BODY_TEXT, MAX_IDEMPOTENCY_KEY_LENGTH, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAYS_S, WEBHOOK_TIMEOUT_MS } from "../limits";
 import { type AnyRouteRecord, isDryRunnable } from "../routing/route";
 import { apiSchemas } from "../validation/registry";
 import * as examples from "./examples";
@@ -72,6 +72,27 @@ const STATUS_TEXT: Record<number, string> = {
   409: "Idempotency key in use by a request still running", 413: `Body over ${MAX_BODY_TEXT}`, 415: "Body not declared as JSON",
   422: "Validation failed: every error of the request", 429: "Rate limited", 500: "Unexpected error",
 };
+
+const webhookHeader = (name: string, description: string, example: string) => ({ name, in: "header", required: true, description, schema: { type: "string" }, example });
+
+/** OpenAPI 3.1's `webhooks`: what Enbro POSTs to an organisation's endpoints. */
+function webhookDescriptions() {
+  return {
+    event: {
+      post: {
+        summary: "An event of the organisation, as the feed renders it",
+        description: `Sent to each webhook endpoint that asked for the event's type (or \`*\`), as \`application/json\`, signed by the Standard Webhooks scheme: verify \`webhook-signature\` with the endpoint's secret (e.g. the \`standardwebhooks\` package) before trusting the body, and refuse old timestamps. Answer a 2xx within ${WEBHOOK_TIMEOUT_MS / 1000} s; anything else (another status, a redirect, a timeout) is retried — first after ${WEBHOOK_RETRY_DELAYS_S[0]} s, then after growing delays, ${WEBHOOK_MAX_ATTEMPTS} attempts over more than 24 hours — with the same \`webhook-id\`: deduplicate on it. Order is not guaranteed; the event id is.`,
+        parameters: [
+          webhookHeader("webhook-id", "The event's id; the same on every retry.", "42"),
+          webhookHeader("webhook-timestamp", "When this attempt was signed, in Unix seconds.", "1764460800"),
+          webhookHeader("webhook-signature", "`v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the base64-decoded secret after `whsec_`.", "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4="),
+        ],
+        requestBody: { required: true, content: { "application/json": { schema: ref("Event"), example: examples.stateChangedEvent } } },
+        responses: { "2XX": { description: "Received: not sent again." } },
+      },
+    },
+  };
+}
 
 function responsesOf(op: AnyRouteRecord) {
   const responses: Record<string, object> = {};
@@ -149,7 +170,8 @@ export function buildOpenApiDocument(records: readonly AnyRouteRecord[], audienc
   }
 
   const requestError = (error: string, message: string) => ({ errors: [{ path: "request", error, message, type: "custom" }] });
-  const components = reachable(paths, schemas, {
+  const webhooks = audience === "public" ? webhookDescriptions() : undefined;
+  const components = reachable({ paths, webhooks }, schemas, {
     400: errorResponse(STATUS_TEXT[400]!, "Errors", requestError("malformed_json", "is not valid JSON")),
     401: errorResponse(STATUS_TEXT[401]!, "NotAuthenticated", examples.unauthenticated),
     404: errorResponse("Not found: an unknown id, or another organisation's record", "NotFound", "Not found"),
@@ -182,8 +204,10 @@ export function buildOpenApiDocument(records: readonly AnyRouteRecord[], audienc
           { name: "Suppliers" },
           { name: "Peer view", description: "Read-only views in other platforms' shapes." },
           { name: "Events", description: "The change feed: every change of the organisation's data, in order." },
+          { name: "Webhooks", description: "The same events, POSTed to the organisation's endpoints as they happen (see `webhooks`)." },
         ],
     paths,
+    ...(webhooks ? { webhooks } : {}),
     components: {
       schemas: components.schemas,
       securitySchemes: operator

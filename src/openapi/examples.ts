@@ -102,6 +102,14 @@ export const ean = {
   supplier: { id: 5, name: "Terry and Sons 5" },
 };
 
+/** `ean.state_changed`, as the feed renders it and webhooks POST it. */
+export const stateChangedEvent = {
+  id: 42,
+  type: "ean.state_changed",
+  created_at: "2020-04-10T09:12:03.101Z",
+  data: { object: { ...ean, state: "offered", updated_at: "2020-04-10T09:12:03.101Z" }, previous_state: "ready" },
+};
+
 export const customerValidationErrors = {
   errors: [{ path: "customer.profile.first_name", error: "must_be_filled", message: "must be filled", type: "params" }],
 };

@@ -6,6 +6,7 @@ import { organisationRoutes } from "./organisations/organisations.routes";
 import { peerRoutes } from "./peer/peer.routes";
 import { supplierRoutes } from "./suppliers/suppliers.routes";
 import { systemRoutes } from "./system/system.routes";
+import { webhookRoutes } from "./webhooks/webhooks.routes";
 
 const [getMe, ...operatorOrganisationRoutes] = organisationRoutes;
 const [listSuppliersForClients, ...operatorSupplierRoutes] = supplierRoutes;
@@ -18,6 +19,7 @@ export const API_ROUTES = [
   ...eanRoutes,
   ...peerRoutes,
   ...eventRoutes,
+  ...webhookRoutes,
   ...operatorOrganisationRoutes,
   ...operatorSupplierRoutes,
 ] as const;

@@ -71,6 +71,14 @@ describe("the OpenAPI document", () => {
     expect(profile.required).toEqual(["first_name", "last_name", "city", "street", "building", "postal_code", "title", "phone", "birth_date"]);
   });
 
+  it("describes the webhook POST (OpenAPI 3.1 `webhooks`): the Event it carries and the three Standard Webhooks headers", () => {
+    const post = (document as { webhooks?: Record<string, { post: Record<string, any> }> }).webhooks?.event?.post;
+    expect(post?.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Event" });
+    expect(post?.parameters.map((p: { name: string; in: string }) => `${p.in} ${p.name}`)).toEqual(["header webhook-id", "header webhook-timestamp", "header webhook-signature"]);
+    expect(document.components.schemas).toHaveProperty("Event");
+    expect(operatorDocument).not.toHaveProperty("webhooks");
+  });
+
   it("is what `npm run openapi` writes to disk", async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "openapi-")), "openapi.json");
     await promisify(execFile)(process.execPath, ["scripts/openapi.mjs", file], { cwd: path.resolve(import.meta.dirname, "../..") });

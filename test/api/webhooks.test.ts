@@ -1,0 +1,295 @@
+/**
+ * Webhook endpoints (register, list, delete, delivery log), the URL rule, the
+ * per-organisation cap, the outbox's "new events" message, the dispatcher's
+ * fan-out and one delivery attempt. The end-to-end deliveries to a real
+ * receiver run under `wrangler dev`: test/node/webhooks.test.ts.
+ */
+import { env } from "cloudflare:workers";
+import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createDatabase, emptyCost } from "../../src/db/client";
+import type { DeliveryMessage, DispatchMessage } from "../../src/env";
+import { MAX_WEBHOOK_ENDPOINTS, MAX_WEBHOOK_URL_LENGTH, WEBHOOK_RETRY_DELAYS_S } from "../../src/limits";
+import { dispatchEvents } from "../../src/webhooks/dispatch";
+import worker from "../../src/index";
+import { call, createCustomer, createOrganisation, eanFields, ISO_TIMESTAMP, json, type TestOrganisation, webhookEndpointBody } from "../helpers";
+
+/** The real queue binding, with every message sent through it recorded. */
+function recordingQueue<T>(queue: Queue<T>) {
+  const sent: Array<{ body: T; delaySeconds?: number }> = [];
+  const recorded = {
+    send: async (body: T, options?: QueueSendOptions) => {
+      sent.push({ body, delaySeconds: options?.delaySeconds });
+      return queue.send(body, options);
+    },
+    sendBatch: async (messages: Iterable<MessageSendRequest<T>>, options?: QueueSendBatchOptions) => {
+      for (const message of messages) sent.push({ body: message.body, delaySeconds: message.delaySeconds });
+      return queue.sendBatch(messages, options);
+    },
+  } as Queue<T>;
+  return { queue: recorded, sent };
+}
+
+const create = (org: TestOrganisation, body: unknown) => call("POST", "/api/v1/webhook_endpoints", { token: org.token, body });
+
+async function createEndpoint(org: TestOrganisation, events = ["*"]) {
+  const response = await create(org, webhookEndpointBody(events));
+  expect(response.status).toBe(201);
+  return json(response);
+}
+
+const urlError = { path: "webhook_endpoint.url", error: "is_in_invalid_format", message: "is in invalid format", type: "params" };
+
+describe("POST /api/v1/webhook_endpoints", () => {
+  let org: TestOrganisation;
+  beforeAll(async () => {
+    org = await createOrganisation();
+  });
+
+  it("answers the endpoint with its secret (whsec_ + base64 of 32 bytes), once; the list never shows it", async () => {
+    const created = await createEndpoint(org, ["ean.state_changed", "customer.created"]);
+    expect(Object.keys(created)).toEqual(["id", "url", "events", "secret", "created_at"]);
+    expect(created).toMatchObject({ url: "https://hooks.enbro-partner.com/webhooks", events: ["ean.state_changed", "customer.created"] });
+    expect(created.created_at).toMatch(ISO_TIMESTAMP);
+    expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(atob(created.secret.slice(6))).toHaveLength(32);
+    const other = await createEndpoint(org);
+    expect(other.secret).not.toBe(created.secret);
+
+    const list = await call("GET", "/api/v1/webhook_endpoints", { token: org.token });
+    expect(list.status).toBe(200);
+    const endpoints = await json(list);
+    expect(endpoints.slice(0, 2)).toEqual([
+      { id: created.id, url: created.url, events: created.events, created_at: created.created_at },
+      { id: other.id, url: other.url, events: ["*"], created_at: other.created_at },
+    ]);
+    expect(JSON.stringify(endpoints)).not.toContain("whsec_");
+  });
+
+  it.each([
+    "http://hooks.enbro-partner.com/webhooks",
+    "ftp://hooks.enbro-partner.com/webhooks",
+    "javascript:alert(1)",
+    "https://user:password@hooks.enbro-partner.com/",
+    "https://token@hooks.enbro-partner.com/",
+    "https://localhost/hook",
+    "https://api.localhost/hook",
+    "https://intranet/hook",
+    "https://printer.local/hook",
+    "https://127.0.0.1/hook",
+    "https://127.1/hook",
+    "https://0x7f.0.0.1/hook",
+    "https://2130706433/hook",
+    "https://0.0.0.0/hook",
+    "https://10.1.2.3/hook",
+    "https://172.16.0.1/hook",
+    "https://192.168.1.10/hook",
+    "https://169.254.169.254/latest/meta-data",
+    "https://100.64.0.1/hook",
+    "https://[::1]/hook",
+    "https://[::]/hook",
+    "https://[fe80::1]/hook",
+    "https://[fd12:3456::1]/hook",
+    "https://[::ffff:127.0.0.1]/hook",
+    "https://[::ffff:10.0.0.1]/hook",
+    "not a url",
+  ])("refuses %s: 422 is_in_invalid_format at webhook_endpoint.url, nothing stored", async (url) => {
+    const response = await create(org, webhookEndpointBody(["*"], url));
+    expect(response.status).toBe(422);
+    expect(await json(response)).toEqual({ errors: [urlError] });
+  });
+
+  it.each(["https://hooks.enbro-partner.com:8443/in?source=enbro", "https://8.8.8.8/hook", "https://[2606:4700:4700::1111]/hook", "HTTPS://Hooks.Enbro-Partner.COM/x"])(
+    "accepts %s",
+    async (url) => {
+      const response = await create(org, webhookEndpointBody(["*"], url));
+      expect(response.status).toBe(201);
+      expect((await json(response)).url).toBe(url);
+    },
+  );
+
+  it("accepts http:// and local hosts only with WEBHOOKS_ALLOW_LOCAL_URLS=\"true\" (still no userinfo, no other scheme)", async () => {
+    const local = { WEBHOOKS_ALLOW_LOCAL_URLS: "true" };
+    const other = await createOrganisation();
+    for (const url of ["http://127.0.0.1:9999/hook", "http://localhost:9999/hook"]) {
+      const response = await call("POST", "/api/v1/webhook_endpoints", { token: other.token, body: webhookEndpointBody(["*"], url), env: local });
+      expect(response.status).toBe(201);
+    }
+    for (const url of ["http://user:pw@127.0.0.1/hook", "ftp://127.0.0.1/hook"]) {
+      const response = await call("POST", "/api/v1/webhook_endpoints", { token: other.token, body: webhookEndpointBody(["*"], url), env: local });
+      expect(await json(response)).toEqual({ errors: [urlError] });
+    }
+    const strict = await call("POST", "/api/v1/webhook_endpoints", { token: other.token, body: webhookEndpointBody(["*"], "http://127.0.0.1:9999/hook"), env: { WEBHOOKS_ALLOW_LOCAL_URLS: "1" } });
+    expect(strict.status).toBe(422);
+  });
+
+  it("checks events: known types or \"*\", not empty, each error at its index, with the URL's error at once", async () => {
+    const response = await create(org, webhookEndpointBody(["ean.created", "ean.exploded", 7], "https://10.0.0.1/"));
+    expect(response.status).toBe(422);
+    const { errors } = await json(response);
+    expect(errors.map((e: { path: string; error: string }) => `${e.path} ${e.error}`)).toEqual([
+      "webhook_endpoint.events.1 must_be_one_of",
+      "webhook_endpoint.events.2 must_be_one_of",
+      "webhook_endpoint.url is_in_invalid_format",
+    ]);
+    expect(errors[0].message).toBe("must be one of: customer.created, customer.updated, customer.deleted, ean.created, ean.updated, ean.deleted, ean.state_changed, *");
+
+    const empty = await json(await create(org, webhookEndpointBody([])));
+    expect(empty.errors).toEqual([{ path: "webhook_endpoint.events", error: "cannot_be_empty", message: "cannot be empty", type: "params" }]);
+    const missing = await json(await create(org, { webhook_endpoint: {} }));
+    expect(missing.errors.map((e: { path: string; error: string }) => `${e.path} ${e.error}`)).toEqual(["webhook_endpoint.url is_missing", "webhook_endpoint.events is_missing"]);
+  });
+
+  it("keeps \"*\" alone and a type asked twice once", async () => {
+    expect((await createEndpoint(org, ["ean.created", "*"])).events).toEqual(["*"]);
+    expect((await createEndpoint(org, ["ean.created", "ean.created", "customer.deleted"])).events).toEqual(["ean.created", "customer.deleted"]);
+  });
+
+  it("bounds the URL (2,048 characters) and the events (8): one past → size_cannot_be_greater_than", async () => {
+    const base = "https://hooks.enbro-partner.com/";
+    const longest = base + "a".repeat(MAX_WEBHOOK_URL_LENGTH - base.length);
+    expect((await create(org, webhookEndpointBody(["*"], longest))).status).toBe(201);
+    const tooLong = await json(await create(org, webhookEndpointBody(["*"], `${longest}a`)));
+    expect(tooLong.errors).toEqual([{ path: "webhook_endpoint.url", error: "size_cannot_be_greater_than", message: `size cannot be greater than ${MAX_WEBHOOK_URL_LENGTH}`, type: "params" }]);
+    const nine = await json(await create(org, webhookEndpointBody(Array(9).fill("ean.created"))));
+    expect(nine.errors).toEqual([{ path: "webhook_endpoint.events", error: "size_cannot_be_greater_than", message: "size cannot be greater than 8", type: "params" }]);
+  });
+
+  it(`holds an organisation to ${MAX_WEBHOOK_ENDPOINTS} endpoints, under concurrent requests too`, async () => {
+    const capped = await createOrganisation();
+    const answers = await Promise.all(Array.from({ length: MAX_WEBHOOK_ENDPOINTS + 4 }, () => create(capped, webhookEndpointBody())));
+    expect(answers.filter((r) => r.status === 201)).toHaveLength(MAX_WEBHOOK_ENDPOINTS);
+    const refused = answers.filter((r) => r.status === 422);
+    expect(refused).toHaveLength(4);
+    expect((await json(refused[0]!)).errors).toEqual([
+      { path: "webhook_endpoint", error: "size_cannot_be_greater_than", message: `size cannot be greater than ${MAX_WEBHOOK_ENDPOINTS}`, type: "params" },
+    ]);
+    expect(await json(await call("GET", "/api/v1/webhook_endpoints", { token: capped.token }))).toHaveLength(MAX_WEBHOOK_ENDPOINTS);
+    // Another organisation is not held to the first one's count.
+    expect((await create(await createOrganisation(), webhookEndpointBody())).status).toBe(201);
+  });
+});
+
+describe("DELETE /api/v1/webhook_endpoints/:id", () => {
+  it("deletes it (204), then 404; the list and its delivery log no longer have it", async () => {
+    const org = await createOrganisation();
+    const endpoint = await createEndpoint(org);
+    expect((await call("DELETE", `/api/v1/webhook_endpoints/${endpoint.id}`, { token: org.token })).status).toBe(204);
+    expect((await call("DELETE", `/api/v1/webhook_endpoints/${endpoint.id}`, { token: org.token })).status).toBe(404);
+    expect((await call("GET", `/api/v1/webhook_endpoints/${endpoint.id}/deliveries`, { token: org.token })).status).toBe(404);
+    expect(await json(await call("GET", "/api/v1/webhook_endpoints", { token: org.token }))).toEqual([]);
+  });
+});
+
+describe("the outbox's \"new events\" message", () => {
+  it("follows a write of an organisation with endpoints, not one without, not a refused write, not a dry run", async () => {
+    const dispatch = recordingQueue<DispatchMessage>(env.WEBHOOK_DISPATCH);
+    const withQueue = { env: { WEBHOOK_DISPATCH: dispatch.queue } };
+    const without = await createOrganisation();
+    await createCustomer(without);
+    expect((await call("POST", "/api/v1/customers", { token: without.token, body: { customer: {} }, ...withQueue })).status).toBe(422);
+    const withEndpoints = await createOrganisation();
+    const customer = await createCustomer(withEndpoints);
+    await createEndpoint(withEndpoints, ["ean.created"]);
+
+    const before = dispatch.sent.length;
+    await call("POST", "/api/v1/customers", { token: without.token, body: { customer: {} }, ...withQueue });
+    const ean = { ean: eanFields() };
+    expect((await call("POST", `/api/v1/customers/${customer.id}/eans?dry_run=true`, { token: withEndpoints.token, body: ean, ...withQueue })).status).toBe(200);
+    expect((await call("POST", `/api/v1/customers/${customer.id}/eans`, { token: withEndpoints.token, body: { ean: { number: "1" } }, ...withQueue })).status).toBe(422);
+    expect(dispatch.sent.length).toBe(before);
+
+    expect((await call("POST", `/api/v1/customers/${customer.id}/eans`, { token: withEndpoints.token, body: ean, ...withQueue })).status).toBe(201);
+    expect(dispatch.sent.slice(before)).toEqual([{ body: { organisation_id: withEndpoints.id }, delaySeconds: undefined }]);
+  });
+});
+
+describe("the dispatcher", () => {
+  it("hands each event after an endpoint's creation to it once, one message per event and endpoint that asked for its type", async () => {
+    const org = await createOrganisation();
+    const before = await createCustomer(org);
+    const eansOnly = await createEndpoint(org, ["ean.created"]);
+    const everything = await createEndpoint(org, ["*"]);
+    const customer = await createCustomer(org);
+    const bulk = await call("POST", `/api/v1/customers/${customer.id}/eans/bulk`, {
+      token: org.token,
+      body: { eans: [{ ean: eanFields() }, { ean: eanFields() }, { ean: eanFields() }] },
+    });
+    expect(bulk.status).toBe(201);
+    expect(before.id).toBeLessThan(customer.id);
+    const feed = (await json(await call("GET", "/api/v1/events?after=0&limit=100", { token: org.token }))).data as Array<{ id: number; type: string }>;
+    const afterCreation = feed.slice(1);
+    expect(afterCreation.map((e) => e.type)).toEqual(["customer.created", "ean.created", "ean.created", "ean.created"]);
+
+    const deliveries = recordingQueue<DeliveryMessage>(env.WEBHOOK_DELIVERIES);
+    const db = createDatabase(env.DB, emptyCost());
+    await dispatchEvents(db, { ...env, WEBHOOK_DELIVERIES: deliveries.queue }, org.id);
+    const sent = deliveries.sent.map((m) => m.body);
+    expect(sent.filter((m) => m.endpoint_id === eansOnly.id)).toEqual(afterCreation.slice(1).map((e) => ({ endpoint_id: eansOnly.id, event_id: e.id, attempt: 1 })));
+    expect(sent.filter((m) => m.endpoint_id === everything.id)).toEqual(afterCreation.map((e) => ({ endpoint_id: everything.id, event_id: e.id, attempt: 1 })));
+    expect(sent).toHaveLength(7);
+
+    // Handed over once: a second dispatch (a repeated message) sends nothing.
+    await dispatchEvents(db, { ...env, WEBHOOK_DELIVERIES: deliveries.queue }, org.id);
+    expect(deliveries.sent).toHaveLength(7);
+  });
+});
+
+describe("the five-minute sweep", () => {
+  it("tells the dispatcher of each organisation with an endpoint behind its last event (a lost message), and of no other", async () => {
+    const behind = await createOrganisation();
+    const endpoint = await createEndpoint(behind);
+    await createCustomer(behind);
+    const upToDate = await createOrganisation();
+    await createCustomer(upToDate);
+    await createEndpoint(upToDate);
+    await env.DB.prepare("update webhook_endpoints set cursor = 0 where id = ?").bind(endpoint.id).run();
+
+    const dispatch = recordingQueue<DispatchMessage>(env.WEBHOOK_DISPATCH);
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: "*/5 * * * *" }), { ...env, WEBHOOK_DISPATCH: dispatch.queue }, ctx);
+    await waitOnExecutionContext(ctx);
+    const told = dispatch.sent.map((m) => m.body.organisation_id);
+    expect(told).toContain(behind.id);
+    expect(told).not.toContain(upToDate.id);
+  });
+});
+
+describe("a delivery attempt", () => {
+  it("that gets no answer is logged (status null) and sent again after 10 s; the log lists it newest first", async () => {
+    const org = await createOrganisation();
+    const endpoint = await createEndpoint(org);
+    const customer = await createCustomer(org);
+    const [event] = (await json(await call("GET", "/api/v1/events?type=customer.created", { token: org.token }))).data;
+    expect(event.data.object.id).toBe(customer.id);
+
+    const deliveries = recordingQueue<DeliveryMessage>(env.WEBHOOK_DELIVERIES);
+    const message: DeliveryMessage = { endpoint_id: endpoint.id, event_id: event.id, attempt: 1 };
+    const batch = createMessageBatch("enbro-webhook-deliveries", [{ id: "m1", timestamp: new Date(), attempts: 1, body: message }]);
+    const ctx = createExecutionContext();
+    // hooks.enbro-partner.com does not resolve here: no HTTP answer.
+    await worker.queue(batch, { ...env, WEBHOOK_DELIVERIES: deliveries.queue }, ctx);
+    expect(await getQueueResult(batch, ctx)).toMatchObject({ explicitAcks: ["m1"], retryMessages: [] });
+    expect(deliveries.sent).toEqual([{ body: { ...message, attempt: 2 }, delaySeconds: WEBHOOK_RETRY_DELAYS_S[0] }]);
+
+    const log = await json(await call("GET", `/api/v1/webhook_endpoints/${endpoint.id}/deliveries`, { token: org.token }));
+    expect(log).toEqual([{ event_id: event.id, attempt: 1, status: null, succeeded: false, at: expect.stringMatching(ISO_TIMESTAMP) }]);
+  });
+
+  it("to a deleted endpoint sends nothing, logs nothing, and is acknowledged", async () => {
+    const org = await createOrganisation();
+    const endpoint = await createEndpoint(org);
+    await createCustomer(org);
+    const [event] = (await json(await call("GET", "/api/v1/events", { token: org.token }))).data;
+    await call("DELETE", `/api/v1/webhook_endpoints/${endpoint.id}`, { token: org.token });
+
+    const deliveries = recordingQueue<DeliveryMessage>(env.WEBHOOK_DELIVERIES);
+    const batch = createMessageBatch("enbro-webhook-deliveries", [{ id: "m2", timestamp: new Date(), attempts: 1, body: { endpoint_id: endpoint.id, event_id: event.id, attempt: 3 } }]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, { ...env, WEBHOOK_DELIVERIES: deliveries.queue }, ctx);
+    expect(await getQueueResult(batch, ctx)).toMatchObject({ explicitAcks: ["m2"] });
+    expect(deliveries.sent).toEqual([]);
+    const logged = await env.DB.prepare("select count(*) as n from webhook_deliveries where endpoint_id = ?").bind(endpoint.id).first<{ n: number }>();
+    expect(logged?.n).toBe(0);
+  });
+});
