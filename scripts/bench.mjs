@@ -18,6 +18,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import path from "node:path";
@@ -41,7 +42,11 @@ const amount = (n) => Math.max(50, Math.round(n * SCALE));
 /** The median item by `key`. */
 const median = (items, key = (item) => item) => [...items].sort((a, b) => key(a) - key(b))[Math.floor(items.length / 2)];
 
-const apiServer = await startLoadtestServer("bench-api", { logLevel: process.env.BENCH_LOG_LEVEL ?? "log" });
+// A local webhook receiver (answers 204), so the API's deliveries succeed at once instead of retrying during the measurements.
+const receiver = createServer((request, response) => request.resume().on("end", () => response.writeHead(204).end()));
+await new Promise((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+const receiverUrl = `http://127.0.0.1:${receiver.address().port}/webhooks`;
+const apiServer = await startLoadtestServer("bench-api", { logLevel: process.env.BENCH_LOG_LEVEL ?? "log", vars: { WEBHOOKS_ALLOW_LOCAL_URLS: "true" } });
 const bareServer = await startLoadtestServer("bench-bare", { config: "bench/bare/wrangler.toml" });
 const logLines = [];
 let pending = "";
@@ -202,6 +207,28 @@ try {
   });
   const erasable = [];
   for (let i = 0; i < 60; i++) erasable.push((await request(apiServer.baseUrl, "POST", "/api/v1/customers", token, customerBody(`erasable-${i}@bench.example`))).body.id);
+  // A second organisation with a webhook endpoint: its writes also tell the dispatch queue.
+  const { body: hooked } = await request(apiServer.baseUrl, "POST", "/admin/v1/organisations", apiServer.adminToken, { name: "Bench Org Webhooks" });
+  await request(apiServer.baseUrl, "POST", "/api/v1/webhook_endpoints", hooked.token.token, { webhook_endpoint: { url: receiverUrl, events: ["*"] } });
+  // The feed holds at least FEED_EVENTS events (the writes above made most of them; the rest in bulks of 100).
+  const lastEventId = async () => {
+    let low = 0;
+    let high = 1;
+    const after = async (id) => (await request(apiServer.baseUrl, "GET", `/api/v1/events?after=${id}&limit=1`, token)).body.data.length > 0;
+    while (await after(high)) [low, high] = [high, high * 2];
+    while (high - low > 1) {
+      const mid = Math.floor((low + high) / 2);
+      if (await after(mid)) low = mid;
+      else high = mid;
+    }
+    return high;
+  };
+  const FEED_EVENTS = 100_000;
+  for (let last = await lastEventId(); last < FEED_EVENTS; last += 100) {
+    await request(apiServer.baseUrl, "POST", `/api/v1/customers/${firstId + (bulkCustomer++ % CUSTOMERS)}/eans/bulk`, token, { eans: Array.from({ length: 100 }, () => ({ ean: eanFields(eanNumber(++seq)) })) });
+  }
+  const feedLength = await lastEventId();
+  const feedPage = (i) => Math.floor(feedLength / 2) + i * 25;
   const lifecycle = [
     ["GET /api/v1/customers/:id/eans/:id", "GET", () => `/api/v1/customers/${subject.id}/eans/${subjectEans[0].id}`, null],
     ["PATCH /api/v1/customers/:id/eans/:id", "PATCH", () => `/api/v1/customers/${subject.id}/eans/${subjectEans[0].id}`, (i) => ({ ean: { city: `City ${i}` } })],
@@ -209,14 +236,15 @@ try {
     ["PATCH /api/v1/customers/:id", "PATCH", () => `/api/v1/customers/${subject.id}`, (i) => ({ customer: { profile: { city: `City ${i}` } } })],
     ["GET /api/v1/customers/:id/export (1 EAN)", "GET", () => `/api/v1/customers/${subject.id}/export`, null],
     ["GET /api/v1/customers?external_id=", "GET", () => "/api/v1/customers?external_id=nobody", null],
-    ["GET /api/v1/events?limit=25 (a page deep in a feed of ~8,000)", "GET", (i) => `/api/v1/events?after=${1000 + i * 25}&limit=25`, null],
+    [`GET /api/v1/events?limit=25 (a page halfway through a feed of ${feedLength.toLocaleString("en")} events)`, "GET", (i) => `/api/v1/events?after=${feedPage(i)}&limit=25`, null],
+    ["POST /api/v1/customers (organisation with a webhook endpoint)", "POST", () => "/api/v1/customers", (i) => customerBody(`hooked-${i}@bench.example`), hooked.token.token],
     // The newest customers first: erasing the last one moves no other.
     ["DELETE /api/v1/customers/:id (the newest)", "DELETE", (i) => `/api/v1/customers/${erasable[erasable.length - 1 - i]}`, null],
   ];
-  for (const [index, [name, method, makePath, makeBody]] of lifecycle.entries()) {
+  for (const [index, [name, method, makePath, makeBody, caller = token]] of lifecycle.entries()) {
     const label = `l${index}`;
     for (let i = 0; i < 60; i++) {
-      const answer = await apiRequest(apiServer.baseUrl, method, makePath(i), { token, body: makeBody?.(i), headers: { "x-request-id": `${label}-${i}` } });
+      const answer = await apiRequest(apiServer.baseUrl, method, makePath(i), { token: caller, body: makeBody?.(i), headers: { "x-request-id": `${label}-${i}` } });
       if (answer.status >= 300) throw new Error(`${name}: ${answer.status} ${answer.text.slice(0, 200)}`);
     }
     lifecycleCosts.push({ name, cost: costOf(label) });
@@ -234,6 +262,7 @@ try {
   }
 } finally {
   await Promise.all([apiServer.stop(), bareServer.stop()]);
+  receiver.close();
 }
 
 // Size and startup of the deployable Worker (minified, as deployed).
@@ -346,11 +375,16 @@ statement at a time. The bare Worker runs the same statements.
 ${costRows.join("\n")}
 ${lifecycleCosts.map(({ name, cost }) => `| ${name} | ${fmt(cost?.roundTrips, 1)} | ${fmt(cost?.statements, 1)} | ${fmt(cost?.rowsRead, 1)} | ${fmt(cost?.rowsWritten, 1)} |`).join("\n")}
 
-The last ${lifecycleCosts.length} rows are the lifecycle endpoints and the event feed, measured one
-request at a time (no bare counterpart). Every write above includes its
-events, written in the same batch (one more statement: one \`ean.created\` statement
-per 96 EANs). Erasing a customer also moves every customer after it in its
-organisation up one place: one more row written per such customer.
+The last ${lifecycleCosts.length} rows are the lifecycle endpoints, the event feed and webhooks,
+measured one request at a time (no bare counterpart). Every write above
+includes its events, written in the same batch (one more statement: one
+\`ean.created\` statement per 96 EANs); each event insert also returns whether
+its organisation has webhook endpoints (an index probe: no row read when it
+has none). When it has, the request sends one message to the dispatch queue
+after its batch (not a D1 cost; the last row). A page of the feed is one
+indexed range read — 25 rows plus one to know whether there are more —
+however long the feed. Erasing a customer also moves every customer after it
+in its organisation up one place: one more row written per such customer.
 
 ## The largest answers
 

@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 /**
- * @module `npm run dev [-- wrangler dev args]`: a local ADMIN_TOKEN in
- * .dev.vars, the drizzle/ migrations applied to the local D1, `wrangler dev`
- * started (arguments after `--` are passed on, e.g. `--port 9000`), and once
+ * @module `npm run dev [-- wrangler dev args]`: a local ADMIN_TOKEN (and
+ * WEBHOOKS_ALLOW_LOCAL_URLS="true") in .dev.vars, the drizzle/ migrations
+ * applied to the local D1, `wrangler dev` started (arguments after `--` are passed on, e.g. `--port 9000`), and once
  * it answers, the demo data seeded and a ready-to-paste curl printed.
  */
 import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
-import { baseUrlFrom, ensureAdminToken, waitUntilServing } from "./local.mjs";
+import { baseUrlFrom, ensureAdminToken, ensureLocalWebhooks, waitUntilServing } from "./local.mjs";
 import { seed } from "./seed.mjs";
 
 const args = process.argv.slice(2);
 ensureAdminToken();
+ensureLocalWebhooks();
 
 // wrangler on this Node (22, from the `node` devDependency), whatever `node` is on PATH.
 const wranglerJs = path.resolve(import.meta.dirname, "..", "node_modules", "wrangler", "bin", "wrangler.js");

@@ -1,5 +1,5 @@
 /**
- * @module Shared by the local scripts: the dev secret in .dev.vars, the base
+ * @module Shared by the local scripts: the dev secret (and local webhooks) in .dev.vars, the base
  * URL of `wrangler dev`, and waiting for it to answer.
  */
 import { randomBytes } from "node:crypto";
@@ -8,14 +8,24 @@ import { gs1CheckDigit } from "../src/lib/ean-number.ts";
 
 export const DEV_VARS = ".dev.vars";
 
-/** The local ADMIN_TOKEN, created in .dev.vars (git-ignored) on first use. */
-export function ensureAdminToken() {
+/** A variable of .dev.vars (git-ignored), added with `create()`'s value when absent; its value. */
+function ensureDevVar(name, create) {
   const existing = existsSync(DEV_VARS) ? readFileSync(DEV_VARS, "utf8") : "";
-  const match = /^ADMIN_TOKEN\s*=\s*"?([^"\n]+)"?\s*$/m.exec(existing);
+  const match = new RegExp(`^${name}\\s*=\\s*"?([^"\\n]+)"?\\s*$`, "m").exec(existing);
   if (match) return match[1];
-  const token = `dev-admin-${randomBytes(16).toString("hex")}`;
-  writeFileSync(DEV_VARS, `${existing}${existing && !existing.endsWith("\n") ? "\n" : ""}ADMIN_TOKEN="${token}"\n`);
-  return token;
+  const value = create();
+  writeFileSync(DEV_VARS, `${existing}${existing && !existing.endsWith("\n") ? "\n" : ""}${name}="${value}"\n`);
+  return value;
+}
+
+/** The local ADMIN_TOKEN, created in .dev.vars on first use. */
+export function ensureAdminToken() {
+  return ensureDevVar("ADMIN_TOKEN", () => `dev-admin-${randomBytes(16).toString("hex")}`);
+}
+
+/** Locally, webhooks may go to a receiver on this machine (http://, localhost): never set in wrangler.toml. */
+export function ensureLocalWebhooks() {
+  return ensureDevVar("WEBHOOKS_ALLOW_LOCAL_URLS", () => "true");
 }
 
 /** `--port N` / `--port=N` and `--ip X` among wrangler's arguments, else 8787 on localhost. */
