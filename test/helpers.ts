@@ -181,6 +181,6 @@ export function countingTokensKv(): { kv: KVNamespace; reads: () => number; rese
 }
 
 /** A webhook endpoint's create body: a public https URL (nothing listens there) asking for `events`. */
-export function webhookEndpointBody(events: string[] = ["*"], url = "https://hooks.enbro-partner.com/webhooks") {
+export function webhookEndpointBody(events: unknown[] = ["*"], url = "https://hooks.enbro-partner.com/webhooks") {
   return { webhook_endpoint: { url, events } };
 }

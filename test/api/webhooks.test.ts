@@ -268,7 +268,7 @@ describe("a delivery attempt", () => {
     const batch = createMessageBatch("enbro-webhook-deliveries", [{ id: "m1", timestamp: new Date(), attempts: 1, body: message }]);
     const ctx = createExecutionContext();
     // hooks.enbro-partner.com does not resolve here: no HTTP answer.
-    await worker.queue(batch, { ...env, WEBHOOK_DELIVERIES: deliveries.queue }, ctx);
+    await worker.queue(batch, { ...env, WEBHOOK_DELIVERIES: deliveries.queue });
     expect(await getQueueResult(batch, ctx)).toMatchObject({ explicitAcks: ["m1"], retryMessages: [] });
     expect(deliveries.sent).toEqual([{ body: { ...message, attempt: 2 }, delaySeconds: WEBHOOK_RETRY_DELAYS_S[0] }]);
 
@@ -286,7 +286,7 @@ describe("a delivery attempt", () => {
     const deliveries = recordingQueue<DeliveryMessage>(env.WEBHOOK_DELIVERIES);
     const batch = createMessageBatch("enbro-webhook-deliveries", [{ id: "m2", timestamp: new Date(), attempts: 1, body: { endpoint_id: endpoint.id, event_id: event.id, attempt: 3 } }]);
     const ctx = createExecutionContext();
-    await worker.queue(batch, { ...env, WEBHOOK_DELIVERIES: deliveries.queue }, ctx);
+    await worker.queue(batch, { ...env, WEBHOOK_DELIVERIES: deliveries.queue });
     expect(await getQueueResult(batch, ctx)).toMatchObject({ explicitAcks: ["m2"] });
     expect(deliveries.sent).toEqual([]);
     const logged = await env.DB.prepare("select count(*) as n from webhook_deliveries where endpoint_id = ?").bind(endpoint.id).first<{ n: number }>();
