@@ -40,6 +40,16 @@ export default defineConfig(async () => {
                 },
                 // Every request's log line: tests read the D1 cost from it (wrangler.toml samples successes).
                 bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: TEST_ADMIN_TOKEN, LOG_SAMPLE_RATE: "1" },
+                // The docs Worker of wrangler.docs.toml, which the API's DOCS binding names: public/ as static assets.
+                workers: [
+                  {
+                    name: "enbro-docs",
+                    compatibilityDate: "2026-11-01",
+                    modules: true,
+                    script: "export default { fetch: () => new Response(null, { status: 404 }) };",
+                    assets: { directory: path.join(import.meta.dirname, "public"), hasUserWorker: false },
+                  },
+                ],
               },
             }),
           ],

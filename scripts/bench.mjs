@@ -3,7 +3,7 @@
  * @module `npm run bench`: what our stack costs, side by side, in one run.
  *
  * Starts two `wrangler dev` servers on loopback: the API as deployed
- * (src/index.ts, wrangler.toml, with its [assets] and its log line) and a
+ * (src/index.ts, wrangler.toml, its docs Worker beside it, its log line) and a
  * bare hand-written Worker (bench/bare/: no framework, no [assets], no log
  * line) that answers the same paths with the same D1 statements and the same
  * rate-limit call. Both databases hold the same 2,000 customers with two EANs
@@ -47,7 +47,7 @@ const receiver = createServer((request, response) => request.resume().on("end", 
 await new Promise((resolve) => receiver.listen(0, "127.0.0.1", resolve));
 const receiverUrl = `http://127.0.0.1:${receiver.address().port}/webhooks`;
 const apiServer = await startLoadtestServer("bench-api", { logLevel: process.env.BENCH_LOG_LEVEL ?? "log", vars: { WEBHOOKS_ALLOW_LOCAL_URLS: "true" } });
-const bareServer = await startLoadtestServer("bench-bare", { config: "bench/bare/wrangler.toml" });
+const bareServer = await startLoadtestServer("bench-bare", { config: "bench/bare/wrangler.toml", alongside: [] });
 const logLines = [];
 let pending = "";
 apiServer.onOutput((chunk) => {
@@ -200,65 +200,68 @@ try {
     console.log(`${target.name}: ${api.reqPerSec.toFixed(0)} req/s, p50 ${api.p50} ms, p99 ${api.p99} ms | bare ${bare.reqPerSec.toFixed(0)} req/s, × ${ratio.toFixed(2)}${api.errors + bare.errors ? ` | ${api.errors + bare.errors} non-2xx` : ""}`);
   }
 
-  // The lifecycle endpoints' cost per request (no bare counterpart): 60 requests each, one at a time.
-  const { body: subject } = await request(apiServer.baseUrl, "POST", "/api/v1/customers", token, customerBody("lifecycle@bench.example"));
-  const { body: subjectEans } = await request(apiServer.baseUrl, "POST", `/api/v1/customers/${subject.id}/eans/bulk`, token, {
-    eans: Array.from({ length: 61 }, () => ({ ean: eanFields(eanNumber(++seq)) })),
-  });
-  const erasable = [];
-  for (let i = 0; i < 60; i++) erasable.push((await request(apiServer.baseUrl, "POST", "/api/v1/customers", token, customerBody(`erasable-${i}@bench.example`))).body.id);
-  // A second organisation with a webhook endpoint: its writes also tell the dispatch queue.
-  const { body: hooked } = await request(apiServer.baseUrl, "POST", "/admin/v1/organisations", apiServer.adminToken, { name: "Bench Org Webhooks" });
-  await request(apiServer.baseUrl, "POST", "/api/v1/webhook_endpoints", hooked.token.token, { webhook_endpoint: { url: receiverUrl, events: ["*"] } });
-  // The feed holds at least FEED_EVENTS events (the writes above made most of them; the rest in bulks of 100).
-  const lastEventId = async () => {
-    let low = 0;
-    let high = 1;
-    const after = async (id) => (await request(apiServer.baseUrl, "GET", `/api/v1/events?after=${id}&limit=1`, token)).body.data.length > 0;
-    while (await after(high)) [low, high] = [high, high * 2];
-    while (high - low > 1) {
-      const mid = Math.floor((low + high) / 2);
-      if (await after(mid)) low = mid;
-      else high = mid;
+  // BENCH_ONLY is for quick before/after comparisons of throughput: no lifecycle costs, no largest answers.
+  if (!only) {
+    // The lifecycle endpoints' cost per request (no bare counterpart): 60 requests each, one at a time.
+    const { body: subject } = await request(apiServer.baseUrl, "POST", "/api/v1/customers", token, customerBody("lifecycle@bench.example"));
+    const { body: subjectEans } = await request(apiServer.baseUrl, "POST", `/api/v1/customers/${subject.id}/eans/bulk`, token, {
+      eans: Array.from({ length: 61 }, () => ({ ean: eanFields(eanNumber(++seq)) })),
+    });
+    const erasable = [];
+    for (let i = 0; i < 60; i++) erasable.push((await request(apiServer.baseUrl, "POST", "/api/v1/customers", token, customerBody(`erasable-${i}@bench.example`))).body.id);
+    // A second organisation with a webhook endpoint: its writes also tell the dispatch queue.
+    const { body: hooked } = await request(apiServer.baseUrl, "POST", "/admin/v1/organisations", apiServer.adminToken, { name: "Bench Org Webhooks" });
+    await request(apiServer.baseUrl, "POST", "/api/v1/webhook_endpoints", hooked.token.token, { webhook_endpoint: { url: receiverUrl, events: ["*"] } });
+    // The feed holds at least FEED_EVENTS events (the writes above made most of them; the rest in bulks of 100).
+    const lastEventId = async () => {
+      let low = 0;
+      let high = 1;
+      const after = async (id) => (await request(apiServer.baseUrl, "GET", `/api/v1/events?after=${id}&limit=1`, token)).body.data.length > 0;
+      while (await after(high)) [low, high] = [high, high * 2];
+      while (high - low > 1) {
+        const mid = Math.floor((low + high) / 2);
+        if (await after(mid)) low = mid;
+        else high = mid;
+      }
+      return high;
+    };
+    const FEED_EVENTS = 100_000;
+    for (let last = await lastEventId(); last < FEED_EVENTS; last += 100) {
+      await request(apiServer.baseUrl, "POST", `/api/v1/customers/${firstId + (bulkCustomer++ % CUSTOMERS)}/eans/bulk`, token, { eans: Array.from({ length: 100 }, () => ({ ean: eanFields(eanNumber(++seq)) })) });
     }
-    return high;
-  };
-  const FEED_EVENTS = 100_000;
-  for (let last = await lastEventId(); last < FEED_EVENTS; last += 100) {
-    await request(apiServer.baseUrl, "POST", `/api/v1/customers/${firstId + (bulkCustomer++ % CUSTOMERS)}/eans/bulk`, token, { eans: Array.from({ length: 100 }, () => ({ ean: eanFields(eanNumber(++seq)) })) });
-  }
-  const feedLength = await lastEventId();
-  const feedPage = (i) => Math.floor(feedLength / 2) + i * 25;
-  const lifecycle = [
-    ["GET /api/v1/customers/:id/eans/:id", "GET", () => `/api/v1/customers/${subject.id}/eans/${subjectEans[0].id}`, null],
-    ["PATCH /api/v1/customers/:id/eans/:id", "PATCH", () => `/api/v1/customers/${subject.id}/eans/${subjectEans[0].id}`, (i) => ({ ean: { city: `City ${i}` } })],
-    ["DELETE /api/v1/customers/:id/eans/:id", "DELETE", (i) => `/api/v1/customers/${subject.id}/eans/${subjectEans[i + 1].id}`, null],
-    ["PATCH /api/v1/customers/:id", "PATCH", () => `/api/v1/customers/${subject.id}`, (i) => ({ customer: { profile: { city: `City ${i}` } } })],
-    ["GET /api/v1/customers/:id/export (1 EAN)", "GET", () => `/api/v1/customers/${subject.id}/export`, null],
-    ["GET /api/v1/customers?external_id=", "GET", () => "/api/v1/customers?external_id=nobody", null],
-    [`GET /api/v1/events?limit=25 (a page halfway through a feed of ${feedLength.toLocaleString("en")} events)`, "GET", (i) => `/api/v1/events?after=${feedPage(i)}&limit=25`, null],
-    ["POST /api/v1/customers (organisation with a webhook endpoint)", "POST", () => "/api/v1/customers", (i) => customerBody(`hooked-${i}@bench.example`), hooked.token.token],
-    // The newest customers first: erasing the last one moves no other.
-    ["DELETE /api/v1/customers/:id (the newest)", "DELETE", (i) => `/api/v1/customers/${erasable[erasable.length - 1 - i]}`, null],
-  ];
-  for (const [index, [name, method, makePath, makeBody, caller = token]] of lifecycle.entries()) {
-    const label = `l${index}`;
-    for (let i = 0; i < 60; i++) {
-      const answer = await apiRequest(apiServer.baseUrl, method, makePath(i), { token: caller, body: makeBody?.(i), headers: { "x-request-id": `${label}-${i}` } });
-      if (answer.status >= 300) throw new Error(`${name}: ${answer.status} ${answer.text.slice(0, 200)}`);
+    const feedLength = await lastEventId();
+    const feedPage = (i) => Math.floor(feedLength / 2) + i * 25;
+    const lifecycle = [
+      ["GET /api/v1/customers/:id/eans/:id", "GET", () => `/api/v1/customers/${subject.id}/eans/${subjectEans[0].id}`, null],
+      ["PATCH /api/v1/customers/:id/eans/:id", "PATCH", () => `/api/v1/customers/${subject.id}/eans/${subjectEans[0].id}`, (i) => ({ ean: { city: `City ${i}` } })],
+      ["DELETE /api/v1/customers/:id/eans/:id", "DELETE", (i) => `/api/v1/customers/${subject.id}/eans/${subjectEans[i + 1].id}`, null],
+      ["PATCH /api/v1/customers/:id", "PATCH", () => `/api/v1/customers/${subject.id}`, (i) => ({ customer: { profile: { city: `City ${i}` } } })],
+      ["GET /api/v1/customers/:id/export (1 EAN)", "GET", () => `/api/v1/customers/${subject.id}/export`, null],
+      ["GET /api/v1/customers?external_id=", "GET", () => "/api/v1/customers?external_id=nobody", null],
+      [`GET /api/v1/events?limit=25 (a page halfway through a feed of ${feedLength.toLocaleString("en")} events)`, "GET", (i) => `/api/v1/events?after=${feedPage(i)}&limit=25`, null],
+      ["POST /api/v1/customers (organisation with a webhook endpoint)", "POST", () => "/api/v1/customers", (i) => customerBody(`hooked-${i}@bench.example`), hooked.token.token],
+      // The newest customers first: erasing the last one moves no other.
+      ["DELETE /api/v1/customers/:id (the newest)", "DELETE", (i) => `/api/v1/customers/${erasable[erasable.length - 1 - i]}`, null],
+    ];
+    for (const [index, [name, method, makePath, makeBody, caller = token]] of lifecycle.entries()) {
+      const label = `l${index}`;
+      for (let i = 0; i < 60; i++) {
+        const answer = await apiRequest(apiServer.baseUrl, method, makePath(i), { token: caller, body: makeBody?.(i), headers: { "x-request-id": `${label}-${i}` } });
+        if (answer.status >= 300) throw new Error(`${name}: ${answer.status} ${answer.text.slice(0, 200)}`);
+      }
+      lifecycleCosts.push({ name, cost: costOf(label) });
     }
-    lifecycleCosts.push({ name, cost: costOf(label) });
-  }
 
-  // The largest answers: a customer at the 500-EAN cap with every field at its bound.
-  const { body: supplier } = await request(apiServer.baseUrl, "POST", "/admin/v1/suppliers", apiServer.adminToken, { name: "x".repeat(255) });
-  const { body: full } = await request(apiServer.baseUrl, "POST", "/api/v1/customers", token, customerBody("largest@bench.example"));
-  for (let k = 0; k < 5; k++) {
-    await request(apiServer.baseUrl, "POST", `/api/v1/customers/${full.id}/eans/bulk`, token, { eans: Array.from({ length: 100 }, () => ({ ean: largestEan(eanNumber(++seq), supplier.id) })) });
-  }
-  for (const [name, urlPath] of [["GET /api/v1/customers/:id/eans", `/api/v1/customers/${full.id}/eans`], ["GET /api/mind/customer/byCustomerId/:id", `/api/mind/customer/byCustomerId/${full.id}`]]) {
-    const { text } = await request(apiServer.baseUrl, "GET", urlPath, token);
-    largest[name] = Buffer.byteLength(text);
+    // The largest answers: a customer at the 500-EAN cap with every field at its bound.
+    const { body: supplier } = await request(apiServer.baseUrl, "POST", "/admin/v1/suppliers", apiServer.adminToken, { name: "x".repeat(255) });
+    const { body: full } = await request(apiServer.baseUrl, "POST", "/api/v1/customers", token, customerBody("largest@bench.example"));
+    for (let k = 0; k < 5; k++) {
+      await request(apiServer.baseUrl, "POST", `/api/v1/customers/${full.id}/eans/bulk`, token, { eans: Array.from({ length: 100 }, () => ({ ean: largestEan(eanNumber(++seq), supplier.id) })) });
+    }
+    for (const [name, urlPath] of [["GET /api/v1/customers/:id/eans", `/api/v1/customers/${full.id}/eans`], ["GET /api/mind/customer/byCustomerId/:id", `/api/mind/customer/byCustomerId/${full.id}`]]) {
+      const { text } = await request(apiServer.baseUrl, "GET", urlPath, token);
+      largest[name] = Buffer.byteLength(text);
+    }
   }
 } finally {
   await Promise.all([apiServer.stop(), bareServer.stop()]);

@@ -19,7 +19,8 @@ const wranglerJs = path.resolve(import.meta.dirname, "..", "node_modules", "wran
 const migrate = spawnSync(process.execPath, [wranglerJs, "d1", "migrations", "apply", "DB", "--local"], { stdio: "inherit", env: { ...process.env, CI: "true" } });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const wrangler = spawn(process.execPath, [wranglerJs, "dev", ...args], { stdio: "inherit" });
+// The API and, beside it, the docs Worker it forwards /docs to (the first config is the one that answers).
+const wrangler = spawn(process.execPath, [wranglerJs, "dev", "-c", "wrangler.toml", "-c", "wrangler.docs.toml", ...args], { stdio: "inherit" });
 let alive = true;
 wrangler.on("exit", (code) => {
   alive = false;

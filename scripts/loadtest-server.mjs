@@ -56,22 +56,31 @@ function stopAllOnExit() {
 /**
  * Starts the server; resolves to { baseUrl, adminToken, output, onOutput, stop }.
  * `config` is the Worker's wrangler config (the API's, or the benchmark's bare
- * reference); `logLevel` "log" lets the Worker's request log lines through;
+ * reference), `alongside` the configs of the Workers it binds to (the API's
+ * docs Worker); `logLevel` "log" lets the Worker's request log lines through;
  * `vars` go into its .dev.vars beside the ADMIN_TOKEN (e.g.
  * WEBHOOKS_ALLOW_LOCAL_URLS for a local webhook receiver).
  */
-export async function startLoadtestServer(name, { config: configFile = "wrangler.toml", logLevel = "error", vars = {} } = {}) {
+export async function startLoadtestServer(name, { config: configFile = "wrangler.toml", alongside = ["wrangler.docs.toml"], logLevel = "error", vars = {} } = {}) {
   const dir = path.join(ROOT, ".wrangler", name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const configDir = path.dirname(path.join(ROOT, configFile));
-  const absolute = (key) => (text) => text.replace(new RegExp(`^${key} = "(.*)"$`, "m"), (_, value) => `${key} = "${path.resolve(configDir, value)}"`);
-  const config = [absolute("main"), absolute("migrations_dir"), absolute("directory")]
-    .reduce((text, rewrite) => rewrite(text), readFileSync(path.join(ROOT, configFile), "utf8"))
-    // The first [[ratelimits]] is the per-token limit: high enough not to be what is measured.
-    .replace(/simple = \{ limit = \d+/, "simple = { limit = 100000000");
+  /** A config's text with its paths made absolute (it is written elsewhere). */
+  const readConfig = (file) => {
+    const configDir = path.dirname(path.join(ROOT, file));
+    const absolute = (key) => (text) => text.replace(new RegExp(`^${key} = "(.*)"$`, "m"), (_, value) => `${key} = "${path.resolve(configDir, value)}"`);
+    return [absolute("main"), absolute("migrations_dir"), absolute("directory")].reduce((text, rewrite) => rewrite(text), readFileSync(path.join(ROOT, file), "utf8"));
+  };
+  // The first [[ratelimits]] is the per-token limit: high enough not to be what is measured.
+  const config = readConfig(configFile).replace(/simple = \{ limit = \d+/, "simple = { limit = 100000000");
   const configPath = path.join(dir, "wrangler.toml");
   writeFileSync(configPath, config);
+  // The Workers it calls through service bindings (the API: the docs Worker), run by the same wrangler dev.
+  const companionPaths = alongside.map((file, i) => {
+    const companionPath = path.join(dir, `companion-${i}.toml`);
+    writeFileSync(companionPath, readConfig(file));
+    return companionPath;
+  });
   const adminToken = `loadtest-${randomBytes(16).toString("hex")}`;
   const devVars = { ADMIN_TOKEN: adminToken, ...vars };
   writeFileSync(path.join(dir, ".dev.vars"), Object.entries(devVars).map(([key, value]) => `${key}="${value}"\n`).join(""));
@@ -87,7 +96,7 @@ export async function startLoadtestServer(name, { config: configFile = "wrangler
   if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
 
   const port = await freePort();
-  const child = spawn(process.execPath, [wranglerJs, "dev", "-c", configPath, "--persist-to", state, "--ip", "127.0.0.1", "--port", String(port), "--log-level", logLevel], {
+  const child = spawn(process.execPath, [wranglerJs, "dev", "-c", configPath, ...companionPaths.flatMap((p) => ["-c", p]), "--persist-to", state, "--ip", "127.0.0.1", "--port", String(port), "--log-level", logLevel], {
     cwd: dir,
     env: { ...process.env, CI: "true" },
     stdio: ["ignore", "pipe", "pipe"],

@@ -18,6 +18,8 @@ export interface Bindings {
   WEBHOOK_DISPATCH: Queue<DispatchMessage>;
   /** One event to POST to one endpoint, one attempt: consumed by src/webhooks/deliver.ts. */
   WEBHOOK_DELIVERIES: Queue<DeliveryMessage>;
+  /** The enbro-docs Worker (wrangler.docs.toml): /docs and its files. */
+  DOCS: Fetcher;
   /** "true" (from .dev.vars, for local work only) also accepts http:// and local hosts as webhook URLs. */
   WEBHOOKS_ALLOW_LOCAL_URLS?: string;
 }

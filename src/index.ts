@@ -17,8 +17,14 @@ export type { AppType } from "./app";
 /** wrangler.toml's daily cron; the other one is the sweep. */
 const DAILY_PURGE = "17 3 * * *";
 
+/** `/docs`, `/docs?…` or `/docs/…`, read off the URL without parsing it (every request asks). */
+const DOCS_PATH = /^https?:\/\/[^/]+\/docs(?:[/?#]|$)/;
+
 export default {
-  fetch: app.fetch,
+  // The interactive reference is the enbro-docs Worker's (static assets): it never passes the API's middleware.
+  fetch(request, env, ctx) {
+    return DOCS_PATH.test(request.url) ? env.DOCS.fetch(request) : app.fetch(request, env, ctx);
+  },
   queue: consumeQueue,
   async scheduled(controller, env, _ctx) {
     const db = createDatabase(env.DB, emptyCost());

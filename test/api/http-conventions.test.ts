@@ -87,3 +87,26 @@ describe("security headers", () => {
     expect(await json(responses[0]!)).toEqual({});
   });
 });
+
+describe("/docs", () => {
+  it("is the docs Worker's (DOCS binding): its HTML and files with their own CSP, past none of the API's middleware", async () => {
+    const page = await call("GET", "/docs");
+    expect(page.status).toBe(200);
+    expect(page.headers.get("Content-Type")).toContain("text/html");
+    expect(page.headers.get("Content-Security-Policy")).toContain("script-src 'self'");
+    expect(page.headers.has("X-Request-Id")).toBe(false);
+    expect(await page.text()).toContain("/docs/init.js");
+    const script = await call("GET", "/docs/init.js");
+    expect(script.status).toBe(200);
+    expect(script.headers.get("Content-Type")).toContain("javascript");
+  });
+
+  it("only /docs and below: /docsx and / are the API's JSON 404", async () => {
+    for (const path of ["/docsx", "/", "/api/v1/docs"]) {
+      const response = await call("GET", path);
+      expect(response.status).toBe(404);
+      expect(await json(response)).toBe("Not found");
+      expect(response.headers.has("X-Request-Id")).toBe(true);
+    }
+  });
+});
