@@ -2,13 +2,13 @@
  * @module The bare reference for `npm run bench`: a hand-written Worker with
  * no framework, no [assets] and no log line, answering the API's own paths
  * with the same D1 statements in one batch on a D1 session, and the same
- * rate-limit call on authenticated paths — the writes' event inserts included
- * (their SQL text is the API's, src/db/events.ts). It trusts every request (no token
- * check: the API's is an isolate-cache hit) and renders the rows as they
- * come. What the API costs beyond it is the API's stack: routing, auth,
+ * rate-limit call on authenticated paths — the writes' event inserts and
+ * webhook probe included (their SQL text is the API's, src/db/events.ts). It
+ * trusts every request (no token check: the API's is an isolate-cache hit)
+ * and renders the rows as they come. What the API costs beyond it is the API's stack: routing, auth,
  * validation, rendering, its log line. Organisation 1 is the caller.
  */
-import { CUSTOMER_CREATED_SQL, EVENT_RETURNING, eansCreatedSql, NUMBERS_PER_STATEMENT } from "../../src/db/events";
+import { CUSTOMER_CREATED_SQL, eansCreatedSql, NUMBERS_PER_STATEMENT, WEBHOOK_PROBE_SQL } from "../../src/db/events";
 
 interface Env {
   DB: D1Database;
@@ -90,7 +90,9 @@ async function handle(request: Request, env: Env): Promise<Response> {
         .bind(ORG, body.customer.email, now),
       db.prepare("update organisations set customers_count = customers_count + 1 where id = ? returning id, name, domain, created_at").bind(ORG),
       // Its event, as the API writes it in the same batch.
-      db.prepare(`${CUSTOMER_CREATED_SQL} ${EVENT_RETURNING}`).bind(now, ORG),
+      db.prepare(CUSTOMER_CREATED_SQL).bind(now, ORG),
+      // The API's webhook probe: does the organisation have endpoints?
+      db.prepare(WEBHOOK_PROBE_SQL).bind(ORG),
     ]);
     return json({ customer: customer!.results[0], organisation: org!.results[0] }, 201);
   }
@@ -157,8 +159,10 @@ async function handle(request: Request, env: Env): Promise<Response> {
     const numbers = items.map((item) => String(item.number));
     for (let i = 0; i < numbers.length; i += NUMBERS_PER_STATEMENT) {
       const chunk = numbers.slice(i, i + NUMBERS_PER_STATEMENT);
-      statements.push(db.prepare(`${eansCreatedSql(chunk.length)} ${EVENT_RETURNING}`).bind(ORG, now, customerId, ORG, ...chunk));
+      statements.push(db.prepare(eansCreatedSql(chunk.length)).bind(ORG, now, customerId, ORG, ...chunk));
     }
+    // The API's webhook probe: does the organisation have endpoints?
+    statements.push(db.prepare(WEBHOOK_PROBE_SQL).bind(ORG));
     const results = await db.batch(statements);
     return json(results.slice(1, 1 + inserts).flatMap((result) => result.results), 201);
   }

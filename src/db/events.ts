@@ -33,34 +33,47 @@ const EAN_JSON = `json_object(
 
 const INSERT = "insert into events (organisation_id, type, customer_id, created_at, data)";
 const OWNED_CUSTOMER = "(select id from customers where id = ? and organisation_id = ?)";
+/** The SQL of the probe a batch that writes events for an organisation gets: one row when it has webhook endpoints, none (nothing read) else. */
+export const WEBHOOK_PROBE_SQL = "select organisation_id from webhook_endpoints where organisation_id = ? limit 1";
+/** The same for the organisation of an EAN (the operator's state moves). */
+const EAN_WEBHOOK_PROBE_SQL = `select c.organisation_id from eans e join customers c on c.id = e.customer_id
+  where e.id = ? and exists (select 1 from webhook_endpoints w where w.organisation_id = c.organisation_id)`;
+
+/** Each statement that writes events, with the probe of its organisation's webhook endpoints. */
+const webhookProbes = new WeakMap<D1PreparedStatement, D1PreparedStatement>();
+
 /**
- * Each event inserted says whether its organisation has webhook endpoints: a
- * batch that wrote one is followed by a "new events" message to the
- * dispatcher (src/webhooks/notify.ts), at no extra round trip. An
- * organisation without endpoints costs an index probe that finds nothing.
+ * The probe to append to a batch that writes events (the first such
+ * statement's): after the batch, its row says the organisation has webhook
+ * endpoints, and the request tells the dispatcher (src/webhooks/notify.ts) —
+ * at no extra round trip.
  */
-export const EVENT_RETURNING = "returning organisation_id, exists (select 1 from webhook_endpoints w where w.organisation_id = events.organisation_id) as has_webhooks";
+export function webhookProbeOf(statements: readonly D1PreparedStatement[]): D1PreparedStatement | undefined {
+  for (const statement of statements) {
+    const probe = webhookProbes.get(statement);
+    if (probe) return probe;
+  }
+  return undefined;
+}
 
-/** The statements that write events, to find their returned rows in a batch's results. */
-const eventStatements = new WeakSet<D1PreparedStatement>();
-
-/** The organisations with webhook endpoints for which this batch (its statements and their results) wrote events. */
-export function organisationsWithNewEvents(statements: readonly D1PreparedStatement[], results: readonly D1Result[]): number[] {
-  const organisations = new Set<number>();
-  statements.forEach((statement, i) => {
-    if (!eventStatements.has(statement)) return;
-    for (const row of (results[i]?.results ?? []) as Array<{ organisation_id: number; has_webhooks: number }>) {
-      if (row.has_webhooks) organisations.add(row.organisation_id);
-    }
-  });
-  return [...organisations];
+/** The organisation a probe's result names, or null when it has no webhook endpoints. */
+export function organisationWithWebhooks(result: D1Result | undefined): number | null {
+  const [row] = (result?.results ?? []) as Array<{ organisation_id: number }>;
+  return row?.organisation_id ?? null;
 }
 
 function statement(db: Database, text: string, params: unknown[]): BoundQuery<never> {
-  const bound = db.$client.prepare(`${text} ${EVENT_RETURNING}`).bind(...params);
-  eventStatements.add(bound);
-  return { statement: bound, rows: () => [] };
+  return { statement: db.$client.prepare(text).bind(...params), rows: () => [] };
 }
+
+/** An event insert, with its webhook probe. */
+function eventStatement(db: Database, text: string, params: unknown[], probe: D1PreparedStatement): BoundQuery<never> {
+  const bound = statement(db, text, params);
+  webhookProbes.set(bound.statement, probe);
+  return bound;
+}
+
+const organisationProbe = (db: Database, organisationId: number) => db.$client.prepare(WEBHOOK_PROBE_SQL).bind(organisationId);
 
 /** The SQL of `customer.created` for the customer the batch has just inserted (last_insert_rowid()); the bench's bare Worker runs it too. */
 export const CUSTOMER_CREATED_SQL = `${INSERT} select c.organisation_id, 'customer.created', c.id, ?, json_object('object', ${CUSTOMER_JSON})
@@ -68,16 +81,17 @@ export const CUSTOMER_CREATED_SQL = `${INSERT} select c.organisation_id, 'custom
 
 /** `customer.created` for the customer the batch has just inserted. */
 export function customerCreatedEvent(db: Database, organisationId: number, now: string) {
-  return statement(db, CUSTOMER_CREATED_SQL, [now, organisationId]);
+  return eventStatement(db, CUSTOMER_CREATED_SQL, [now, organisationId], organisationProbe(db, organisationId));
 }
 
 /** `customer.updated` when the batch's update changed something (it set updated_at to `now`). */
 export function customerUpdatedEvent(db: Database, organisationId: number, customerId: number, now: string) {
-  return statement(
+  return eventStatement(
     db,
     `${INSERT} select c.organisation_id, 'customer.updated', c.id, ?, json_object('object', ${CUSTOMER_JSON})
      from customers c where c.id = ? and c.organisation_id = ? and c.updated_at = ?`,
     [now, customerId, organisationId, now],
+    organisationProbe(db, organisationId),
   );
 }
 
@@ -95,46 +109,50 @@ export function eansCreatedEvents(db: Database, organisationId: number, customer
   const statements = [];
   for (let i = 0; i < numbers.length; i += NUMBERS_PER_STATEMENT) {
     const chunk = numbers.slice(i, i + NUMBERS_PER_STATEMENT);
-    statements.push(statement(db, eansCreatedSql(chunk.length), [organisationId, now, customerId, organisationId, ...chunk]));
+    statements.push(eventStatement(db, eansCreatedSql(chunk.length), [organisationId, now, customerId, organisationId, ...chunk], organisationProbe(db, organisationId)));
   }
   return statements;
 }
 
 /** `ean.updated` when the batch's update changed something (it set updated_at to `now`). */
 export function eanUpdatedEvent(db: Database, organisationId: number, customerId: number, eanId: number, now: string) {
-  return statement(
+  return eventStatement(
     db,
     `${INSERT} select ?, 'ean.updated', e.customer_id, ?, json_object('object', ${EAN_JSON})
      from eans e where e.id = ? and e.customer_id = ${OWNED_CUSTOMER} and e.updated_at = ?`,
     [organisationId, now, eanId, customerId, organisationId, now],
+    organisationProbe(db, organisationId),
   );
 }
 
 /** `ean.deleted`, right after the delete statement: only when it deleted a row (changes()). */
 export function eanDeletedEvent(db: Database, organisationId: number, customerId: number, eanId: number, now: string) {
-  return statement(
+  return eventStatement(
     db,
     `${INSERT} select ?, 'ean.deleted', ?, ?, json_object('object', json_object('id', ?, 'customer_id', ?)) where changes() > 0`,
     [organisationId, customerId, now, eanId, customerId],
+    organisationProbe(db, organisationId),
   );
 }
 
 /** Before an erasure deletes them: one `ean.deleted` per EAN of the organisation's customer. */
 export function customerEansDeletedEvents(db: Database, organisationId: number, customerId: number, now: string) {
-  return statement(
+  return eventStatement(
     db,
     `${INSERT} select ?, 'ean.deleted', e.customer_id, ?, json_object('object', json_object('id', e.id, 'customer_id', e.customer_id))
      from eans e where e.customer_id = ${OWNED_CUSTOMER} order by e.id`,
     [organisationId, now, customerId, organisationId],
+    organisationProbe(db, organisationId),
   );
 }
 
 /** `customer.deleted`, right after the customer's delete statement: only when it deleted the row. */
 export function customerDeletedEvent(db: Database, organisationId: number, customerId: number, now: string) {
-  return statement(
+  return eventStatement(
     db,
     `${INSERT} select ?, 'customer.deleted', ?, ?, json_object('object', json_object('id', ?)) where changes() > 0`,
     [organisationId, customerId, now, customerId],
+    organisationProbe(db, organisationId),
   );
 }
 
@@ -161,10 +179,11 @@ export function eraseCustomerEvents(db: Database, organisationId: number, custom
  * winner's.
  */
 export function eanStateChangedEvent(db: Database, eanId: number, from: string, to: string, now: string) {
-  return statement(
+  return eventStatement(
     db,
     `${INSERT} select c.organisation_id, 'ean.state_changed', e.customer_id, ?, json_object('object', ${EAN_JSON}, 'previous_state', ?)
      from eans e join customers c on c.id = e.customer_id where e.id = ? and e.state = ? and changes() > 0`,
     [now, from, eanId, to],
+    db.$client.prepare(EAN_WEBHOOK_PROBE_SQL).bind(eanId),
   );
 }

@@ -9,7 +9,7 @@
 import type { MiddlewareHandler } from "hono";
 import { createDatabase, type D1Handle, type Database } from "../db/client";
 import { dryRunD1 } from "../db/dry-run";
-import { organisationsWithNewEvents } from "../db/events";
+import { organisationWithWebhooks, webhookProbeOf } from "../db/events";
 import type { AppEnv } from "../env";
 import { requestDispatch } from "../webhooks/notify";
 
@@ -39,8 +39,16 @@ export function d1Session(): MiddlewareHandler<AppEnv> {
       const handle: D1Handle = {
         prepare: (query) => open().prepare(query),
         batch: async <T = unknown>(statements: D1PreparedStatement[]) => {
-          const results = await open().batch<T>(statements);
-          for (const id of organisationsWithNewEvents(statements, results)) withNewEvents.add(id);
+          // A batch that writes events also asks, in the same round trip, whether their organisation has webhook endpoints.
+          const probe = webhookProbeOf(statements);
+          if (!probe) return open().batch<T>(statements);
+          const results = await open().batch<T>([...statements, probe]);
+          const probed = results.pop()!;
+          const cost = c.get("d1Cost");
+          cost.statements += 1;
+          cost.rowsRead += probed.meta.rows_read ?? 0;
+          const organisationId = organisationWithWebhooks(probed);
+          if (organisationId !== null) withNewEvents.add(organisationId);
           return results;
         },
       };

@@ -12,7 +12,7 @@ import type { DeliveryMessage, DispatchMessage } from "../../src/env";
 import { MAX_WEBHOOK_ENDPOINTS, MAX_WEBHOOK_URL_LENGTH, WEBHOOK_RETRY_DELAYS_S } from "../../src/limits";
 import { dispatchEvents } from "../../src/webhooks/dispatch";
 import worker from "../../src/index";
-import { call, createCustomer, createOrganisation, eanFields, ISO_TIMESTAMP, json, type TestOrganisation, webhookEndpointBody } from "../helpers";
+import { call, callWithCost, createCustomer, createOrganisation, eanFields, ISO_TIMESTAMP, json, type TestOrganisation, webhookEndpointBody } from "../helpers";
 
 /** The real queue binding, with every message sent through it recorded. */
 function recordingQueue<T>(queue: Queue<T>) {
@@ -201,6 +201,30 @@ describe("the outbox's \"new events\" message", () => {
 
     expect((await call("POST", `/api/v1/customers/${customer.id}/eans`, { token: withEndpoints.token, body: ean, ...withQueue })).status).toBe(201);
     expect(dispatch.sent.slice(before)).toEqual([{ body: { organisation_id: withEndpoints.id }, delaySeconds: undefined }]);
+  });
+});
+
+describe("the webhook probe's cost", () => {
+  it("is one statement in the write's own batch (no round trip), reading one row with endpoints and none without", async () => {
+    const bulk = async (org: TestOrganisation) => {
+      const customer = await createCustomer(org);
+      const { response, cost } = await callWithCost("POST", `/api/v1/customers/${customer.id}/eans/bulk`, {
+        token: org.token,
+        body: { eans: Array.from({ length: 10 }, () => ({ ean: eanFields() })) },
+      });
+      expect(response.status).toBe(201);
+      return cost;
+    };
+    const without = await createOrganisation();
+    const hooked = await createOrganisation();
+    await createEndpoint(hooked);
+    const plain = await bulk(without);
+    const probed = await bulk(hooked);
+    expect(plain.roundTrips).toBe(1);
+    expect(probed.roundTrips).toBe(1);
+    expect(probed.statements).toBe(plain.statements);
+    expect(probed.rowsRead - plain.rowsRead).toBe(1);
+    expect(probed.rowsWritten).toBe(plain.rowsWritten);
   });
 });
 
