@@ -9,7 +9,8 @@
  * rate-limit call. Both databases hold the same 2,000 customers with two EANs
  * each. Each endpoint is driven with autocannon on both, alternating, over
  * several rounds; the ratio API ÷ bare is the median of the paired rounds.
- * It reads the API's D1 cost per request from its log lines, measures the
+ * Then it reads the API's D1 cost per request from the log lines of a second
+ * API server that logs every request (the first samples, as in production), measures the
  * largest answers (a customer at the 500-EAN cap), the Worker's gzip size
  * and startup, and writes its report and chart to .wrangler/bench-report/
  * (untracked); with `--write` it rewrites BENCHMARKS.md and bench/ratios.svg.
@@ -46,19 +47,27 @@ const median = (items, key = (item) => item) => [...items].sort((a, b) => key(a)
 const receiver = createServer((request, response) => request.resume().on("end", () => response.writeHead(204).end()));
 await new Promise((resolve) => receiver.listen(0, "127.0.0.1", resolve));
 const receiverUrl = `http://127.0.0.1:${receiver.address().port}/webhooks`;
-const apiServer = await startLoadtestServer("bench-api", { logLevel: process.env.BENCH_LOG_LEVEL ?? "log", vars: { WEBHOOKS_ALLOW_LOCAL_URLS: "true" } });
-const bareServer = await startLoadtestServer("bench-bare", { config: "bench/bare/wrangler.toml", alongside: [] });
+// Both at the same log level: at "log" (which lets the API's sampled log lines through) wrangler also
+// prints a line of its own for every request, on either side; that work is the dev server's, not ours.
+const logLevel = process.env.BENCH_LOG_LEVEL ?? "log";
+// The API as configured for production (its log line sampled: LOG_SAMPLE_RATE in wrangler.toml) beside the bare Worker.
+let apiServer = await startLoadtestServer("bench-api", { logLevel, vars: { WEBHOOKS_ALLOW_LOCAL_URLS: "true" } });
+let bareServer = await startLoadtestServer("bench-bare", { config: "bench/bare/wrangler.toml", alongside: [], logLevel });
+/** The costs come from a second API server, started after the throughput rounds, that logs every request. */
+let costServer = null;
 const logLines = [];
-let pending = "";
-apiServer.onOutput((chunk) => {
-  pending += chunk.toString();
-  const lines = pending.split("\n");
-  pending = lines.pop();
-  for (const line of lines) {
-    const start = line.indexOf('{"request_id"');
-    if (start !== -1) logLines.push(line.slice(start));
-  }
-});
+function collectLogLines(server) {
+  let pending = "";
+  server.onOutput((chunk) => {
+    pending += chunk.toString();
+    const lines = pending.split("\n");
+    pending = lines.pop();
+    for (const line of lines) {
+      const start = line.indexOf('{"request_id"');
+      if (start !== -1) logLines.push(line.slice(start));
+    }
+  });
+}
 
 async function request(baseUrl, method, urlPath, token, body) {
   const answer = await apiRequest(baseUrl, method, urlPath, { token, body });
@@ -97,26 +106,30 @@ const results = [];
 const lifecycleCosts = [];
 let limiterProbe = null;
 const largest = {};
-try {
-  // Seed the API through its own endpoints, the bare Worker with the same rows in SQL.
-  const { body: created } = await request(apiServer.baseUrl, "POST", "/admin/v1/organisations", apiServer.adminToken, { name: "Bench Org A" });
-  const token = created.token.token;
+/** Seeds an API server through its own endpoints: organisation #1 (the bare Worker's caller) with CUSTOMERS customers, two EANs each. */
+async function seedApi(server) {
+  const { body: created } = await request(server.baseUrl, "POST", "/admin/v1/organisations", server.adminToken, { name: "Bench Org A" });
   if (created.organisation.id !== 1) throw new Error("the API's first organisation should be #1, as the bare Worker's is");
+  const token = created.token.token;
   let seeded = 0;
   await pool(Array.from({ length: CUSTOMERS }, (_, i) => async () => {
-    const { body: customer } = await request(apiServer.baseUrl, "POST", "/api/v1/customers", token, customerBody(`seed-${i + 1}@bench.example`));
-    await request(apiServer.baseUrl, "POST", `/api/v1/customers/${customer.id}/eans/bulk`, token, { eans: [{ ean: eanFields(eanNumber(2 * i)) }, { ean: eanFields(eanNumber(2 * i + 1)) }] });
+    const { body: customer } = await request(server.baseUrl, "POST", "/api/v1/customers", token, customerBody(`seed-${i + 1}@bench.example`));
+    await request(server.baseUrl, "POST", `/api/v1/customers/${customer.id}/eans/bulk`, token, { eans: [{ ean: eanFields(eanNumber(2 * i)) }, { ean: eanFields(eanNumber(2 * i + 1)) }] });
     if (++seeded % 500 === 0) console.log(`seeded ${seeded}/${CUSTOMERS} customers in the API`);
   }), 8);
-  await request(bareServer.baseUrl, "GET", `/__seed?customers=${CUSTOMERS}`);
-  const firstId = (await request(apiServer.baseUrl, "GET", "/api/v1/customers?page=1&per=1", token)).body.records[0].id;
-  const randomCustomer = () => firstId + Math.floor(Math.random() * CUSTOMERS);
-  let seq = 10 * CUSTOMERS;
-  let bulkCustomer = 0;
+  const firstId = (await request(server.baseUrl, "GET", "/api/v1/customers?page=1&per=1", token)).body.records[0].id;
+  return { token, firstId };
+}
 
+let seq = 10 * CUSTOMERS;
+let bulkCustomer = 0;
+
+/** The endpoints driven side by side, for the seeded organisation's token. */
+function targetsFor({ token, firstId }) {
+  const randomCustomer = () => firstId + Math.floor(Math.random() * CUSTOMERS);
   const auth = { authorization: `Bearer ${token}` };
   const json = { "content-type": "application/json" };
-  const targets = [
+  return [
     { name: "GET /api/v1/ping", n: 3000, path: () => "/api/v1/ping" },
     { name: "GET /api/v1/me", n: 3000, path: () => "/api/v1/me", headers: auth },
     { name: "GET /api/v1/customers?per=25 (page 1)", n: 2000, path: () => "/api/v1/customers?per=25", headers: auth },
@@ -128,6 +141,14 @@ try {
     // Each bulk of 100 to the next customer: a customer holds at most 500 EANs.
     { name: "POST …/eans/bulk (100)", n: 300, method: "POST", path: () => `/api/v1/customers/${firstId + (bulkCustomer++ % CUSTOMERS)}/eans/bulk`, headers: { ...auth, ...json }, body: () => JSON.stringify({ eans: Array.from({ length: 100 }, () => ({ ean: eanFields(eanNumber(++seq)) })) }) },
   ];
+}
+
+try {
+  // The API seeded through its own endpoints, the bare Worker with the same rows in SQL.
+  const seededApi = await seedApi(apiServer);
+  await request(bareServer.baseUrl, "GET", `/__seed?customers=${CUSTOMERS}`);
+  const targets = targetsFor(seededApi);
+  const auth = { authorization: `Bearer ${seededApi.token}` };
 
   async function drive(baseUrl, label, n, method, makePath, headers, makeBody) {
     let i = 0;
@@ -196,12 +217,34 @@ try {
     if (only && !only.test(target.name)) continue;
     const label = `t${index}`;
     const { api, bare, ratio } = await compare(label, target, apiServer.baseUrl, bareServer.baseUrl);
-    results.push({ name: target.name, api, bare, ratio, cost: costOf(label) });
+    results.push({ name: target.name, api, bare, ratio, cost: null });
     console.log(`${target.name}: ${api.reqPerSec.toFixed(0)} req/s, p50 ${api.p50} ms, p99 ${api.p99} ms | bare ${bare.reqPerSec.toFixed(0)} req/s, × ${ratio.toFixed(2)}${api.errors + bare.errors ? ` | ${api.errors + bare.errors} non-2xx` : ""}`);
   }
 
-  // BENCH_ONLY is for quick before/after comparisons of throughput: no lifecycle costs, no largest answers.
+  // BENCH_ONLY is for quick before/after comparisons of throughput: no costs, no largest answers.
   if (!only) {
+    // The costs: a fresh API server that logs every request, seeded the same way; 60 requests per endpoint, one at a time.
+    await Promise.all([apiServer.stop(), bareServer.stop()]);
+    costServer = await startLoadtestServer("bench-api-costs", { logLevel: "log", vars: { WEBHOOKS_ALLOW_LOCAL_URLS: "true", LOG_SAMPLE_RATE: "1" } });
+    collectLogLines(costServer);
+    apiServer = costServer;
+    const seededCosts = await seedApi(costServer);
+    const { token, firstId } = seededCosts;
+    for (const [index, target] of targetsFor(seededCosts).entries()) {
+      const label = `c${index}`;
+      for (let i = 0; i < 60; i++) {
+        const response = await fetch(`${costServer.baseUrl}${target.path()}`, {
+          method: target.method ?? "GET",
+          headers: { ...target.headers, "x-request-id": `${label}-${i}` },
+          body: target.body?.(),
+        });
+        if (response.status >= 300) throw new Error(`${target.name}: ${response.status} ${(await response.text()).slice(0, 200)}`);
+        await response.arrayBuffer();
+      }
+      const result = results.find((r) => r.name === target.name);
+      if (result) result.cost = costOf(label);
+    }
+
     // The lifecycle endpoints' cost per request (no bare counterpart): 60 requests each, one at a time.
     const { body: subject } = await request(apiServer.baseUrl, "POST", "/api/v1/customers", token, customerBody("lifecycle@bench.example"));
     const { body: subjectEans } = await request(apiServer.baseUrl, "POST", `/api/v1/customers/${subject.id}/eans/bulk`, token, {
@@ -264,7 +307,7 @@ try {
     }
   }
 } finally {
-  await Promise.all([apiServer.stop(), bareServer.stop()]);
+  await Promise.all([apiServer.stop(), bareServer.stop(), costServer?.stop()]);
   receiver.close();
 }
 
@@ -370,7 +413,8 @@ call (Cloudflare answers it from a counter on the Worker's own machine):
 
 ## Cost per request (from the API's request log lines)
 
-Averages per request. D1 bills rows read and written; each database runs one
+Averages per request, from a second API server, seeded the same way, that
+logs every request (\`LOG_SAMPLE_RATE=1\`); 60 requests per endpoint, one at a time. D1 bills rows read and written; each database runs one
 statement at a time. The bare Worker runs the same statements.
 
 | endpoint | round trips | statements | rows read | rows written |
