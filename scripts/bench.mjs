@@ -387,8 +387,10 @@ batch on a D1 session, and makes the same rate-limit call on authenticated
 paths; it renders the rows as they come and checks no token. What separates
 the API from it is our whole stack: the platform's path to the Worker as we
 configure it, routing, the token check (a SHA-256 and an isolate-cache hit),
-zod validation, rendering and the request log line — with every feature
-kept.
+zod validation, rendering and the request log line (every error, and the
+share of successes \`LOG_SAMPLE_RATE\` sets, as in production) — with every
+feature kept. Both run under the same wrangler log level, so both pay for
+the dev server's own line per request.
 
 ## Throughput and latency
 
@@ -425,10 +427,10 @@ ${lifecycleCosts.map(({ name, cost }) => `| ${name} | ${fmt(cost?.roundTrips, 1)
 The last ${lifecycleCosts.length} rows are the lifecycle endpoints, the event feed and webhooks,
 measured one request at a time (no bare counterpart). Every write above
 includes its events, written in the same batch (one more statement: one
-\`ean.created\` statement per 96 EANs); each event insert also returns whether
-its organisation has webhook endpoints (an index probe: no row read when it
-has none). When it has, the request sends one message to the dispatch queue
-after its batch (not a D1 cost; the last row). A page of the feed is one
+\`ean.created\` statement per 96 EANs), and one more statement asking whether
+the organisation has webhook endpoints (an index seek: no row read when it
+has none, one when it has). When it has, the request then sends one message
+to the dispatch queue (not a D1 cost; the second-to-last row). A page of the feed is one
 indexed range read — 25 rows plus one to know whether there are more —
 however long the feed. Erasing a customer also moves every customer after it
 in its organisation up one place: one more row written per such customer.

@@ -9,7 +9,7 @@ import { createExecutionContext, createMessageBatch, createScheduledController, 
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, emptyCost } from "../../src/db/client";
 import type { DeliveryMessage, DispatchMessage } from "../../src/env";
-import { MAX_WEBHOOK_ENDPOINTS, MAX_WEBHOOK_URL_LENGTH, WEBHOOK_RETRY_DELAYS_S } from "../../src/limits";
+import { MAX_WEBHOOK_ENDPOINTS, MAX_WEBHOOK_URL_LENGTH, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAYS_S } from "../../src/limits";
 import { dispatchEvents } from "../../src/webhooks/dispatch";
 import worker from "../../src/index";
 import { call, callWithCost, createCustomer, createOrganisation, eanFields, ISO_TIMESTAMP, json, type TestOrganisation, webhookEndpointBody } from "../helpers";
@@ -298,6 +298,34 @@ describe("a delivery attempt", () => {
 
     const log = await json(await call("GET", `/api/v1/webhook_endpoints/${endpoint.id}/deliveries`, { token: org.token }));
     expect(log).toEqual([{ event_id: event.id, attempt: 1, status: null, succeeded: false, at: expect.stringMatching(ISO_TIMESTAMP) }]);
+  });
+
+  it("that fails on the last attempt is logged and given up: nothing more is queued", async () => {
+    const org = await createOrganisation();
+    const endpoint = await createEndpoint(org);
+    await createCustomer(org);
+    const [event] = (await json(await call("GET", "/api/v1/events", { token: org.token }))).data;
+    const deliveries = recordingQueue<DeliveryMessage>(env.WEBHOOK_DELIVERIES);
+    const batch = createMessageBatch("enbro-webhook-deliveries", [
+      { id: "last", timestamp: new Date(), attempts: 1, body: { endpoint_id: endpoint.id, event_id: event.id, attempt: WEBHOOK_MAX_ATTEMPTS } },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, { ...env, WEBHOOK_DELIVERIES: deliveries.queue });
+    expect(await getQueueResult(batch, ctx)).toMatchObject({ explicitAcks: ["last"] });
+    expect(deliveries.sent).toEqual([]);
+    const log = await json(await call("GET", `/api/v1/webhook_endpoints/${endpoint.id}/deliveries`, { token: org.token }));
+    expect(log).toEqual([{ event_id: event.id, attempt: WEBHOOK_MAX_ATTEMPTS, status: null, succeeded: false, at: expect.stringMatching(ISO_TIMESTAMP) }]);
+  });
+
+  it("is retried on a schedule of at least 8 attempts over at least 24 h, the first retry within 30 s, each delay within Queues' 12 h", () => {
+    expect(WEBHOOK_MAX_ATTEMPTS).toBeGreaterThanOrEqual(8);
+    expect(WEBHOOK_RETRY_DELAYS_S).toHaveLength(WEBHOOK_MAX_ATTEMPTS - 1);
+    expect(WEBHOOK_RETRY_DELAYS_S[0]).toBeLessThanOrEqual(30);
+    expect(WEBHOOK_RETRY_DELAYS_S.reduce((sum, delay) => sum + delay, 0)).toBeGreaterThanOrEqual(24 * 3600);
+    for (const [i, delay] of WEBHOOK_RETRY_DELAYS_S.entries()) {
+      expect(delay).toBeLessThanOrEqual(12 * 3600);
+      if (i > 0) expect(delay).toBeGreaterThan(WEBHOOK_RETRY_DELAYS_S[i - 1]!);
+    }
   });
 
   it("to a deleted endpoint sends nothing, logs nothing, and is acknowledged", async () => {

@@ -33,6 +33,8 @@ beforeAll(async () => {
     request.on("end", () => {
       const path = request.url ?? "/";
       received.push({ path, headers: request.headers, body, at: Date.now() });
+      // A redirect the sender must not follow.
+      if (path === "/moved") return void response.writeHead(307, { Location: `${receiverUrl}/followed` }).end();
       response.writeHead(scripted.get(path)?.shift() ?? 200).end();
     });
   });
@@ -140,6 +142,20 @@ describe("webhooks under wrangler dev", () => {
       { event_id: eventId, attempt: 2, status: 200, succeeded: true, at: expect.any(String) },
       { event_id: eventId, attempt: 1, status: 500, succeeded: false, at: expect.any(String) },
     ]);
+  });
+
+  it("does not follow a redirect: the attempt fails, its 307 logged", async () => {
+    const token = await newOrganisation();
+    const endpoint = await newEndpoint(token, "/moved", ["customer.created"]);
+    await newCustomer(token);
+    await waitFor(() => at("/moved").length === 1, 10_000);
+    let log = await api("GET", `/api/v1/webhook_endpoints/${endpoint.id}/deliveries`, token);
+    for (let tries = 0; log.body.length < 1 && tries < 50; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      log = await api("GET", `/api/v1/webhook_endpoints/${endpoint.id}/deliveries`, token);
+    }
+    expect(log.body).toEqual([{ event_id: Number(at("/moved")[0]!.headers["webhook-id"]), attempt: 1, status: 307, succeeded: false, at: expect.any(String) }]);
+    expect(at("/followed")).toEqual([]);
   });
 
   it("sends nothing more to a deleted endpoint", async () => {
