@@ -158,6 +158,20 @@ describe("webhooks under wrangler dev", () => {
     expect(at("/followed")).toEqual([]);
   });
 
+  it("a retry after the customer's erasure carries the erased event (ids only), not the personal data", async () => {
+    const token = await newOrganisation();
+    scripted.set("/erasure", [500]);
+    await newEndpoint(token, "/erasure", ["customer.created"]);
+    const customerId = await newCustomer(token);
+    await waitFor(() => at("/erasure").length === 1, 10_000);
+    expect(JSON.parse(at("/erasure")[0]!.body).data.object.email).toContain("@example.com");
+    expect((await api("DELETE", `/api/v1/customers/${customerId}`, token)).status).toBe(204);
+    await waitFor(() => at("/erasure").length === 2, 45_000);
+    const [first, retry] = at("/erasure");
+    expect(retry!.headers["webhook-id"]).toBe(first!.headers["webhook-id"]);
+    expect(JSON.parse(retry!.body).data).toEqual({ object: { id: customerId } });
+  });
+
   it("sends nothing more to a deleted endpoint", async () => {
     const token = await newOrganisation();
     const gone = await newEndpoint(token, "/gone", ["*"]);
