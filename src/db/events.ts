@@ -6,9 +6,11 @@
  * an event's `object` is the resource after the change even for a create,
  * whose id exists only inside the batch.
  */
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import { D1_MAX_BOUND_PARAMETERS } from "../limits";
 import type { BoundQuery } from "./compiled";
 import type { Database } from "./client";
+import { customers, eans, events } from "./schema";
 
 /** A Customer (toCustomerJson) over the row `c`. */
 const CUSTOMER_JSON = `json_object(
@@ -84,15 +86,47 @@ export function customerCreatedEvent(db: Database, organisationId: number, now: 
   return eventStatement(db, CUSTOMER_CREATED_SQL, [now, organisationId], organisationProbe(db, organisationId));
 }
 
-/** `customer.updated` when the batch's update changed something (it set updated_at to `now`). */
-export function customerUpdatedEvent(db: Database, organisationId: number, customerId: number, now: string) {
-  return eventStatement(
-    db,
-    `${INSERT} select c.organisation_id, 'customer.updated', c.id, ?, json_object('object', ${CUSTOMER_JSON})
-     from customers c where c.id = ? and c.organisation_id = ? and c.updated_at = ?`,
-    [now, customerId, organisationId, now],
-    organisationProbe(db, organisationId),
-  );
+/** What a `*.updated` event holds between its two statements: never seen outside its batch. */
+const PENDING_DATA = "{}";
+
+/**
+ * Fills the `*.updated` event the batch inserted before its update (the last
+ * row it inserted, still pending) with the resource rendered after the update.
+ * No row pending (the update changed nothing): nothing.
+ */
+function fillUpdatedEvent(db: Database, renderedFrom: string, params: unknown[]) {
+  return statement(db, `update events set data = (${renderedFrom}) where id = last_insert_rowid() and data = '${PENDING_DATA}'`, params);
+}
+
+/**
+ * `customer.updated`, in two statements around the batch's update: `before`
+ * inserts it (its object pending) only when the update will change a value —
+ * `changed`, evaluated on the row as it is, the same test that moves
+ * updated_at —; `after` renders the customer as changed into it. So an
+ * update that changes nothing writes no event, even in the same millisecond
+ * as one that does.
+ */
+export function customerUpdatedEvent(db: Database, organisationId: number, customerId: number, now: string, changed: SQL) {
+  const query = db
+    .insert(events)
+    .select(
+      db
+        .select({
+          id: sql`null`.as("id"),
+          organisationId: customers.organisationId,
+          type: sql`'customer.updated'`.as("type"),
+          customerId: customers.id,
+          createdAt: sql`${now}`.as("created_at"),
+          data: sql`${PENDING_DATA}`.as("data"),
+        })
+        .from(customers)
+        .where(and(eq(customers.id, customerId), eq(customers.organisationId, organisationId), changed)),
+    );
+  const { sql: text, params } = query.toSQL();
+  return {
+    before: eventStatement(db, text, params, organisationProbe(db, organisationId)),
+    after: fillUpdatedEvent(db, `select json_object('object', ${CUSTOMER_JSON}) from customers c where c.id = ?`, [customerId]),
+  };
 }
 
 /** Numbers per `ean.created` statement: D1's bound-parameter limit, less the statement's other four. */
@@ -114,15 +148,28 @@ export function eansCreatedEvents(db: Database, organisationId: number, customer
   return statements;
 }
 
-/** `ean.updated` when the batch's update changed something (it set updated_at to `now`). */
-export function eanUpdatedEvent(db: Database, organisationId: number, customerId: number, eanId: number, now: string) {
-  return eventStatement(
-    db,
-    `${INSERT} select ?, 'ean.updated', e.customer_id, ?, json_object('object', ${EAN_JSON})
-     from eans e where e.id = ? and e.customer_id = ${OWNED_CUSTOMER} and e.updated_at = ?`,
-    [organisationId, now, eanId, customerId, organisationId, now],
-    organisationProbe(db, organisationId),
-  );
+/** `ean.updated`, in two statements around the batch's update, as `customer.updated`; `target` is the update's own WHERE. */
+export function eanUpdatedEvent(db: Database, organisationId: number, eanId: number, now: string, target: SQL | undefined, changed: SQL) {
+  const query = db
+    .insert(events)
+    .select(
+      db
+        .select({
+          id: sql`null`.as("id"),
+          organisationId: sql`${organisationId}`.as("organisation_id"),
+          type: sql`'ean.updated'`.as("type"),
+          customerId: eans.customerId,
+          createdAt: sql`${now}`.as("created_at"),
+          data: sql`${PENDING_DATA}`.as("data"),
+        })
+        .from(eans)
+        .where(and(target, changed)),
+    );
+  const { sql: text, params } = query.toSQL();
+  return {
+    before: eventStatement(db, text, params, organisationProbe(db, organisationId)),
+    after: fillUpdatedEvent(db, `select json_object('object', ${EAN_JSON}) from eans e where e.id = ?`, [eanId]),
+  };
 }
 
 /** `ean.deleted`, right after the delete statement: only when it deleted a row (changes()). */

@@ -9,7 +9,9 @@ import { nowIso } from "../lib/time";
 /**
  * `fields` maps a request field to its column; `changes` holds the fields
  * sent. Null when nothing was sent (no UPDATE to make). `previousUpdatedAt`
- * is what `updated_at` stays when nothing changes.
+ * is what `updated_at` stays when nothing changes. `changed` is the test, on
+ * the row as it is, that the update changes a value (its `*.updated` event
+ * asks it too).
  */
 export function partialUpdateSet(
   fields: Record<string, Column>,
@@ -17,7 +19,7 @@ export function partialUpdateSet(
   changes: Record<string, unknown>,
   previousUpdatedAt: SQL | Column,
   now: string = nowIso(),
-): Record<string, unknown> | null {
+): { set: Record<string, unknown>; changed: SQL } | null {
   const set: Record<string, unknown> = {};
   const changed: SQL[] = [];
   for (const [field, column] of Object.entries(fields)) {
@@ -28,6 +30,7 @@ export function partialUpdateSet(
     changed.push(sql`${column} is not ${value === null ? null : column.mapToDriverValue(value)}`);
   }
   if (changed.length === 0) return null;
-  set.updatedAt = sql`case when ${or(...changed)} then ${now} else ${previousUpdatedAt} end`;
-  return set;
+  const anyChanged = or(...changed)!;
+  set.updatedAt = sql`case when ${anyChanged} then ${now} else ${previousUpdatedAt} end`;
+  return { set, changed: anyChanged };
 }

@@ -4,7 +4,7 @@
  * erasure reduces a customer's events to ids.
  */
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { call, callWithCost, createOrganisation, customerBody, eanFields, json, type TestOrganisation } from "../helpers";
 
 type Event = { id: number; type: string; created_at: string; data: { object: Record<string, unknown> } };
@@ -36,6 +36,26 @@ describe("events are written with each change", () => {
     expect(events[0]!.data.object).toEqual(created);
     expect(events[1]!.data.object).toEqual(updated);
     expect(events[0]!.id).toBeLessThan(events[1]!.id);
+  });
+
+  it("a no-op update in the same millisecond as a real one writes no event (no phantom)", async () => {
+    const created = await json(await call("POST", "/api/v1/customers", { token: org.token, body: customerBody() }));
+    const ean = await json(await call("POST", `/api/v1/customers/${created.id}/eans`, { token: org.token, body: { ean: eanFields() } }));
+    // Both PATCHes of each pair see the same clock, as two requests in one millisecond would.
+    vi.useFakeTimers({ now: new Date("2031-05-06T07:08:09.123Z"), toFake: ["Date"] });
+    try {
+      for (const [path, changed] of [
+        [`/api/v1/customers/${created.id}`, { customer: { profile: { city: "Brugge" } } }],
+        [`/api/v1/customers/${created.id}/eans/${ean.id}`, { ean: { city: "Brugge" } }],
+      ] as const) {
+        expect((await call("PATCH", path, { token: org.token, body: changed })).status).toBe(200);
+        expect((await call("PATCH", path, { token: org.token, body: changed })).status).toBe(200);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+    const events = (await allEvents(org)).filter((e) => e.created_at === "2031-05-06T07:08:09.123Z");
+    expect(events.map((e) => e.type)).toEqual(["customer.updated", "ean.updated"]);
   });
 
   it("ean.created (one per EAN of a bulk, in order), ean.updated, ean.deleted ({id, customer_id})", async () => {

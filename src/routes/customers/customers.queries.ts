@@ -193,21 +193,22 @@ const UPDATABLE_COLUMNS = Object.fromEntries(Object.entries(UPDATABLE).map(([fie
 export type CustomerChanges = { [K in keyof typeof UPDATABLE]?: string | null };
 
 /**
- * Applies `changes` to the organisation's customer in one batch (the update,
- * then the customer as rendered); `updated_at` moves only when a value
- * changes. null when the customer is not the organisation's. A taken e-mail
+ * Applies `changes` to the organisation's customer in one batch (the update
+ * between its event's two statements, then the customer as rendered);
+ * `updated_at` moves, and the event is written, only when a value changes. null when the customer is not the organisation's. A taken e-mail
  * or external id fails the batch (unique indexes).
  */
 export async function updateCustomer(db: Database, organisationId: number, customerId: number, changes: CustomerChanges) {
   const now = nowIso();
-  const set = partialUpdateSet(UPDATABLE_COLUMNS, UPDATABLE, changes, customers.updatedAt, now);
+  const partial = partialUpdateSet(UPDATABLE_COLUMNS, UPDATABLE, changes, customers.updatedAt, now);
   const read = customerById.bind(db, { organisationId, customerId });
-  if (!set) {
+  if (!partial) {
     const [[found]] = await runBatch(db, [read]);
     return found ?? null;
   }
-  const update = db.update(customers).set(set).where(ownedCustomer(organisationId, customerId));
-  const [, , [after]] = await runBatch(db, [writeOnly(db, update), customerUpdatedEvent(db, organisationId, customerId, now), read]);
+  const update = db.update(customers).set(partial.set).where(ownedCustomer(organisationId, customerId));
+  const event = customerUpdatedEvent(db, organisationId, customerId, now, partial.changed);
+  const [, , , [after]] = await runBatch(db, [event.before, writeOnly(db, update), event.after, read]);
   return after ?? null;
 }
 

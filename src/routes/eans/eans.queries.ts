@@ -225,17 +225,20 @@ export type EanChanges = { [K in keyof typeof UPDATABLE]?: EanInput[K] } & { num
  */
 export async function updateEan(db: Database, organisationId: number, customerId: number, eanId: number, changes: EanChanges) {
   const now = nowIso();
-  const set = partialUpdateSet(UPDATABLE_COLUMNS, UPDATABLE, changes, sql`coalesce(${eans.updatedAt}, ${eans.createdAt})`, now);
-  if (set && "supplier_id" in changes) set.supplierName = sql`(select ${suppliers.name} from ${suppliers} where ${suppliers.id} = ${changes.supplier_id ?? null})`;
+  const partial = partialUpdateSet(UPDATABLE_COLUMNS, UPDATABLE, changes, sql`coalesce(${eans.updatedAt}, ${eans.createdAt})`, now);
   const target = and(ownedEan(organisationId, customerId, eanId), changes.number === undefined ? undefined : eq(eans.number, changes.number));
   const stored = db.select({ number: eans.number }).from(eans).where(ownedEan(organisationId, customerId, eanId));
-  if (!set) {
+  if (!partial) {
     const [rows, [found]] = await db.batch([db.select().from(eans).where(target), stored]);
     return { row: rows[0] ?? null, storedNumber: found?.number ?? null };
   }
-  const [rows, , [found]] = await runBatch(db, [
+  const { set, changed } = partial;
+  if ("supplier_id" in changes) set.supplierName = sql`(select ${suppliers.name} from ${suppliers} where ${suppliers.id} = ${changes.supplier_id ?? null})`;
+  const event = eanUpdatedEvent(db, organisationId, eanId, now, target, changed);
+  const [, rows, , [found]] = await runBatch(db, [
+    event.before,
     built(db, db.update(eans).set(set).where(target).returning(), (result) => (result.results as Record<string, unknown>[]).map(toEanRow)),
-    eanUpdatedEvent(db, organisationId, customerId, eanId, now),
+    event.after,
     built(db, stored, (result) => result.results as Array<{ number: string }>),
   ]);
   return { row: rows[0] ?? null, storedNumber: found?.number ?? null };
