@@ -186,13 +186,26 @@ try {
     return { statements: avg("d1_statements"), roundTrips: avg("d1_round_trips"), rowsRead: avg("d1_rows_read"), rowsWritten: avg("d1_rows_written") };
   }
 
-  /** API and bare alternate, ROUNDS times each; this machine drifts ±15% between runs, and pairing cancels most of it. */
+  /**
+   * API and bare alternate, ROUNDS times each; this machine drifts ±15% between runs, and pairing cancels
+   * most of it. Each side first runs the endpoint unmeasured (its code warmed up by the JIT), and the
+   * side that goes first alternates from round to round, so that a drift within a pair favours neither.
+   */
   async function compare(label, target, apiUrl, bareUrl, bareTarget = target) {
     const apiRounds = [];
     const bareRounds = [];
+    const api = () => drive(apiUrl, label, target.n / ROUNDS, target.method ?? "GET", target.path, target.headers ?? {}, target.body);
+    const bare = () => drive(bareUrl, `${label}bare`, target.n / ROUNDS, bareTarget.method ?? "GET", bareTarget.path, bareTarget.headers ?? {}, bareTarget.body);
+    await drive(apiUrl, `${label}warm`, target.n / 10, target.method ?? "GET", target.path, target.headers ?? {}, target.body);
+    await drive(bareUrl, `${label}warmbare`, target.n / 10, bareTarget.method ?? "GET", bareTarget.path, bareTarget.headers ?? {}, bareTarget.body);
     for (let round = 0; round < ROUNDS; round++) {
-      apiRounds.push(await drive(apiUrl, label, target.n / ROUNDS, target.method ?? "GET", target.path, target.headers ?? {}, target.body));
-      bareRounds.push(await drive(bareUrl, `${label}bare`, target.n / ROUNDS, bareTarget.method ?? "GET", bareTarget.path, bareTarget.headers ?? {}, bareTarget.body));
+      if (round % 2 === 0) {
+        apiRounds.push(await api());
+        bareRounds.push(await bare());
+      } else {
+        bareRounds.push(await bare());
+        apiRounds.push(await api());
+      }
     }
     const errorsOf = (rounds) => rounds.reduce((n, r) => n + r.errors, 0);
     return {
@@ -376,7 +389,7 @@ Written by \`npm run bench -- --write\` (scripts/bench.mjs); do not edit by hand
 - **Date**: ${new Date().toISOString()}
 - **Machine**: ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}
 - **Runtime**: ${wranglerVersion.split("\n").pop()} \`wrangler dev\` (workerd and local D1/SQLite) on 127.0.0.1, Node ${process.version}
-- **Load**: autocannon, ${CONNECTIONS} connections, a bounded number of requests per row in ${ROUNDS} rounds; each round drives the API, then the bare Worker (req/s and latencies: the API's median round; × bare: the median of the ${ROUNDS} paired ratios). Both databases hold ${CUSTOMERS.toLocaleString("en")} customers with two EANs each.
+- **Load**: autocannon, ${CONNECTIONS} connections, a bounded number of requests per row in ${ROUNDS} rounds, after an unmeasured warm-up of each side; each round drives the API and the bare Worker, the one first that went second in the round before (req/s and latencies: the API's median round; × bare: the median of the ${ROUNDS} paired ratios). Both databases hold ${CUSTOMERS.toLocaleString("en")} customers with two EANs each.
 
 Everything runs on one 2-core machine — the load generator, wrangler's local
 proxy, workerd and SQLite — so absolute figures are this machine's, not
@@ -384,7 +397,8 @@ Cloudflare's; the ratios are the point. **Bare** is a separate hand-written
 Worker (bench/bare/: no framework, no \`[assets]\`, no log line, never
 deployed) that answers the same paths with the same D1 statements in one
 batch on a D1 session, and makes the same rate-limit call on authenticated
-paths; it renders the rows as they come and checks no token. What separates
+paths; it renders the rows as they come, with the API's answer headers
+(the same bytes on the wire), and checks no token. What separates
 the API from it is our whole stack: the platform's path to the Worker as we
 configure it, routing, the token check (a SHA-256 and an isolate-cache hit),
 zod validation, rendering and the request log line (every error, and the

@@ -5,8 +5,9 @@
  * rate-limit call on authenticated paths — the writes' event inserts and
  * webhook probe included (their SQL text is the API's, src/db/events.ts). It
  * trusts every request (no token check: the API's is an isolate-cache hit)
- * and renders the rows as they come. What the API costs beyond it is the API's stack: routing, auth,
- * validation, rendering, its log line. Organisation 1 is the caller.
+ * and renders the rows as they come, with the API's answer headers. What the
+ * API costs beyond it is the API's stack: routing, auth, validation,
+ * rendering, its log line. Organisation 1 is the caller.
  */
 import { CUSTOMER_CREATED_SQL, eansCreatedSql, NUMBERS_PER_STATEMENT, WEBHOOK_PROBE_SQL } from "../../src/db/events";
 
@@ -16,7 +17,20 @@ interface Env {
 }
 
 const ORG = 1;
-const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
+/**
+ * The headers every API answer carries (src/middleware/answer-headers.ts, request-id.ts), written
+ * out: the same bytes on the wire, which the dev server's proxy and the load generator handle too.
+ */
+const ANSWER_HEADERS = {
+  "content-type": "application/json; charset=utf-8",
+  "cache-control": "no-store",
+  "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+  "cross-origin-resource-policy": "same-origin",
+  "referrer-policy": "no-referrer",
+  "strict-transport-security": "max-age=31536000; includeSubDomains",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+};
 
 const CUSTOMER_COLUMNS =
   "organisation_id, org_seq, email, registered_from_ip, title, first_name, last_name, birth_date, phone, city, street, building, building_addon, postal_code, language, created_at, updated_at";
@@ -25,7 +39,7 @@ const EAN_VALUE_COLUMNS =
 const EAN_ROWS_PER_STATEMENT = 4;
 
 function json(value: unknown, status = 200): Response {
-  return new Response(JSON.stringify(value), { status, headers: JSON_HEADERS });
+  return new Response(JSON.stringify(value), { status, headers: { ...ANSWER_HEADERS, "x-request-id": crypto.randomUUID() } });
 }
 
 /** The seed: `customers` customers of organisation 1, two EANs each, as the bench seeds the API through its endpoints. */
