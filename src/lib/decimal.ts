@@ -18,9 +18,13 @@ function isZero(value: Big): boolean {
   return value.c[0] === 0;
 }
 
-/** Below zero ("-0" is not). */
-export function isNegative(value: Big): boolean {
-  return value.s === -1 && !isZero(value);
+/**
+ * Decimal text in plain notation (as validated) below zero: a minus sign and
+ * a non-zero digit ("-0.00" is zero). No Big to allocate: a bulk of 100 EANs
+ * checks about 800 decimals.
+ */
+export function isNegativeDecimalText(text: string): boolean {
+  return text.startsWith("-") && /[1-9]/.test(text);
 }
 
 /** Sum of decimal strings, exact; `null`s count as zero. */

@@ -12,7 +12,7 @@ import type { ErrorCode } from "../errors";
 import { DECIMAL_FRACTION_DIGITS, DECIMAL_INTEGER_DIGITS, MAX_STRING_LENGTH } from "../limits";
 import { isValidEanNumber } from "../lib/ean-number";
 import { normalisePhone } from "../lib/phone";
-import { isNegative, toDecimalString } from "../lib/decimal";
+import { isNegativeDecimalText, toDecimalString } from "../lib/decimal";
 import { isCalendarDate, todayUtc } from "../lib/time";
 
 type Presence = { input?: unknown };
@@ -124,7 +124,7 @@ function nonNegativeDecimalText() {
         ctx.issues.push({ code: "custom", message: "must_be_a_decimal", input: value });
         return z.NEVER;
       }
-      if (isNegative(new Big(text))) {
+      if (isNegativeDecimalText(text)) {
         ctx.issues.push({ code: "custom", message: "must_be_greater_than_or_equal_to", input: value, params: { detail: 0 } });
         return z.NEVER;
       }
