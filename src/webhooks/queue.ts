@@ -17,7 +17,11 @@ export async function consumeQueue(batch: MessageBatch<unknown>, env: Bindings):
   if (isDispatch(batch)) {
     // Several messages for one organisation: one dispatch covers them all.
     const byOrganisation = new Map<number, Array<Message<DispatchMessage>>>();
-    for (const message of batch.messages) byOrganisation.set(message.body.organisation_id, [...(byOrganisation.get(message.body.organisation_id) ?? []), message]);
+    for (const message of batch.messages) {
+      const messages = byOrganisation.get(message.body.organisation_id);
+      if (messages) messages.push(message);
+      else byOrganisation.set(message.body.organisation_id, [message]);
+    }
     for (const [organisationId, messages] of byOrganisation) {
       try {
         await dispatchEvents(db, env, organisationId);

@@ -1,7 +1,8 @@
 /**
- * @module Request rules for webhook endpoints. A URL is checked in two steps: its form here (an http(s) URL
- * without userinfo, at most 2,048 characters), its host by the route, which
- * knows whether local URLs are allowed (src/webhooks/public-url.ts).
+ * @module Request rules for webhook endpoints. A URL is checked in two
+ * steps: its form here (an http(s) URL without userinfo, at most 2,048
+ * characters), its host by the route, which knows whether local URLs are
+ * allowed (src/webhooks/public-url.ts).
  */
 import { EVENT_TYPES } from "../../db/schema";
 import { MAX_WEBHOOK_URL_LENGTH } from "../../limits";
