@@ -39,7 +39,9 @@ export default defineConfig(async () => {
                   TEST_AUTH_FAILURE_LIMITER: { namespace_id: "9002", simple: { limit: 120, period: 60 } },
                 },
                 // Every request's log line: tests read the D1 cost from it (wrangler.toml samples successes).
-                bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: TEST_ADMIN_TOKEN, LOG_SAMPLE_RATE: "1" },
+                // WEBHOOKS_ALLOW_LOCAL_URLS off whatever a local .dev.vars says (`npm run dev` turns it on there):
+                // the tests that need it set it per request.
+                bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: TEST_ADMIN_TOKEN, LOG_SAMPLE_RATE: "1", WEBHOOKS_ALLOW_LOCAL_URLS: "" },
                 // The docs Worker of wrangler.docs.toml, which the API's DOCS binding names: public/ as static assets.
                 workers: [
                   {
