@@ -34,6 +34,7 @@ const CATALOGUE = {
   too_many_eans: "a customer holds at most {detail} EANs",
   cannot_be_changed: "cannot be changed",
   cannot_transition: "cannot change from {detail}",
+  is_not_supported: "is not supported by this endpoint",
 } as const;
 
 export type ErrorCode = keyof typeof CATALOGUE;

@@ -286,13 +286,22 @@ export const webhookDeliveries = sqliteTable(
 
 /**
  * Never holds a row. A dry run ends each batch that writes with an insert
- * here that always fails — on `changed` when the batch's last write changed
- * rows, on `unchanged` when it changed none — so D1 rolls the batch back
+ * here that always fails — on `changed` when the batch's writes changed
+ * rows, on `unchanged` when they changed none — so D1 rolls the batch back
  * after every constraint has run (src/db/dry-run.ts).
  */
 export const dryRunSentinel = sqliteTable("dry_run_sentinel", {
   changed: integer("changed").notNull(),
   unchanged: integer("unchanged").notNull(),
+});
+
+/**
+ * Never holds a row either: a dry run's batch starts with an insert here of
+ * the connection's `total_changes()`, so its sentinel can tell whether any of
+ * the batch's writes changed a row (the batch rolls back, taking it along).
+ */
+export const dryRunMarks = sqliteTable("dry_run_marks", {
+  totalChanges: integer("total_changes").notNull(),
 });
 
 export type OrganisationRow = typeof organisations.$inferSelect;

@@ -16,6 +16,7 @@ import type { ToSchema } from "hono/types";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type * as z from "zod";
 import type { AppEnv } from "../env";
+import { ApiError, fieldError } from "../errors";
 import { idempotency } from "../idempotency/idempotency.middleware";
 import { requireAdmin, requireOrganisation } from "../middleware/auth";
 import { rateLimit } from "../middleware/rate-limit";
@@ -126,7 +127,7 @@ export function handlersOf(record: AnyRouteRecord): MiddlewareHandler<AppEnv>[] 
   const chain: MiddlewareHandler<AppEnv>[] = [];
   const authenticate = authentication[record.auth];
   if (authenticate) chain.push(authenticate(), rateLimit());
-  if (isDryRunnable(record)) chain.push(dryRun());
+  if (record.method !== "get") chain.push(dryRun(isDryRunnable(record)));
   if (record.body) chain.push(jsonBody(), validate("json", record.body.schema, record.body.explainRefusal) as MiddlewareHandler<AppEnv>);
   if (record.query) chain.push(validate("query", record.query.schema) as MiddlewareHandler<AppEnv>);
   if (record.idempotent) chain.push(idempotency());
@@ -139,17 +140,25 @@ export function isDryRunnable(record: AnyRouteRecord): boolean {
   return (record.method === "post" || record.method === "patch") && record.path.startsWith("/api/v1/");
 }
 
+/** `dry_run`'s values, read as the contract reads a boolean; anything else is 422 must_be_boolean. */
+const DRY_RUN_VALUES: Record<string, boolean> = { true: true, "1": true, false: false, "0": false };
+
 /**
  * `?dry_run=true`: the request runs every rule, the database's included, and
  * writes nothing (src/db/dry-run.ts); a request that would succeed answers
- * 200 `{"valid":true}`.
+ * 200 `{"valid":true}`. A write that cannot run dry (a DELETE, the operator
+ * API) refuses the parameter rather than ignore it and write.
  */
-function dryRun(): MiddlewareHandler<AppEnv> {
+function dryRun(supported: boolean): MiddlewareHandler<AppEnv> {
   return async function dryRun(c, next) {
-    c.set("dryRun", c.req.query("dry_run") === "true");
+    const sent = c.req.query("dry_run");
+    const value = sent === undefined ? false : DRY_RUN_VALUES[sent.trim()];
+    if (value === undefined) throw ApiError.validation([fieldError("dry_run", "must_be_boolean")]);
+    if (value && !supported) throw ApiError.validation([fieldError("dry_run", "is_not_supported")]);
+    c.set("dryRun", value);
     await next();
     // A valid request that wrote nothing (an update that sends no field) also answers so.
-    if (c.get("dryRun") && c.res.status >= 200 && c.res.status < 300) c.res = c.json({ valid: true }, 200);
+    if (value && c.res.status >= 200 && c.res.status < 300) c.res = c.json({ valid: true }, 200);
   };
 }
 

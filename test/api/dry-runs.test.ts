@@ -3,14 +3,14 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ALL_ROUTES } from "../../src/openapi/openapi.routes";
 import { isDryRunnable } from "../../src/routing/route";
-import { call, createCustomer, createOrganisation, customerBody, eanFields, eanNumber, json, type TestOrganisation } from "../helpers";
+import { ADMIN_TOKEN, call, createCustomer, createOrganisation, customerBody, eanFields, eanNumber, json, type TestOrganisation } from "../helpers";
 
 let org: TestOrganisation;
 beforeAll(async () => {
   org = await createOrganisation();
 });
 
-const TABLES = ["organisations", "customers", "eans", "idempotency_keys", "dry_run_sentinel"];
+const TABLES = ["organisations", "tokens", "suppliers", "customers", "eans", "events", "webhook_endpoints", "idempotency_keys", "dry_run_sentinel", "dry_run_marks"];
 const snapshot = async () =>
   Promise.all(TABLES.map(async (table) => JSON.stringify((await env.DB.prepare(`select * from ${table} order by rowid`).all()).results)));
 
@@ -83,5 +83,23 @@ describe("dry runs", () => {
     expect(dryAfter.headers.get("Idempotent-Replayed")).toBeNull();
     // The e-mail is taken now (by the real request): the dry run says so instead of replaying.
     expect((await json(dryAfter)).errors[0].error).toBe("confirmed_email_has_already_been_taken");
+  });
+
+  it("reads dry_run as a boolean: 1 is a dry run, false and 0 are real, anything else is 422 and nothing runs", async () => {
+    await expectNothingWritten(() => call("POST", "/api/v1/customers?dry_run=1", { token: org.token, body: customerBody() }), 200, VALID);
+    const refused = await expectNothingWritten(() => call("POST", "/api/v1/customers?dry_run=yes", { token: org.token, body: customerBody() }), 422);
+    expect(await json(refused)).toEqual({ errors: [{ path: "dry_run", error: "must_be_boolean", message: "must be boolean", type: "params" }] });
+    expect((await call("POST", "/api/v1/customers?dry_run=0", { token: org.token, body: customerBody() })).status).toBe(201);
+    expect((await call("POST", "/api/v1/customers?dry_run=false", { token: org.token, body: customerBody() })).status).toBe(201);
+  });
+
+  it("a write that cannot run dry (a DELETE, the operator API) refuses dry_run=true and writes nothing", async () => {
+    const customer = await createCustomer(org);
+    const notSupported = { errors: [{ path: "dry_run", error: "is_not_supported", message: "is not supported by this endpoint", type: "params" }] };
+    await expectNothingWritten(() => call("DELETE", `/api/v1/customers/${customer.id}?dry_run=true`, { token: org.token }), 422, notSupported);
+    await expectNothingWritten(() => call("POST", "/admin/v1/organisations?dry_run=true", { token: ADMIN_TOKEN, body: { name: "Dry Org" } }), 422, notSupported);
+    await expectNothingWritten(() => call("POST", "/admin/v1/suppliers?dry_run=1", { token: ADMIN_TOKEN, body: { name: `Dry ${crypto.randomUUID()}` } }), 422, notSupported);
+    // Reads have nothing to dry-run: the parameter changes nothing there.
+    expect((await call("GET", `/api/v1/customers/${customer.id}?dry_run=true`, { token: org.token })).status).toBe(200);
   });
 });

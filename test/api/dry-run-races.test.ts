@@ -1,0 +1,186 @@
+/**
+ * A dry run never writes, under any interleaving: every dry-runnable record
+ * (found from the records) is raced, many rounds, against real writes of the
+ * same rows, and afterwards the data and the feed hold exactly what the real
+ * writes explain — no restored value, no extra event, no endpoint created.
+ */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { ALL_ROUTES } from "../../src/openapi/openapi.routes";
+import { isDryRunnable } from "../../src/routing/route";
+import { call, type CallOptions, createCustomer, createOrganisation, customerBody, eanFields, json, type TestOrganisation, webhookEndpointBody } from "../helpers";
+
+const ROUNDS = 25;
+
+const count = async (sql: string, ...params: unknown[]) =>
+  (await env.DB.prepare(sql).bind(...params).first<{ n: number }>())!.n;
+const eventsOf = (org: TestOrganisation) => count("select count(*) as n from events where organisation_id = ?", org.id);
+
+/**
+ * The real D1, with a pause point: after a dry run's batch is rolled back
+ * (its sentinel failed), `between` runs before the dry run goes on. That is
+ * the window in which a dry run that ran its change again used to write.
+ */
+function pausingD1(db: D1Database, between: () => Promise<void>): D1Database {
+  const rolledBack = (error: unknown) => {
+    for (let current: unknown = error; current instanceof Error; current = current.cause) {
+      if (current.message.includes("dry_run_sentinel")) return true;
+    }
+    return false;
+  };
+  const withBatchHook = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(object, property) {
+        if (property === "batch") {
+          return async (statements: D1PreparedStatement[]) => {
+            try {
+              return await (object as unknown as D1Database).batch(statements);
+            } catch (error) {
+              if (rolledBack(error)) await between();
+              throw error;
+            }
+          };
+        }
+        if (property === "withSession") return (constraint?: string) => withBatchHook((object as unknown as D1Database).withSession(constraint));
+        const value = Reflect.get(object, property);
+        return typeof value === "function" ? value.bind(object) : value;
+      },
+    });
+  return withBatchHook(db);
+}
+
+/**
+ * `rounds` rounds. In each, a dry run whose D1 runs the round's real write
+ * right after the dry run's rolled-back batch, beside two more dry runs
+ * racing freely. The real answers, in order.
+ */
+async function race(
+  dry: (round: number, options?: CallOptions) => Promise<Response>,
+  real: (round: number) => Promise<Response>,
+  rounds = ROUNDS,
+): Promise<Response[]> {
+  const reals: Response[] = [];
+  for (let round = 0; round < rounds; round++) {
+    let answer: Promise<Response> | undefined;
+    const between = async () => {
+      answer ??= real(round);
+      await answer;
+    };
+    const dryAnswers = await Promise.all([dry(round, { env: { DB: pausingD1(env.DB, between) } }), dry(round), dry(round)]);
+    for (const response of dryAnswers) expect([200, 404, 422]).toContain(response.status);
+    expect(answer, `round ${round}: the dry run rolled back no batch`).toBeDefined();
+    reals.push(await answer!);
+  }
+  return reals;
+}
+
+/** The city a round's real write sets; the dry runs of a round send the one before (a change of nothing). */
+const cityOf = (round: number) => (round < 0 ? "Ypres" : `City ${round}`);
+
+type Scenario = () => Promise<void>;
+
+/** How to race each dry-runnable record (by operationId) against the real writes that could make a re-run write. */
+const SCENARIOS: Record<string, Scenario> = {
+  // Dry-run PATCHes that change nothing (the "unchanged" path) against real PATCHes of the same customer.
+  async updateCustomer() {
+    const org = await createOrganisation();
+    const customer = await createCustomer(org);
+    const path = `/api/v1/customers/${customer.id}`;
+    await call("PATCH", path, { token: org.token, body: { customer: { profile: { city: cityOf(-1) } } } });
+    const before = await eventsOf(org);
+    const reals = await race(
+      (round, options) => call("PATCH", `${path}?dry_run=true`, { ...options, token: org.token, body: { customer: { profile: { city: cityOf(round - 1) } } } }),
+      (round) => call("PATCH", path, { token: org.token, body: { customer: { profile: { city: cityOf(round) } } } }),
+    );
+    expect(reals.every((r) => r.status === 200)).toBe(true);
+    expect(await eventsOf(org)).toBe(before + ROUNDS);
+    const stored = await json(await call("GET", path, { token: org.token }));
+    expect(stored.profile.city).toBe(cityOf(ROUNDS - 1));
+  },
+
+  async updateEan() {
+    const org = await createOrganisation();
+    const customer = await createCustomer(org);
+    const ean = await json(await call("POST", `/api/v1/customers/${customer.id}/eans`, { token: org.token, body: { ean: eanFields({ city: cityOf(-1) }) } }));
+    const path = `/api/v1/customers/${customer.id}/eans/${ean.id}`;
+    const before = await eventsOf(org);
+    const reals = await race(
+      (round, options) => call("PATCH", `${path}?dry_run=true`, { ...options, token: org.token, body: { ean: { city: cityOf(round - 1) } } }),
+      (round) => call("PATCH", path, { token: org.token, body: { ean: { city: cityOf(round) } } }),
+    );
+    expect(reals.every((r) => r.status === 200)).toBe(true);
+    expect(await eventsOf(org)).toBe(before + ROUNDS);
+    expect((await json(await call("GET", path, { token: org.token }))).city).toBe(cityOf(ROUNDS - 1));
+  },
+
+  // At the cap a dry-run create changes nothing; a DELETE in between must not let a re-run create a live endpoint.
+  async createWebhookEndpoint() {
+    const org = await createOrganisation();
+    const ids: number[] = [];
+    for (let i = 0; i < 16; i++) ids.push((await json(await call("POST", "/api/v1/webhook_endpoints", { token: org.token, body: webhookEndpointBody() }))).id);
+    const deletions = ids.length;
+    const reals = await race(
+      (_, options) => call("POST", "/api/v1/webhook_endpoints?dry_run=true", { ...options, token: org.token, body: webhookEndpointBody() }),
+      (round) => call("DELETE", `/api/v1/webhook_endpoints/${ids[round]}`, { token: org.token }),
+      deletions,
+    );
+    expect(reals.every((r) => r.status === 204)).toBe(true);
+    expect(await count("select count(*) as n from webhook_endpoints where organisation_id = ?", org.id)).toBe(16 - deletions);
+  },
+
+  // Creates: dry runs of the same body beside real creates and erasures; only the real ones are stored.
+  async createCustomer() {
+    const org = await createOrganisation();
+    const reals = await race(
+      (_, options) => call("POST", "/api/v1/customers?dry_run=true", { ...options, token: org.token, body: customerBody() }),
+      () => call("POST", "/api/v1/customers", { token: org.token, body: customerBody() }),
+    );
+    expect(reals.every((r) => r.status === 201)).toBe(true);
+    expect(await count("select count(*) as n from customers where organisation_id = ?", org.id)).toBe(ROUNDS);
+    expect(await eventsOf(org)).toBe(ROUNDS);
+  },
+
+  async createEan() {
+    const org = await createOrganisation();
+    const customers = await Promise.all(Array.from({ length: ROUNDS }, () => createCustomer(org)));
+    const before = await eventsOf(org);
+    // Each round erases the customer the dry runs add an EAN to.
+    const reals = await race(
+      (round, options) => call("POST", `/api/v1/customers/${customers[round].id}/eans?dry_run=true`, { ...options, token: org.token, body: { ean: eanFields() } }),
+      (round) => call("DELETE", `/api/v1/customers/${customers[round].id}`, { token: org.token }),
+    );
+    expect(reals.every((r) => r.status === 204)).toBe(true);
+    expect(await count("select count(*) as n from eans e join customers c on c.id = e.customer_id where c.organisation_id = ?", org.id)).toBe(0);
+    expect(await eventsOf(org)).toBe(before + ROUNDS);
+  },
+
+  async createEansInBulk() {
+    const org = await createOrganisation();
+    const customer = await createCustomer(org);
+    const path = `/api/v1/customers/${customer.id}/eans`;
+    const before = await eventsOf(org);
+    const reals = await race(
+      (_, options) => call("POST", `${path}/bulk?dry_run=true`, { ...options, token: org.token, body: { eans: [{ ean: eanFields() }, { ean: eanFields() }] } }),
+      () => call("POST", path, { token: org.token, body: { ean: eanFields() } }),
+    );
+    expect(reals.every((r) => r.status === 201)).toBe(true);
+    expect(await count("select count(*) as n from eans where customer_id = ?", customer.id)).toBe(ROUNDS);
+    expect(await eventsOf(org)).toBe(before + ROUNDS);
+  },
+};
+
+describe("dry runs raced against real writes", () => {
+  const dryRunnable = ALL_ROUTES.filter(isDryRunnable);
+
+  it("every dry-runnable record has a race scenario", () => {
+    expect(dryRunnable.map((record) => record.operationId).filter((id) => !SCENARIOS[id])).toEqual([]);
+  });
+
+  for (const record of dryRunnable) {
+    it(`${record.method.toUpperCase()} ${record.path}: nothing but the real writes lands`, async () => {
+      await SCENARIOS[record.operationId]!();
+      expect(await count("select count(*) as n from dry_run_sentinel")).toBe(0);
+      expect(await count("select count(*) as n from dry_run_marks")).toBe(0);
+    }, 60_000);
+  }
+});
