@@ -46,8 +46,6 @@ export interface Variables {
   tokenId: number;
   /** `?dry_run=true` on a POST or PATCH under /api/v1: every rule runs, nothing is written. */
   dryRun: boolean;
-  /** The customer a write was about: its stored Idempotency-Key answer is erased with it. */
-  subjectCustomerId: number;
 }
 
 export interface AppEnv {

@@ -9,6 +9,8 @@
  * - a retry while the first still runs → 409 `idempotency_key_in_use`;
  * - an answer that is not 2xx is not kept: a retry runs again.
  * Keys are scoped to the caller (organisation or operator), at most 255 characters.
+ * The stored answer names what it holds (the record's `answerHolds`): erasing
+ * or deleting that empties it, and a retry then answers 404.
  * Without the header nothing changes (and nothing is read or written).
  */
 import type { MiddlewareHandler } from "hono";
@@ -17,10 +19,12 @@ import { ApiError, fieldError } from "../errors";
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from "../limits";
 import { sha256Hex } from "../lib/tokens";
 import { claimKey, completeKey, releaseKey } from "./idempotency.queries";
+import type { AnswerHolds } from "./idempotency.subjects";
 import { lookupHash, seal, unseal } from "./idempotency.sealing";
 
 
-export function idempotency(): MiddlewareHandler<AppEnv> {
+/** `answerHolds`: what the record's answer holds, stored with it (see idempotency.subjects.ts). */
+export function idempotency(answerHolds: AnswerHolds): MiddlewareHandler<AppEnv> {
   return async function idempotency(c, next) {
     const key = c.req.header("Idempotency-Key");
     // A dry run neither stores nor replays a key.
@@ -48,8 +52,9 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
     const status = c.res.status;
     try {
       if (status >= 200 && status < 300) {
-        const subject = c.get("subjectCustomerId") === undefined ? null : `customer:${c.get("subjectCustomerId")}`;
-        await completeKey(c.get("database")(), record, status, await seal(key, await c.res.clone().text()), subject);
+        const answer = await c.res.clone().text();
+        const subject = answerHolds === "nothing" ? null : answerHolds(JSON.parse(answer));
+        await completeKey(c.get("database")(), record, status, await seal(key, answer), subject);
       }
       else await releaseKey(c.get("database")(), record);
     } catch (error) {

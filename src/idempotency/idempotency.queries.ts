@@ -3,7 +3,7 @@
  * expired, insert unless present, read it back); completing or releasing it is
  * one statement.
  */
-import { and, eq, isNull, lt } from "drizzle-orm";
+import { and, eq, isNull, lt, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { idempotencyKeys } from "../db/schema";
 import { nowIso } from "../lib/time";
@@ -60,4 +60,14 @@ export async function releaseKey(db: Database, claim: IdempotencyRecord) {
 
 export async function purgeExpiredKeys(db: Database) {
   await db.batch([db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, expiredBefore()))]);
+}
+
+/**
+ * Empties every stored answer that holds `subject` (a `kind:id` string, or
+ * SQL that yields one — NULL when the thing is not the caller's, matching
+ * nothing): kept as a bare 404, so a retry creates nothing and replays
+ * nothing. Runs in the batch that removes the thing.
+ */
+export function forgetAnswersHolding(db: Database, subject: SQL | string) {
+  return db.update(idempotencyKeys).set({ status: 404, body: null, subject: null }).where(eq(idempotencyKeys.subject, subject));
 }

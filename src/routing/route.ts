@@ -18,6 +18,7 @@ import type * as z from "zod";
 import type { AppEnv } from "../env";
 import { ApiError, fieldError } from "../errors";
 import { idempotency } from "../idempotency/idempotency.middleware";
+import type { AnswerHolds } from "../idempotency/idempotency.subjects";
 import { requireAdmin, requireOrganisation } from "../middleware/auth";
 import { rateLimit } from "../middleware/rate-limit";
 import { jsonBody } from "../middleware/json-body";
@@ -83,6 +84,11 @@ export interface RouteRecord<
   query?: QuerySpec<NonNullable<Q>>;
   /** Takes an `Idempotency-Key`; default: every POST, PATCH and DELETE. */
   idempotent?: boolean;
+  /**
+   * What the stored answer of an idempotent write holds (src/idempotency/idempotency.subjects.ts):
+   * required on every idempotent record, so that no answer outlives what it holds.
+   */
+  answerHolds?: AnswerHolds;
   /** Success answers by status; the error answers follow from auth, body, params and idempotency. */
   responses: Record<number, ResponseSpec>;
   handler: (c: Context<AppEnv, P, InputOf<B, Q>>) => R;
@@ -96,7 +102,9 @@ export function defineRoute<
   B extends z.ZodType | undefined = undefined,
   Q extends z.ZodType | undefined = undefined,
 >(method: M, path: P, spec: RouteSpec<M, P, B, Q, R>): RouteRecord<M, P, B, Q, R> {
-  return { method, path, ...spec, idempotent: spec.idempotent ?? method !== "get" };
+  const idempotent = spec.idempotent ?? method !== "get";
+  if (idempotent && spec.answerHolds === undefined) throw new Error(`${method.toUpperCase()} ${path}: an idempotent record names what its answer holds (answerHolds)`);
+  return { method, path, ...spec, idempotent };
 }
 
 /** Any record, whatever its schemas and handler (the lists of records). */
@@ -130,7 +138,7 @@ export function handlersOf(record: AnyRouteRecord): MiddlewareHandler<AppEnv>[] 
   if (record.method !== "get") chain.push(dryRun(isDryRunnable(record)));
   if (record.body) chain.push(jsonBody(), validate("json", record.body.schema, record.body.explainRefusal) as MiddlewareHandler<AppEnv>);
   if (record.query) chain.push(validate("query", record.query.schema) as MiddlewareHandler<AppEnv>);
-  if (record.idempotent) chain.push(idempotency());
+  if (record.idempotent) chain.push(idempotency(record.answerHolds!));
   chain.push(record.handler as unknown as MiddlewareHandler<AppEnv>);
   return chain;
 }

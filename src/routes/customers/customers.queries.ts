@@ -10,7 +10,8 @@ import type { Database } from "../../db/client";
 import { built, compileQuery, runBatch, writeOnly } from "../../db/compiled";
 import { customerCreatedEvent, customerDeletedEvent, customerEansDeletedEvents, customerUpdatedEvent, eraseCustomerEvents } from "../../db/events";
 import { partialUpdateSet } from "../../db/partial-update";
-import { customers, eans, idempotencyKeys, organisations } from "../../db/schema";
+import { customers, eans, organisations } from "../../db/schema";
+import { forgetAnswersHolding } from "../../idempotency/idempotency.queries";
 import { nowIso } from "../../lib/time";
 import { joinedOrganisationRef, organisationRef } from "../organisations/organisations.queries";
 import type { CustomerRow } from "../../db/schema";
@@ -244,14 +245,8 @@ export async function eraseCustomer(db: Database, organisationId: number, custom
     eraseCustomerEvents(db, organisationId, customerId),
     customerEansDeletedEvents(db, organisationId, customerId, now),
     writeOnly(db, db.delete(eans).where(eq(eans.customerId, ownedCustomerId(organisationId, customerId)))),
-    writeOnly(
-      db,
-      db
-        .update(idempotencyKeys)
-        .set({ status: 404, body: null, subject: null })
-        // The subject only when the customer is the organisation's: another organisation's id reads nothing here.
-        .where(eq(idempotencyKeys.subject, sql`(select 'customer:' || ${customers.id} from ${customers} where ${owned})`)),
-    ),
+    // The subject only when the customer is the organisation's: another organisation's id reads nothing here.
+    writeOnly(db, forgetAnswersHolding(db, sql`(select 'customer:' || ${customers.id} from ${customers} where ${owned})`)),
     built(db, db.delete(customers).where(owned).returning({ id: customers.id }), (result) => result.results),
     customerDeletedEvent(db, organisationId, customerId, now),
     writeOnly(

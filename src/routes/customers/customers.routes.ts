@@ -3,6 +3,7 @@
  * SQL in customers.queries.ts, rendering in customers.json.ts.
  */
 import { isUniqueViolation } from "../../db/errors";
+import { holds } from "../../idempotency/idempotency.subjects";
 import { ApiError, errorsJson, fieldError } from "../../errors";
 import { pathId } from "../../routing/path-id";
 import * as examples from "../../openapi/examples";
@@ -19,6 +20,7 @@ export const createCustomer = defineRoute("post", "/api/v1/customers", {
   summary: "Create a customer of the current organisation",
   description: "The e-mail is unique in the whole system (case-insensitively). Phones are normalised to E.164, Belgium the default country.",
   auth: "organisation",
+  answerHolds: holds.customer,
   body: { schema: createCustomerBody, example: examples.customerCreateRequest },
   responses: { 201: { schema: customerJson, example: examples.customer }, 422: { schema: errorsJson, example: examples.customerValidationErrors } },
   handler: async (c) => {
@@ -26,7 +28,6 @@ export const createCustomer = defineRoute("post", "/api/v1/customers", {
     const clientIp = c.req.header("CF-Connecting-IP") ?? null;
     try {
       const { customer, organisation } = await insertCustomer(c.get("database")(), c.get("organisationId"), input, clientIp);
-      c.set("subjectCustomerId", customer.id);
       return c.json(toCustomerJson(customer, organisation), 201);
     } catch (error) {
       throw takenError(error) ?? error;
@@ -86,6 +87,7 @@ export const updateCustomerRoute = defineRoute("patch", "/api/v1/customers/:id",
   summary: "Update a customer: its e-mail, external id and any profile field",
   description: "An absent field is left as it is; `null` clears `building_addon` and `external_id`. Consents and `registered_from_ip` cannot be updated.",
   auth: "organisation",
+  answerHolds: holds.customer,
   params: [{ name: "id", description: "Customer id" }],
   body: { schema: updateCustomerBody, example: { customer: { profile: { phone: "056 98 01 45", city: "Gent" } } } },
   responses: { 200: { schema: customerJson, example: examples.customer } },
@@ -102,7 +104,6 @@ export const updateCustomerRoute = defineRoute("patch", "/api/v1/customers/:id",
     try {
       const found = await updateCustomer(c.get("database")(), c.get("organisationId"), customerId, changes);
       if (!found) throw ApiError.notFound();
-      c.set("subjectCustomerId", customerId);
       return c.json(toCustomerJson(found.customer, found.organisation), 200);
     } catch (error) {
       throw takenError(error) ?? error;
@@ -115,6 +116,7 @@ export const eraseCustomerRoute = defineRoute("delete", "/api/v1/customers/:id",
   summary: "Erase a customer (GDPR Art. 17): its profile, EANs and consents, at once",
   description: "Afterwards the customer is 404 everywhere, its e-mail and EAN numbers can be registered again, and a retry of a request that wrote it (same Idempotency-Key) answers 404. Ids and timestamps of other records are kept.",
   auth: "organisation",
+  answerHolds: "nothing",
   params: [{ name: "id", description: "Customer id" }],
   responses: { 204: { description: "Erased." } },
   handler: async (c) => {

@@ -5,6 +5,7 @@
  */
 import type { Database } from "../../db/client";
 import { isConstraintViolation } from "../../db/errors";
+import { holds } from "../../idempotency/idempotency.subjects";
 import type { AppEnv } from "../../env";
 import { ApiError, errorsJson, fieldError } from "../../errors";
 import { parseId } from "../../lib/ids";
@@ -72,12 +73,12 @@ export const createEan = defineRoute("post", "/api/v1/customers/:customer_id/ean
   operationId: "createEan", tag: "EANs",
   summary: "Add an EAN connection point to a customer",
   auth: "organisation",
+  answerHolds: holds.customerOfEan,
   params: customerIdParam,
   body: { schema: createEanBody, example: { ean: examples.eanFields }, explainRefusal: explainEanRefusal(false) },
   responses: { 201: { schema: eanJson, example: examples.ean }, 422: { schema: errorsJson, example: examples.eanTakenErrors } },
   handler: async (c) => {
     const customerId = pathId(c.req.param("customer_id"));
-    c.set("subjectCustomerId", customerId);
     const { ean } = c.req.valid("json");
     const [stored] = await createEans(c.get("database")(), c.get("organisationId"), customerId, [ean], false);
     return c.json(toEanJson(stored!), 201);
@@ -88,6 +89,7 @@ export const createEansInBulk = defineRoute("post", "/api/v1/customers/:customer
   operationId: "createEansInBulk", tag: "EANs",
   summary: `Add 1 to ${MAX_BULK_EANS} EANs at once, all or nothing`,
   auth: "organisation",
+  answerHolds: holds.customerOfEan,
   params: customerIdParam,
   body: { schema: bulkEansBody, example: { eans: [{ ean: examples.eanFields }] }, explainRefusal: explainEanRefusal(true) },
   responses: {
@@ -96,7 +98,6 @@ export const createEansInBulk = defineRoute("post", "/api/v1/customers/:customer
   },
   handler: async (c) => {
     const customerId = pathId(c.req.param("customer_id"));
-    c.set("subjectCustomerId", customerId);
     const items = c.req.valid("json").eans.map((item) => item.ean);
     const stored = await createEans(c.get("database")(), c.get("organisationId"), customerId, items, true);
     return c.json(stored.map(toEanJson), 201);
@@ -137,12 +138,12 @@ export const updateEanRoute = defineRoute("patch", "/api/v1/customers/:customer_
   summary: "Update an EAN: any subset of its fields",
   description: "An absent field is left as it is; `null` clears an optional field. `consumptions`, when sent, replaces the whole list. `number` cannot change.",
   auth: "organisation",
+  answerHolds: holds.customerOfEan,
   params: eanParams,
   body: { schema: updateEanBody, example: { ean: { tariff_group: "dual", supplier_id: null } } },
   responses: { 200: { schema: eanJson, example: examples.ean } },
   handler: async (c) => {
     const customerId = pathId(c.req.param("customer_id"));
-    c.set("subjectCustomerId", customerId);
     const eanId = pathId(c.req.param("id"));
     const sent = sentKeys(((await c.req.json()) as { ean?: unknown }).ean);
     const patch = c.req.valid("json").ean;
@@ -167,11 +168,11 @@ export const deleteEanRoute = defineRoute("delete", "/api/v1/customers/:customer
   operationId: "deleteEan", tag: "EANs",
   summary: "Remove an EAN (its number can be registered again at once)",
   auth: "organisation",
+  answerHolds: "nothing",
   params: eanParams,
   responses: { 204: { description: "Removed." } },
   handler: async (c) => {
     const customerId = pathId(c.req.param("customer_id"));
-    c.set("subjectCustomerId", customerId);
     const deleted = await deleteEan(c.get("database")(), c.get("organisationId"), customerId, pathId(c.req.param("id")));
     if (!deleted) throw ApiError.notFound();
     return c.body(null, 204);
@@ -184,6 +185,7 @@ export const moveEanStateRoute = defineRoute("post", "/admin/v1/eans/:id/state",
   description:
     "ready → offered | cancelled; offered → switch_requested | cancelled; switch_requested → switched | rejected | cancelled; switched, rejected and cancelled are final. A compare-and-set on the current state: of two concurrent moves from the same state one wins, the other gets cannot_transition. Writes ean.state_changed.",
   auth: "operator",
+  answerHolds: holds.customerOfEan,
   params: [{ name: "id", description: "EAN id" }],
   body: { schema: moveEanStateBody, example: { state: "offered" } },
   responses: { 200: { schema: eanJson, example: examples.ean } },

@@ -4,6 +4,8 @@
  */
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
+import { forgetAnswersHolding } from "../../idempotency/idempotency.queries";
+import { subjectOf } from "../../idempotency/idempotency.subjects";
 import { compileQuery, runBatch } from "../../db/compiled";
 import { organisations, tokens } from "../../db/schema";
 import { nowIso } from "../../lib/time";
@@ -86,9 +88,13 @@ export async function insertToken(db: Database, organisationId: number, tokenHas
   return rows[0]?.id ?? null;
 }
 
-/** Marks the token revoked (keeping the first revocation time); its hash, or null when unknown. */
+/**
+ * Marks the token revoked (keeping the first revocation time), and empties
+ * the stored answers that hold it; its hash, or null when unknown.
+ */
 export async function revokeToken(db: Database, tokenId: number) {
-  const [rows] = await db.batch([
+  const [, rows] = await db.batch([
+    forgetAnswersHolding(db, subjectOf("token", tokenId)),
     db
       .update(tokens)
       .set({ revokedAt: sql`coalesce(${tokens.revokedAt}, ${nowIso()})` })

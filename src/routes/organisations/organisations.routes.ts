@@ -3,6 +3,7 @@
  * organisation and token management (create, issue, revoke).
  */
 import { ApiError } from "../../errors";
+import { subjectOf } from "../../idempotency/idempotency.subjects";
 import { pathId } from "../../routing/path-id";
 import { generateToken, sha256Hex, type TokenEntry, tokenKvKey } from "../../lib/tokens";
 import { TOKEN_CACHE_TTL_MS } from "../../limits";
@@ -40,6 +41,8 @@ export const createOrganisation = defineRoute("post", "/admin/v1/organisations",
   summary: "Create an organisation and its first token (shown once)",
   description: "`domain` defaults to the slug of the name followed by `-<id>`.",
   auth: "operator",
+  // The answer holds the first token: revoking it empties the stored answer.
+  answerHolds: (answer: { token: { id: number } }) => subjectOf("token", answer.token.id),
   body: { schema: createOrganisationBody, example: { name: "Acceptance Org 7" } },
   responses: { 201: { schema: createdOrganisationJson } },
   handler: async (c) => {
@@ -55,6 +58,7 @@ export const issueToken = defineRoute("post", "/admin/v1/organisations/:id/token
   operationId: "issueToken", tag: "Operator",
   summary: "Issue another token for an organisation (shown once)",
   auth: "operator",
+  answerHolds: (answer: { id: number }) => subjectOf("token", answer.id),
   params: [{ name: "id", description: "Organisation id" }],
   responses: { 201: { schema: issuedTokenJson } },
   handler: async (c) => {

@@ -28,6 +28,8 @@ export const createSupplier = defineRoute("post", "/admin/v1/suppliers", {
   operationId: "createSupplier", tag: "Operator",
   summary: "Create a supplier",
   auth: "operator",
+  // A supplier is public reference data: nothing of anyone's.
+  answerHolds: "nothing",
   body: { schema: createSupplierBody, example: { name: "Engie Electrabel" } },
   responses: { 201: { schema: supplierJson } },
   handler: async (c) => {

@@ -6,6 +6,7 @@
  */
 import { and, desc, eq, lt, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
+import { forgetAnswersHolding } from "../../idempotency/idempotency.queries";
 import { events, webhookDeliveries, webhookEndpoints, type WebhookEndpointRow, type WebhookEventFilter } from "../../db/schema";
 import { EVENT_RETENTION_MS, MAX_DELIVERIES_LISTED, MAX_WEBHOOK_ENDPOINTS } from "../../limits";
 import { nowIso } from "../../lib/time";
@@ -34,13 +35,16 @@ export async function listWebhookEndpoints(db: Database, organisationId: number)
   return rows;
 }
 
-/** False when the organisation has no such endpoint. Its queued deliveries find it gone and send nothing. */
+/**
+ * False when the organisation has no such endpoint. Its queued deliveries
+ * find it gone and send nothing; a stored answer of its creation (which
+ * holds its secret) is emptied in the same batch.
+ */
 export async function deleteWebhookEndpoint(db: Database, organisationId: number, endpointId: number): Promise<boolean> {
-  const [deleted] = await db.batch([
-    db
-      .delete(webhookEndpoints)
-      .where(and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.organisationId, organisationId)))
-      .returning({ id: webhookEndpoints.id }),
+  const owned = and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.organisationId, organisationId));
+  const [, deleted] = await db.batch([
+    forgetAnswersHolding(db, sql`(select 'webhook_endpoint:' || ${webhookEndpoints.id} from ${webhookEndpoints} where ${owned})`),
+    db.delete(webhookEndpoints).where(owned).returning({ id: webhookEndpoints.id }),
   ]);
   return deleted.length > 0;
 }

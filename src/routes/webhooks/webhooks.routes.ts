@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import * as z from "zod";
 import type { AppEnv } from "../../env";
 import { ApiError, type FieldError, fieldError } from "../../errors";
+import { holds } from "../../idempotency/idempotency.subjects";
 import { MAX_DELIVERIES_LISTED, MAX_WEBHOOK_ENDPOINTS, WEBHOOK_MAX_ATTEMPTS } from "../../limits";
 import { defineRoute } from "../../routing/route";
 import { pathId } from "../../routing/path-id";
@@ -32,6 +33,7 @@ export const createWebhookEndpoint = defineRoute("post", "/api/v1/webhook_endpoi
   summary: "Register a URL to receive the organisation's events",
   description: `Answers the endpoint's signing secret, once. At most ${MAX_WEBHOOK_ENDPOINTS} endpoints per organisation. An endpoint receives the events written after its creation: each event it asks for is POSTed to it, signed (see \`webhooks\`), and retried until a 2xx, ${WEBHOOK_MAX_ATTEMPTS} attempts over more than 24 hours.`,
   auth: "organisation",
+  answerHolds: holds.webhookEndpoint,
   body: {
     schema: createWebhookEndpointBody,
     example: { webhook_endpoint: { url: "https://partner.example.com/enbro-webhooks", events: ["ean.state_changed"] } },
@@ -63,6 +65,7 @@ export const deleteWebhookEndpointRoute = defineRoute("delete", "/api/v1/webhook
   summary: "Delete a webhook endpoint",
   description: "Nothing more is sent to it: deliveries still queued or waiting for a retry are dropped.",
   auth: "organisation",
+  answerHolds: "nothing",
   params: [{ name: "id", description: "Webhook endpoint id" }],
   responses: { 204: { description: "Deleted." } },
   handler: async (c) => {
