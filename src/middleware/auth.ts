@@ -5,6 +5,7 @@
  * The operator API authenticates with the `ADMIN_TOKEN` secret.
  */
 import type { Context, MiddlewareHandler } from "hono";
+import ipaddr from "ipaddr.js";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { RATE_LIMIT_PERIOD_SECONDS, TOKEN_CACHE_TTL_MS, UNKNOWN_TOKEN_CACHE_TTL_MS } from "../limits";
@@ -57,49 +58,52 @@ export async function resolveToken(kv: KVNamespace, token: string): Promise<Toke
 
 
 /**
- * Failed authentications per client address (CF-Connecting-IP): a bearer
- * token unknown or revoked, or a wrong operator secret. Each is counted
- * against AUTH_FAILURE_LIMITER (wrangler.toml: 120 per 60 s); past it the
- * answer is 429 and this isolate refuses the address's unverified tokens
- * before any KV read until the period ends. A token this isolate has already
- * verified is never refused: someone else's failures do not slow it.
+ * Failed authentications per client (CF-Connecting-IP; IPv6 per /64, the
+ * block one subscriber gets): a bearer token unknown or revoked, or a wrong
+ * operator secret. Each is counted against AUTH_FAILURE_LIMITER
+ * (wrangler.toml: 120 per 60 s); past it, that client's failures answer 429
+ * until the period ends. Only failures are throttled: a token that verifies,
+ * and the right operator secret, always pass — from a throttled address too,
+ * so that someone behind the same NAT cannot lock everyone else out. A
+ * repeated wrong token still costs no KV read (the isolate remembers it).
  */
-const throttledAddresses = new Map<string, number>();
+const throttledClients = new Map<string, number>();
 
-function clientAddress(c: Context<AppEnv>): string {
-  return c.req.header("CF-Connecting-IP") ?? "unknown";
+/** The client a failure counts against: an IPv4 address, an IPv6 /64, or "unknown". */
+export function clientKey(header: string | undefined): string {
+  if (!header || !ipaddr.isValid(header.trim())) return "unknown";
+  const address = ipaddr.process(header.trim());
+  if (address.kind() === "ipv4") return address.toString();
+  return `${(address as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16)).join(":")}::/64`;
 }
 
-function refuseIfThrottled(address: string, now: number): void {
-  const until = throttledAddresses.get(address);
+/** 429 when this client has failed too often lately; nothing otherwise. */
+function refuseIfThrottled(client: string, now: number): void {
+  const until = throttledClients.get(client);
   if (until === undefined) return;
   if (until > now) throw ApiError.rateLimited(Math.ceil((until - now) / 1000));
-  throttledAddresses.delete(address);
+  throttledClients.delete(client);
 }
 
-async function failAuthentication(c: Context<AppEnv>, address: string): Promise<never> {
-  const { success } = await c.env.AUTH_FAILURE_LIMITER.limit({ key: `auth-failure:${address}` });
+/** A failed authentication: 401, or 429 once the client is past its limit. */
+async function failAuthentication(c: Context<AppEnv>): Promise<never> {
+  const client = clientKey(c.req.header("CF-Connecting-IP"));
+  refuseIfThrottled(client, Date.now());
+  const { success } = await c.env.AUTH_FAILURE_LIMITER.limit({ key: `auth-failure:${client}` });
   if (success) throw ApiError.unauthenticated();
-  if (throttledAddresses.size >= TOKEN_CACHE_MAX_ENTRIES) throttledAddresses.clear();
-  throttledAddresses.set(address, Date.now() + RATE_LIMIT_PERIOD_SECONDS * 1000);
+  if (throttledClients.size >= TOKEN_CACHE_MAX_ENTRIES) throttledClients.clear();
+  throttledClients.set(client, Date.now() + RATE_LIMIT_PERIOD_SECONDS * 1000);
   throw ApiError.rateLimited(RATE_LIMIT_PERIOD_SECONDS);
 }
 
-/** Organisation token required: sets `organisationId` and `tokenId`, or 401. */
+/** Organisation token required: sets `organisationId` and `tokenId`, or 401 (429 for a client failing too often). */
 export function requireOrganisation(): MiddlewareHandler<AppEnv> {
   return async function requireOrganisation(c, next) {
     // A missing or malformed header needs no lookup: a plain 401, not counted as a failure.
     const token = bearerToken(c.req.header("Authorization"));
     if (!token) throw ApiError.unauthenticated();
-    const hash = await sha256Hex(token);
-    const now = Date.now();
-    let entry = cachedToken(hash, now);
-    if (!entry) {
-      const address = clientAddress(c);
-      refuseIfThrottled(address, now);
-      entry = await lookupToken(c.env.TOKENS, hash, now);
-      if (!entry) return failAuthentication(c, address);
-    }
+    const entry = await lookupToken(c.env.TOKENS, await sha256Hex(token), Date.now());
+    if (!entry) return failAuthentication(c);
     c.set("organisationId", entry.organisation_id);
     c.set("tokenId", entry.token_id);
     await next();
@@ -113,9 +117,7 @@ export function requireAdmin(): MiddlewareHandler<AppEnv> {
     if (!secret) throw ApiError.notFound();
     const token = bearerToken(c.req.header("Authorization"));
     if (!token) throw ApiError.unauthenticated();
-    const address = clientAddress(c);
-    refuseIfThrottled(address, Date.now());
-    if (!(await secretsEqual(token, secret))) return failAuthentication(c, address);
+    if (!(await secretsEqual(token, secret))) return failAuthentication(c);
     await next();
   };
 }
