@@ -92,6 +92,23 @@ describe("POST /api/v1/webhook_endpoints", () => {
     "https://[fd12:3456::1]/hook",
     "https://[::ffff:127.0.0.1]/hook",
     "https://[::ffff:10.0.0.1]/hook",
+    "https://[::127.0.0.1]/hook",
+    "https://[2001:db8::1]/hook",
+    "https://[2002:7f00:1::1]/hook",
+    "https://[64:ff9b::a00:1]/hook",
+    "https://hooks.enbro-partner.com\\@127.0.0.1/hook",
+    "https://hooks.enbro-partner.com/a\\b",
+    "https:hooks.enbro-partner.com/hook",
+    "https:/hooks.enbro-partner.com/hook",
+    "https://@hooks.enbro-partner.com/hook",
+    "https://:@hooks.enbro-partner.com/hook",
+    "https://hooks.enbro-partner.com:0/hook",
+    "https://hooks.enbro-partner.com:22/hook",
+    "https://hooks.enbro-partner.com:80/hook",
+    "https://hooks.enbro-partner.com:1023/hook",
+    "https://hooks.enbro-partner.com:6379/hook",
+    "https://hooks.enbro-partner.com:5432/hook",
+    "https://hooks.enbro-partner.com:65536/hook",
     "not a url",
   ])("refuses %s: 422 is_in_invalid_format at webhook_endpoint.url, nothing stored", async (url) => {
     const response = await create(org, webhookEndpointBody(["*"], url));
@@ -99,14 +116,21 @@ describe("POST /api/v1/webhook_endpoints", () => {
     expect(await json(response)).toEqual({ errors: [urlError] });
   });
 
-  it.each(["https://hooks.enbro-partner.com:8443/in?source=enbro", "https://8.8.8.8/hook", "https://[2606:4700:4700::1111]/hook", "HTTPS://Hooks.Enbro-Partner.COM/x"])(
-    "accepts %s",
-    async (url) => {
-      const response = await create(org, webhookEndpointBody(["*"], url));
-      expect(response.status).toBe(201);
-      expect((await json(response)).url).toBe(url);
-    },
-  );
+  it.each([
+    ["https://hooks.enbro-partner.com:8443/in?source=enbro", "https://hooks.enbro-partner.com:8443/in?source=enbro"],
+    ["https://8.8.8.8/hook", "https://8.8.8.8/hook"],
+    ["https://[2606:4700:4700::1111]/hook", "https://[2606:4700:4700::1111]/hook"],
+    ["HTTPS://Hooks.Enbro-Partner.COM/x", "https://hooks.enbro-partner.com/x"],
+    ["https://hooks.enbro-partner.com:443", "https://hooks.enbro-partner.com/"],
+    ["https://hooks.enbro-partner.com:65535/a/../b", "https://hooks.enbro-partner.com:65535/b"],
+  ])("accepts %s, stored and answered as %s (WHATWG's normal form: what is checked is what is called)", async (url, normalised) => {
+    const response = await create(org, webhookEndpointBody(["*"], url));
+    expect(response.status).toBe(201);
+    const created = await json(response);
+    expect(created.url).toBe(normalised);
+    const stored = await env.DB.prepare("select url from webhook_endpoints where id = ?").bind(created.id).first<{ url: string }>();
+    expect(stored!.url).toBe(normalised);
+  });
 
   it("accepts http:// and local hosts only with WEBHOOKS_ALLOW_LOCAL_URLS=\"true\" (still no userinfo, no other scheme)", async () => {
     const local = { WEBHOOKS_ALLOW_LOCAL_URLS: "true" };

@@ -12,7 +12,7 @@ import { holds } from "../../idempotency/idempotency.subjects";
 import { MAX_DELIVERIES_LISTED, MAX_WEBHOOK_ENDPOINTS, WEBHOOK_MAX_ATTEMPTS } from "../../limits";
 import { defineRoute } from "../../routing/route";
 import { pathId } from "../../routing/path-id";
-import { isAcceptedWebhookUrl } from "../../webhooks/public-url";
+import { isAcceptedWebhookUrl, webhookUrl } from "../../webhooks/public-url";
 import { newWebhookSecret } from "../../webhooks/signature";
 import { createdWebhookEndpointJson, toWebhookDeliveryJson, toWebhookEndpointJson, webhookDeliveryJson, webhookEndpointJson } from "./webhooks.json";
 import { deleteWebhookEndpoint, insertWebhookEndpoint, listDeliveries, listWebhookEndpoints } from "./webhooks.queries";
@@ -41,9 +41,10 @@ export const createWebhookEndpoint = defineRoute("post", "/api/v1/webhook_endpoi
   },
   responses: { 201: { schema: createdWebhookEndpointJson } },
   handler: async (c) => {
-    const { url, events } = c.req.valid("json").webhook_endpoint;
-    const refused = urlErrors(c, { webhook_endpoint: { url } });
-    if (refused.length > 0) throw ApiError.validation(refused);
+    const { url: sent, events } = c.req.valid("json").webhook_endpoint;
+    // Stored and called in its normalised form: what was checked is what is called.
+    const url = webhookUrl(sent, allowsLocalUrls(c));
+    if (url === null) throw ApiError.validation([fieldError(URL_PATH, "is_in_invalid_format")]);
     const secret = newWebhookSecret();
     const endpoint = await insertWebhookEndpoint(c.get("database")(), c.get("organisationId"), url, events, secret);
     if (!endpoint) throw ApiError.validation([fieldError("webhook_endpoint", "size_cannot_be_greater_than", MAX_WEBHOOK_ENDPOINTS)]);
