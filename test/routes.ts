@@ -5,6 +5,7 @@
  * entry fails the matrix by name (see test/api/route-records.test.ts).
  */
 import { ALL_ROUTES } from "../src/openapi/openapi.routes";
+import { fillPath } from "../src/routing/path-pattern";
 import type { AnyRouteRecord } from "../src/routing/route";
 import { call, createCustomer, createOrganisation, createSupplier, customerBody, eanFields, type TestOrganisation, webhookEndpointBody } from "./helpers";
 
@@ -103,7 +104,7 @@ function toCase(record: AnyRouteRecord): RouteCase {
     method: record.method.toUpperCase(),
     path: (f) => {
       const ids = call.ids?.(f) ?? {};
-      return record.path.replace(/:([A-Za-z_]+)(\{[^}]*\})?/g, (_, name: string) => String(ids[name]));
+      return fillPath(record.path, (name) => ids[name]!);
     },
     body: call.body,
     auth: record.auth === "operator" ? "admin" : record.auth,

@@ -205,13 +205,14 @@ export function customerDeletedEvent(db: Database, organisationId: number, custo
 
 /**
  * Erasure reaches the feed: the customer's earlier events, and its EANs',
- * keep id, type and time, and their object becomes ids only. Runs before the
- * customer's row is deleted: the organisation check reads it.
+ * keep id, type and time, and their object becomes ids only; everything
+ * beside the object (`previous_state`) stays. Runs before the customer's row
+ * is deleted: the organisation check reads it.
  */
 export function eraseCustomerEvents(db: Database, organisationId: number, customerId: number) {
   return statement(
     db,
-    `update events set data = json_object('object', case when type like 'ean.%'
+    `update events set data = json_set(data, '$.object', case when type like 'ean.%'
         then json_object('id', json_extract(data, '$.object.id'), 'customer_id', customer_id)
         else json_object('id', customer_id) end)
      where customer_id = ${OWNED_CUSTOMER}`,

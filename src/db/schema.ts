@@ -42,19 +42,24 @@ export interface Consumption {
   price: string | null;
 }
 
-export const organisations = sqliteTable("organisations", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
-  name: text("name").notNull(),
-  domain: text("domain").notNull(),
-  /**
-   * Number of customers, written in the same batch as every customer insert.
-   * Customers are never deleted, so `customers.org_seq` runs densely from 1 to
-   * this count: the list endpoint pages by sequence range, with no COUNT(*)
-   * and no OFFSET.
-   */
-  customersCount: integer("customers_count").notNull().default(0),
-  createdAt: text("created_at").notNull(),
-});
+export const organisations = sqliteTable(
+  "organisations",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    name: text("name").notNull(),
+    domain: text("domain").notNull(),
+    /**
+     * Number of customers, written in the same batch as every customer insert
+     * and erasure; `customers.org_seq` runs densely from 1 to this count (an
+     * erasure moves the later customers up one place), so the list endpoint
+     * pages by sequence range, with no COUNT(*) and no OFFSET.
+     */
+    customersCount: integer("customers_count").notNull().default(0),
+    createdAt: text("created_at").notNull(),
+  },
+  // One domain names one organisation.
+  (t) => [uniqueIndex("organisations_domain_unique").on(t.domain)],
+);
 
 export const tokens = sqliteTable(
   "tokens",

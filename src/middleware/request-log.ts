@@ -15,6 +15,7 @@ import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import { emptyCost } from "../db/client";
 import type { AppEnv } from "../env";
+import { readablePath } from "../routing/path-pattern";
 
 /** The share of successful requests logged when `LOG_SAMPLE_RATE` is unset or not a number in [0, 1]. */
 export const DEFAULT_LOG_SAMPLE_RATE = 1;
@@ -38,7 +39,7 @@ export function requestLog(): MiddlewareHandler<AppEnv> {
       JSON.stringify({
         request_id: c.get("requestId"),
         method: c.req.method,
-        route: routePath(c, -1),
+        route: readablePath(routePath(c, -1)),
         status,
         duration_ms: Date.now() - started,
         organisation_id: c.get("organisationId") ?? null,

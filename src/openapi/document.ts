@@ -8,6 +8,7 @@
 import * as z from "zod";
 import { errorsJson, notFoundJson, unauthenticatedJson } from "../errors";
 import { MAX_BODY_TEXT, MAX_IDEMPOTENCY_KEY_LENGTH, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAYS_S, WEBHOOK_TIMEOUT_MS } from "../limits";
+import { openApiPath } from "../routing/path-pattern";
 import { type AnyRouteRecord, isDryRunnable } from "../routing/route";
 import { apiSchemas } from "../validation/registry";
 import * as examples from "./examples";
@@ -15,8 +16,6 @@ import * as examples from "./examples";
 /** A path parameter: an id (positive integers; anything else names nothing, 404). */
 const idParameter = (name: string, description: string) => ({ name, in: "path", required: true, description, schema: { type: "integer", minimum: 1 } });
 
-/** Hono's `:name` (or `:name{pattern}`) → OpenAPI's `{name}`. */
-const openApiPath = (path: string) => path.replace(/:([A-Za-z_]+)(\{[^}]*\})?/g, "{$1}");
 
 /**
  * Who a document is for: the public one (GET /api/v1/openapi.json, /docs)

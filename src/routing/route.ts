@@ -22,6 +22,7 @@ import type { AnswerHolds } from "../idempotency/idempotency.subjects";
 import { requireAdmin, requireOrganisation } from "../middleware/auth";
 import { rateLimit } from "../middleware/rate-limit";
 import { jsonBody } from "../middleware/json-body";
+import { mountedPath } from "./path-pattern";
 import { type ExplainRefusal, validate } from "../validation/validator";
 
 /** Who may call an endpoint: anyone, an organisation's token, or the operator secret. */
@@ -174,7 +175,7 @@ function dryRun(supported: boolean): MiddlewareHandler<AppEnv> {
 export function mountRoutes<E extends Env>(app: Hono<E>, records: readonly AnyRouteRecord[]): void {
   // Hono's typed overloads cannot take a computed handler list; the types come from SchemaOf instead.
   const on = app.on.bind(app) as unknown as (methods: string[], path: string, ...handlers: MiddlewareHandler<AppEnv>[]) => void;
-  for (const record of records) on([record.method.toUpperCase()], record.path, ...handlersOf(record));
+  for (const record of records) on([record.method.toUpperCase()], mountedPath(record.path), ...handlersOf(record));
 }
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;

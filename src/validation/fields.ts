@@ -29,14 +29,21 @@ function optional<T extends z.ZodType>(schema: T) {
   return z.preprocess((value) => (value === null || (typeof value === "string" && value.trim() === "") ? undefined : value), schema.optional());
 }
 
-/** C0 control characters and DEL (tabs and newlines included: trimmed at the ends, refused inside). */
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
-/** A UTF-16 surrogate without its pair: not a character at all. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/**
+ * Characters no text field may hold, because they are invisible or rewrite
+ * how the text around them is shown: controls (C0, DEL, C1 such as U+0085 —
+ * tabs and newlines included: trimmed at the ends, refused inside); format
+ * characters (bidi embeddings, overrides and isolates such as U+202E,
+ * zero-width space and joiners, the BOM, soft hyphen, tag characters);
+ * line and paragraph separators (U+2028, U+2029); noncharacters (U+FFFF,
+ * U+FDD0…); and UTF-16 surrogates without their pair, which are no
+ * character at all.
+ */
+const INVISIBLE_OR_CONTROL = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Noncharacter_Code_Point}]/u;
 
-/** Text a person could have typed: no control character, no lone surrogate. */
+/** Text a person could have typed and will see as it is (see INVISIBLE_OR_CONTROL). */
 export function isPrintableText(value: string): boolean {
-  return !CONTROL_CHARACTER.test(value) && !LONE_SURROGATE.test(value);
+  return !INVISIBLE_OR_CONTROL.test(value);
 }
 
 export function requiredString(max = MAX_STRING_LENGTH) {
@@ -128,7 +135,8 @@ function nonNegativeDecimalText() {
         ctx.issues.push({ code: "custom", message: "must_be_greater_than_or_equal_to", input: value, params: { detail: 0 } });
         return z.NEVER;
       }
-      return text;
+      // Not negative, yet signed: a zero ("-0", "-0.00", the number -0). Zero has no sign.
+      return text.startsWith("-") ? text.slice(1) : text;
     });
 }
 
@@ -199,8 +207,18 @@ export function object<T extends z.ZodRawShape>(shape: T) {
   return z.object(shape, { error: presence("must_be_a_hash") });
 }
 
-export function array<T extends z.ZodType>(item: T) {
-  return z.array(item, { error: presence("must_be_an_array") });
+/**
+ * An array of `item`, with at least `min` (`cannot_be_empty`) and at most
+ * `max` items (`size_cannot_be_greater_than`). The size checks run on arrays
+ * only: zod runs length checks on anything with a length, so a string sent
+ * for an array would also be "too big" beside `must_be_an_array`.
+ */
+export function array<T extends z.ZodType>(item: T, bounds: { min?: number; max?: number } = {}) {
+  const onArrays = { when: (payload: { value: unknown }) => Array.isArray(payload.value) };
+  let schema = z.array(item, { error: presence("must_be_an_array") });
+  if (bounds.min !== undefined) schema = schema.min(bounds.min, { message: "cannot_be_empty", ...onArrays });
+  if (bounds.max !== undefined) schema = schema.max(bounds.max, { message: "size_cannot_be_greater_than", ...onArrays });
+  return schema;
 }
 
 /**
@@ -214,7 +232,7 @@ export function envelope<T extends z.ZodRawShape>(shape: T) {
 /** An optional array of at most `max` items. */
 export function optionalArray<T extends z.ZodType>(item: T, max: number) {
   return z
-    .preprocess((value) => (value === null ? undefined : value), array(item).max(max, { message: "size_cannot_be_greater_than" }).optional())
+    .preprocess((value) => (value === null ? undefined : value), array(item, { max }).optional())
     .transform((value) => value ?? null);
 }
 

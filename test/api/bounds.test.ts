@@ -85,7 +85,8 @@ describe("decimals: at most 12 digits before the point and 10 after", () => {
   });
 });
 
-describe("strings: no control characters, no lone surrogates", () => {
+describe("strings: no control, invisible or direction-changing characters, no lone surrogates", () => {
+  // Every kind test/unit/text-fields.test.ts covers, one of each through the API.
   const BAD = [
     ["NUL", "Dan\u0000ny"],
     ["a newline inside", "Dan\nny"],
@@ -93,6 +94,13 @@ describe("strings: no control characters, no lone surrogates", () => {
     ["DEL", "Dan\u007fny"],
     ["a lone high surrogate", "Dan\ud800ny"],
     ["a lone low surrogate", "Dan\udc00ny"],
+    ["U+0085 (C1 next line)", "Dan\u0085ny"],
+    ["a right-to-left override", "Dan\u202eny"],
+    ["a line separator", "Dan\u2028ny"],
+    ["a zero-width space", "Dan\u200bny"],
+    ["a BOM inside", "Dan\ufeffny"],
+    ["a noncharacter", "Dan\uffffny"],
+    ["a tag character", "Dan\u{e0041}ny"],
   ] as const;
 
   it.each(BAD)("%s in a customer's name or address → is_in_invalid_format at its path", async (_, bad) => {

@@ -150,6 +150,8 @@ describe("EAN rules", () => {
     ["solar_panels not a boolean → must_be_boolean", { solar_panels: "maybe" }, [err("ean.solar_panels", "must_be_boolean", "must be boolean")]],
     ["contract_end_date not a date → must_be_a_date", { contract_end_date: "2021-13-01" }, [err("ean.contract_end_date", "must_be_a_date", "must be a date")]],
     ["consumptions not an array → must_be_an_array", { consumptions: "mono" }, [err("ean.consumptions", "must_be_an_array", "must be an array")]],
+    // A string is no array, whatever its length: one error, not also "too big".
+    ["a long string for consumptions → must_be_an_array alone", { consumptions: "m".repeat(40) }, [err("ean.consumptions", "must_be_an_array", "must be an array")]],
     ["a consumption not an object → must_be_a_hash", { consumptions: ["mono"] }, [err("ean.consumptions.0", "must_be_a_hash", "must be a hash")]],
     ["a consumption without name → is_missing", { consumptions: [{ name: "day", volume: "1" }, { volume: "2" }] }, [err("ean.consumptions.1.name", "is_missing", "is missing")]],
     ["a consumption price negative", { consumptions: [{ name: "day", volume: "1", price: -1 }] }, [err("ean.consumptions.0.price", "must_be_greater_than_or_equal_to", "must be greater than or equal to 0")]],
@@ -199,6 +201,7 @@ describe("EAN rules", () => {
     it("eans absent, not an array, empty, over 100", async () => {
       await expectEanErrors({}, [err("eans", "is_missing", "is missing")], bulkPath());
       await expectEanErrors({ eans: { ean: eanFields() } }, [err("eans", "must_be_an_array", "must be an array")], bulkPath());
+      await expectEanErrors({ eans: "e".repeat(101) }, [err("eans", "must_be_an_array", "must be an array")], bulkPath());
       await expectEanErrors({ eans: [] }, [err("eans", "cannot_be_empty", "cannot be empty")], bulkPath());
       const tooMany = Array.from({ length: MAX_BULK_EANS + 1 }, () => ({ ean: eanFields() }));
       await expectEanErrors({ eans: tooMany }, [err("eans", "size_cannot_be_greater_than", "size cannot be greater than 100")], bulkPath());

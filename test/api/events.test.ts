@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { call, callWithCost, createOrganisation, customerBody, eanFields, json, type TestOrganisation } from "../helpers";
+import { ADMIN_TOKEN, call, callWithCost, createOrganisation, customerBody, eanFields, json, type TestOrganisation } from "../helpers";
 
 type Event = { id: number; type: string; created_at: string; data: { object: Record<string, unknown> } };
 
@@ -163,5 +163,16 @@ describe("erasure reaches the feed", () => {
       ["customer.deleted", { object: { id: customer.id } }],
     ]);
     expect(JSON.stringify(after)).not.toContain(customer.email);
+  });
+
+  it("an erased ean.state_changed keeps previous_state beside its ids-only object", async () => {
+    const org = await createOrganisation();
+    const customer = await json(await call("POST", "/api/v1/customers", { token: org.token, body: customerBody() }));
+    const ean = await json(await call("POST", `/api/v1/customers/${customer.id}/eans`, { token: org.token, body: { ean: eanFields() } }));
+    expect((await call("POST", `/admin/v1/eans/${ean.id}/state`, { token: ADMIN_TOKEN, body: { state: "offered" } })).status).toBe(200);
+    expect((await call("DELETE", `/api/v1/customers/${customer.id}`, { token: org.token })).status).toBe(204);
+    const moved = (await allEvents(org)).find((e) => e.type === "ean.state_changed")!;
+    expect(moved.data).toEqual({ object: { id: ean.id, customer_id: customer.id }, previous_state: "ready" });
+    expect(Object.keys(moved.data)).toEqual(["object", "previous_state"]);
   });
 });

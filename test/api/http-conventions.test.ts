@@ -35,7 +35,10 @@ describe("405", () => {
     ["DELETE", "/api/v1/ping", "GET, HEAD"],
     ["PUT", "/api/v1/customers", "GET, HEAD, POST"],
     ["PUT", "/api/v1/customers/1", "DELETE, GET, HEAD, PATCH"],
-    ["PUT", "/api/v1/customers/1/eans/bulk", "DELETE, GET, HEAD, PATCH, POST"],
+    // Ids in paths are digits: "bulk" is no EAN id, so /eans/bulk takes exactly POST.
+    ["PUT", "/api/v1/customers/1/eans/bulk", "POST"],
+    ["GET", "/api/v1/customers/1/eans/bulk", "POST"],
+    ["DELETE", "/api/v1/customers/1/eans/bulk", "POST"],
     ["PATCH", "/api/v1/customers/1/eans", "GET, HEAD, POST"],
     ["POST", "/api/mind/customer/byCustomerId/1", "GET, HEAD"],
   ])("%s %s → 405, Allow: %s, \"Method not allowed\"", async (method, path, allow) => {
@@ -53,7 +56,7 @@ describe("405", () => {
   });
 
   it("unknown paths stay 404 \"Not found\"", async () => {
-    for (const path of ["/api/v1/nothing", "/api/v1/customers/1/nothing", "/api/v1/customers/1/eans/bulk/x"]) {
+    for (const path of ["/api/v1/nothing", "/api/v1/customers/1/nothing", "/api/v1/customers/1/eans/bulk/x", "/api/v1/customers/abc", "/api/v1/customers/1/eans/x1", "/api/v1/customers/-1"]) {
       const response = await call("DELETE", path, { token: org.token });
       expect(response.status, path).toBe(404);
       expect(response.headers.get("Allow"), path).toBeNull();

@@ -33,8 +33,41 @@ describe("POST /admin/v1/organisations", () => {
   });
 
   it("keeps a given domain", async () => {
-    const body = await json(await admin("POST", "/organisations", { name: "Pouros Group", domain: "quitzonrau-kiehn-7" }));
-    expect(body.organisation.domain).toBe("quitzonrau-kiehn-7");
+    const domain = `quitzonrau-kiehn-${crypto.randomUUID().slice(0, 8)}`;
+    const body = await json(await admin("POST", "/organisations", { name: "Pouros Group", domain }));
+    expect(body.organisation.domain).toBe(domain);
+  });
+
+  it.each([
+    ["../../x", "is_in_invalid_format", "is in invalid format"],
+    ["Acme", "is_in_invalid_format", "is in invalid format"],
+    ["acme--7", "is_in_invalid_format", "is in invalid format"],
+    ["-acme", "is_in_invalid_format", "is in invalid format"],
+    ["acme.be", "is_in_invalid_format", "is in invalid format"],
+    ["", "must_be_filled", "must be filled"],
+    ["   ", "must_be_filled", "must be filled"],
+  ])("refuses the domain %j: a lowercase slug or nothing", async (domain, error, message) => {
+    const response = await admin("POST", "/organisations", { name: "Slug Org", domain });
+    expect(response.status).toBe(422);
+    expect(await json(response)).toEqual({ errors: [{ path: "domain", error, message, type: "params" }] });
+  });
+
+  it("a domain names one organisation: a taken one is 422 has_already_been_taken, also under concurrent creates", async () => {
+    const domain = `taken-${crypto.randomUUID().slice(0, 8)}`;
+    const responses = await Promise.all(Array.from({ length: 5 }, () => admin("POST", "/organisations", { name: "Twin", domain })));
+    expect(responses.map((r) => r.status).sort()).toEqual([201, 422, 422, 422, 422]);
+    for (const response of responses.filter((r) => r.status === 422)) {
+      expect(await json(response)).toEqual({ errors: [{ path: "domain", error: "has_already_been_taken", message: "has already been taken", type: "params" }] });
+    }
+  });
+
+  it("a default domain that someone chose already gets a suffix instead of failing", async () => {
+    const next = (await json(await admin("POST", "/organisations", { name: "Probe" }))).organisation.id + 1;
+    const slug = `clash-${crypto.randomUUID().slice(0, 8)}`;
+    expect((await admin("POST", "/organisations", { name: "Squatter", domain: `${slug}-${next + 1}` })).status).toBe(201);
+    const clashing = await json(await admin("POST", "/organisations", { name: slug }));
+    expect(clashing.organisation.id).toBe(next + 1);
+    expect(clashing.organisation.domain).toMatch(new RegExp(`^${slug}-${next + 1}-[0-9a-f]{8}$`));
   });
 
   it("422 without a name, field paths unprefixed", async () => {

@@ -169,6 +169,11 @@ describe("POST /api/v1/webhook_endpoints", () => {
     expect((await createEndpoint(org, ["ean.created", "ean.created", "customer.deleted"])).events).toEqual(["ean.created", "customer.deleted"]);
   });
 
+  it("events sent as a string: must_be_an_array alone (not also size_cannot_be_greater_than)", async () => {
+    const response = await create(org, { webhook_endpoint: { url: "https://hooks.enbro-partner.com/webhooks", events: "ean.created" } });
+    expect(await json(response)).toEqual({ errors: [{ path: "webhook_endpoint.events", error: "must_be_an_array", message: "must be an array", type: "params" }] });
+  });
+
   it("bounds the URL (2,048 characters) and the events (8): one past → size_cannot_be_greater_than", async () => {
     const base = "https://hooks.enbro-partner.com/";
     const longest = base + "a".repeat(MAX_WEBHOOK_URL_LENGTH - base.length);

@@ -38,8 +38,14 @@ function expectMatchesExample(actual: Json, expected: Json, path = "body"): void
   }
 }
 
+/** The docs' organisations, by domain: two examples that show one domain show one organisation (domains are unique). */
+const organisationsByDomain = new Map<string, Promise<TestOrganisation>>();
+
 async function organisationFor(organisation: Json): Promise<TestOrganisation> {
-  return organisation ? createOrganisation(organisation.name, organisation.domain) : createOrganisation();
+  if (!organisation) return createOrganisation();
+  const known = organisationsByDomain.get(organisation.domain) ?? createOrganisation(organisation.name, organisation.domain);
+  organisationsByDomain.set(organisation.domain, known);
+  return known;
 }
 
 async function createCustomerFrom(org: TestOrganisation, record: Json): Promise<number> {

@@ -42,10 +42,7 @@ export type EanInput = z.output<typeof eanSchema>;
 export const createEanBody = named("EanCreateRequest", f.envelope({ ean: eanSchema }));
 
 export const bulkEansBody = named("EanBulkRequest", f.envelope({
-  eans: f
-    .array(f.envelope({ ean: eanSchema }))
-    .min(1, { message: "cannot_be_empty" })
-    .max(MAX_BULK_EANS, { message: "size_cannot_be_greater_than" }),
+  eans: f.array(f.envelope({ ean: eanSchema }), { min: 1, max: MAX_BULK_EANS }),
 }));
 
 /**

@@ -40,8 +40,12 @@ export async function findOrganisation(db: Database, organisationId: number) {
 
 /**
  * Creates the organisation and its first token in one atomic batch. Without
- * a domain, the domain is `<slug>-<id>`, which needs the id: the update and
- * the token insert address the new row through `last_insert_rowid()`.
+ * a domain, the domain is `<slug>-<id>`, which needs the id: the row is
+ * inserted with a placeholder unique to it (the token's hash), then the
+ * update and the token insert address it through `last_insert_rowid()`.
+ * Should another organisation have chosen exactly that `<slug>-<id>`, a
+ * random suffix follows. A chosen domain that is taken fails the batch on
+ * `organisations_domain_unique`.
  */
 export async function insertOrganisationWithToken(
   db: Database,
@@ -50,10 +54,14 @@ export async function insertOrganisationWithToken(
 ) {
   const now = nowIso();
   const [, , , [organisation], [token]] = await db.batch([
-    db.insert(organisations).values({ name: input.name, domain: input.domain ?? "", createdAt: now }),
+    db.insert(organisations).values({ name: input.name, domain: input.domain ?? `pending-${tokenHash}`, createdAt: now }),
     db
       .update(organisations)
-      .set({ domain: sql`${input.slug} || '-' || ${organisations.id}` })
+      .set({
+        domain: sql`${input.slug} || '-' || ${organisations.id} || case
+          when exists (select 1 from ${organisations} o where o.domain = ${input.slug} || '-' || ${organisations.id}) then '-' || lower(hex(randomblob(4)))
+          else '' end`,
+      })
       .where(sql`${organisations.id} = last_insert_rowid() and ${input.domain === null ? 1 : 0} = 1`),
     db.insert(tokens).values({ organisationId: sql`last_insert_rowid()`, hash: tokenHash, createdAt: now }),
     db

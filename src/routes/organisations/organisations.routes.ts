@@ -2,7 +2,8 @@
  * @module Organisations: `GET /api/v1/me`, and the operator API's
  * organisation and token management (create, issue, revoke).
  */
-import { ApiError } from "../../errors";
+import { isUniqueViolation } from "../../db/errors";
+import { ApiError, fieldError } from "../../errors";
 import { subjectOf } from "../../idempotency/idempotency.subjects";
 import { pathId } from "../../routing/path-id";
 import { generateToken, sha256Hex, type TokenEntry, tokenKvKey } from "../../lib/tokens";
@@ -48,7 +49,14 @@ export const createOrganisation = defineRoute("post", "/admin/v1/organisations",
   handler: async (c) => {
     const { name, domain } = c.req.valid("json");
     const { token, hash } = await newToken();
-    const { organisation, tokenId } = await insertOrganisationWithToken(c.get("database")(), { name, domain, slug: slugify(name) }, hash);
+    let created;
+    try {
+      created = await insertOrganisationWithToken(c.get("database")(), { name, domain, slug: slugify(name) }, hash);
+    } catch (error) {
+      if (isUniqueViolation(error, "organisations.domain")) throw ApiError.validation([fieldError("domain", "has_already_been_taken")]);
+      throw error;
+    }
+    const { organisation, tokenId } = created;
     await publishToken(c.env.TOKENS, hash, { organisation_id: organisation.id, token_id: tokenId });
     return c.json({ organisation: toOrganisationJson(organisation), token: { id: tokenId, token } }, 201);
   },

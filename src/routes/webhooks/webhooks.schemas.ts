@@ -20,9 +20,7 @@ export const createWebhookEndpointBody = named("WebhookEndpointCreateRequest", f
       .refine((url) => isAcceptedWebhookUrl(url, true), { message: "is_in_invalid_format" })
       .meta({ description: `\`https://\` to a public host (no localhost, private, loopback or link-local address, no userinfo); at most ${MAX_WEBHOOK_URL_LENGTH} characters.`, example: "https://partner.example.com/enbro-webhooks" }),
     events: f
-      .array(f.enumOf(WEBHOOK_EVENT_CHOICES))
-      .min(1, { message: "cannot_be_empty" })
-      .max(WEBHOOK_EVENT_CHOICES.length, { message: "size_cannot_be_greater_than" })
+      .array(f.enumOf(WEBHOOK_EVENT_CHOICES), { min: 1, max: WEBHOOK_EVENT_CHOICES.length })
       // "*" stands for every type; a type named twice is asked for once.
       .transform((events) => (events.includes("*") ? ["*" as const] : [...new Set(events)]))
       .meta({ description: 'The event types to receive, or `["*"]` for all.' }),
