@@ -56,6 +56,7 @@ export const app = base as unknown as Hono<AppEnv, SchemaOf<typeof ALL_ROUTES>, 
 
 function errorResponse(c: Context<AppEnv>, apiError: ApiError) {
   for (const [name, value] of Object.entries(apiError.headers)) c.header(name, value);
+  c.set("errorCodes", apiError.errors.length > 0 ? [...new Set(apiError.errors.map((error) => error.error))] : [apiError.code]);
   return c.json(errorBody(apiError, c.get("requestId")) as object, apiError.status);
 }
 

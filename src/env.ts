@@ -44,6 +44,8 @@ export interface Variables {
   /** Set by `requireOrganisation` on /api/v1 routes that need a token. */
   organisationId: number;
   tokenId: number;
+  /** The catalogue ids of an error answer (`not_found`, `has_already_been_taken`, …), for the request log. */
+  errorCodes: string[];
   /** `?dry_run=true` on a POST or PATCH under /api/v1: every rule runs, nothing is written. */
   dryRun: boolean;
 }

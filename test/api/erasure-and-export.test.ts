@@ -113,3 +113,11 @@ describe("GET /api/v1/customers/:id/export", () => {
     expect(Object.keys(body)).toEqual(["customer", "eans", "registered_from_ip", "consents", "exported_at"]);
   });
 });
+
+describe("what D1 allows", () => {
+  // docs/erasure.md: erased rows are deleted, not overwritten, because D1 refuses secure_delete. The day it
+  // allows it, this fails: turn it on then.
+  it("refuses PRAGMA secure_delete", async () => {
+    await expect(env.DB.prepare("PRAGMA secure_delete = ON").run()).rejects.toThrow(/not authorized/);
+  });
+});

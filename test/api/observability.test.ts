@@ -87,9 +87,12 @@ describe("the request log", () => {
       request_id: "log-test-1",
       method: "GET",
       route: "/api/v1/customers/:id",
+      query: [],
       status: 200,
+      errors: [],
       duration_ms: expect.any(Number),
       organisation_id: org.id,
+      token_id: org.tokenId,
       d1_round_trips: 1,
       d1_statements: 1,
       d1_rows_read: expect.any(Number),
@@ -112,11 +115,24 @@ describe("the request log", () => {
     await call("GET", `/api/v1/customers/${id}`, { token: org.token });
     await call("POST", "/api/v1/customers", { token: org.token, body }); // 422: the e-mail is taken
     await call("GET", "/api/v1/me", { token: `${org.token}x` }); // 401
+    await call("GET", "/api/v1/customers?external_id=crm-Zebediah-4711&page=2", { token: org.token });
     const text = lines.join("\n");
     expect(lines.length).toBeGreaterThanOrEqual(4);
-    for (const secret of [org.token, "secret.person", "Secret.Person", "Zebediah", "Quixotic", "470998877", "198.51.100.77", "203.0.113.200", "Hiddenlaan", `/customers/${id}`]) {
+    for (const secret of [org.token, "secret.person", "Secret.Person", "Zebediah", "Quixotic", "470998877", "198.51.100.77", "203.0.113.200", "Hiddenlaan", `/customers/${id}`, "crm-", "4711"]) {
       expect(text).not.toContain(secret);
     }
+  });
+
+  it("names the query's parameters, never their values, and an error's catalogue ids (to alert on many conflicts from one token)", async () => {
+    const org = await createOrganisation();
+    const taken = await createCustomer(org);
+    lines = [];
+    await call("GET", "/api/v1/customers?external_id=crm-private-1&per=2&per=3", { token: org.token, headers: { "X-Request-Id": "log-query" } });
+    expect(logOf("log-query")[0]).toMatchObject({ route: "/api/v1/customers", query: ["external_id", "per"], errors: [] });
+    await call("POST", "/api/v1/customers", { token: org.token, body: customerBody({ email: taken.email }), headers: { "X-Request-Id": "log-conflict" } });
+    expect(logOf("log-conflict")[0]).toMatchObject({ status: 422, errors: ["confirmed_email_has_already_been_taken"], token_id: org.tokenId });
+    await call("GET", "/api/v1/customers/999999999", { token: org.token, headers: { "X-Request-Id": "log-404" } });
+    expect(logOf("log-404")[0]).toMatchObject({ status: 404, errors: ["not_found"] });
   });
 });
 
