@@ -32,6 +32,8 @@ export interface DeliveryMessage {
   endpoint_id: number;
   event_id: number;
   attempt: number;
+  /** Set by the dispatcher: the organisation whose slot in the delivery queue this message holds (absent: it holds none). */
+  organisation_id?: number;
 }
 
 export interface Variables {

@@ -1,7 +1,8 @@
 /**
  * @module Worker entry point: the API; the webhook queues' consumer; the
  * daily purge (idempotency keys, events and webhook deliveries past their
- * time) and the five-minute sweep of undispatched events.
+ * time, webhook slots no message can still hold) and the five-minute sweep of
+ * undispatched events.
  */
 import { app } from "./app";
 import { createDatabase, emptyCost } from "./db/client";
@@ -9,7 +10,7 @@ import type { Bindings } from "./env";
 import { purgeExpiredKeys } from "./idempotency/idempotency.queries";
 import { purgeExpiredEvents } from "./routes/events/events.queries";
 import { purgeExpiredDeliveries } from "./routes/webhooks/webhooks.queries";
-import { sweepUndispatched } from "./webhooks/dispatch";
+import { resetStaleInFlight, sweepUndispatched } from "./webhooks/dispatch";
 import { consumeQueue } from "./webhooks/queue";
 
 export type { AppType } from "./app";
@@ -28,7 +29,7 @@ export default {
   queue: consumeQueue,
   async scheduled(controller, env, _ctx) {
     const db = createDatabase(env.DB, emptyCost());
-    if (controller.cron === DAILY_PURGE) await Promise.all([purgeExpiredKeys(db), purgeExpiredEvents(db), purgeExpiredDeliveries(db)]);
+    if (controller.cron === DAILY_PURGE) await Promise.all([purgeExpiredKeys(db), purgeExpiredEvents(db), purgeExpiredDeliveries(db), resetStaleInFlight(db)]);
     else await sweepUndispatched(db, env);
   },
 } satisfies ExportedHandler<Bindings>;

@@ -59,3 +59,14 @@ export const WEBHOOK_MAX_ATTEMPTS = WEBHOOK_RETRY_DELAYS_S.length + 1;
 export const MAX_DELIVERIES_LISTED = 100;
 /** Events one dispatch step reads and fans out (a Queues sendBatch takes at most 100 messages). */
 export const DISPATCH_EVENTS_PER_STEP = 100;
+/**
+ * Delivery messages one organisation may have in the shared delivery queue
+ * at once (waiting, being tried, or waiting for a retry): another
+ * organisation's delivery never queues behind more than this many of its.
+ */
+export const WEBHOOK_IN_FLIGHT_PER_ORGANISATION = 32;
+/**
+ * A delivery not made this long after its event (its endpoint failing all
+ * along, its attempts deferred) is given up: longer than the retry schedule.
+ */
+export const WEBHOOK_GIVE_UP_AFTER_MS = 36 * 3600 * 1000;

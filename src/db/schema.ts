@@ -55,6 +55,14 @@ export const organisations = sqliteTable(
      * pages by sequence range, with no COUNT(*) and no OFFSET.
      */
     customersCount: integer("customers_count").notNull().default(0),
+    /**
+     * Webhook delivery messages of this organisation in the shared delivery
+     * queue (src/webhooks): the dispatcher hands over no more than
+     * WEBHOOK_IN_FLIGHT_PER_ORGANISATION, a finished delivery gives its slot back.
+     */
+    webhookInFlight: integer("webhook_in_flight").notNull().default(0),
+    /** When the dispatcher last handed deliveries over: the daily purge resets a count no message can still hold. */
+    webhookDispatchedAt: text("webhook_dispatched_at"),
     createdAt: text("created_at").notNull(),
   },
   // One domain names one organisation.
@@ -267,6 +275,13 @@ export const webhookEndpoints = sqliteTable(
     /** `whsec_…`: the HMAC key of the signatures; shown once, at creation. */
     secret: text("secret").notNull(),
     cursor: integer("cursor").notNull(),
+    /** Attempts failed in a row (0 while healthy): the endpoint's backoff grows with it. */
+    failures: integer("failures").notNull().default(0),
+    /**
+     * While failing: until when its deliveries wait (no attempt, no fetch) —
+     * one delivery at a time probes it, the others are delayed until then.
+     */
+    retryAt: text("retry_at"),
     createdAt: text("created_at").notNull(),
   },
   (t) => [index("webhook_endpoints_organisation_idx").on(t.organisationId, t.id)],

@@ -1,20 +1,34 @@
 /**
- * @module One delivery attempt (consumer of the delivery queue): the event,
- * as the feed renders it, POSTed to the endpoint with the Standard Webhooks
- * headers. A 2xx within 10 s succeeds; anything else (another status, a
- * redirect — never followed —, a timeout, a refused connection) is retried
- * after a growing delay (WEBHOOK_RETRY_DELAYS_S), 8 attempts in all, then
- * given up. Every attempt is logged (GET …/webhook_endpoints/:id/deliveries).
- * An endpoint deleted, or an event purged, meanwhile: nothing is sent.
+ * @module One delivery (consumer of the delivery queue): the event, as the
+ * feed renders it, POSTed to the endpoint with the Standard Webhooks headers.
+ * A 2xx within 10 s succeeds; anything else (another status, a redirect —
+ * never followed —, a timeout, a refused connection) is retried after a
+ * growing delay (WEBHOOK_RETRY_DELAYS_S), 8 attempts in all, then given up.
+ * Every attempt is logged (GET …/webhook_endpoints/:id/deliveries).
+ *
+ * A failing endpoint is backed off as a whole: after a failed attempt its
+ * other deliveries wait until its `retry_at` (re-queued with that delay, no
+ * attempt, no fetch), and then one of them at a time probes it. So a receiver
+ * down for hours costs one attempt per backoff step, not a 10 s timeout per
+ * queued delivery. A delivery whose event is older than
+ * WEBHOOK_GIVE_UP_AFTER_MS is given up; one whose endpoint was deleted, or
+ * whose event was purged, sends nothing.
+ *
+ * A finished delivery (succeeded, given up, or moot) gives its organisation's
+ * slot in the queue back, and when the organisation has more to send and
+ * half its slots are free, asks the dispatcher for the next ones.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { events, webhookDeliveries, webhookEndpoints } from "../db/schema";
+import { events, organisations, webhookDeliveries, webhookEndpoints } from "../db/schema";
 import type { Bindings, DeliveryMessage } from "../env";
-import { WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAYS_S, WEBHOOK_TIMEOUT_MS } from "../limits";
+import { WEBHOOK_GIVE_UP_AFTER_MS, WEBHOOK_IN_FLIGHT_PER_ORGANISATION, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAYS_S, WEBHOOK_TIMEOUT_MS } from "../limits";
 import { nowIso } from "../lib/time";
 import { toEventJson } from "../routes/events/events.json";
 import { signWebhook } from "./signature";
+
+/** A Queues delay is at most 12 hours. */
+const MAX_QUEUE_DELAY_S = 12 * 3600;
 
 /** POSTs `body`; the status answered, or null when no answer came in time. */
 async function post(url: string, headers: Record<string, string>, body: string): Promise<number | null> {
@@ -27,31 +41,114 @@ async function post(url: string, headers: Record<string, string>, body: string):
   }
 }
 
-export async function deliver(db: Database, env: Bindings, message: DeliveryMessage): Promise<void> {
-  const [target] = await db
-    .select({ url: webhookEndpoints.url, secret: webhookEndpoints.secret, event: events })
-    .from(webhookEndpoints)
-    .innerJoin(events, and(eq(events.id, message.event_id), eq(events.organisationId, webhookEndpoints.organisationId)))
-    .where(eq(webhookEndpoints.id, message.endpoint_id));
-  if (!target) return;
+/** The backoff after the endpoint's `failures`-th failure in a row. */
+function backoffSeconds(failures: number): number {
+  return WEBHOOK_RETRY_DELAYS_S[Math.min(failures, WEBHOOK_RETRY_DELAYS_S.length) - 1]!;
+}
 
-  const body = JSON.stringify(toEventJson(target.event));
-  const webhookId = String(target.event.id);
+/**
+ * The statements that give a finished delivery's slot back and read whether
+ * its organisation has more to send: to run in the delivery's last batch.
+ */
+function releaseSlot(db: Database, organisationId: number) {
+  return [
+    db
+      .update(organisations)
+      .set({ webhookInFlight: sql`max(${organisations.webhookInFlight} - 1, 0)` })
+      .where(eq(organisations.id, organisationId))
+      .returning({ inFlight: organisations.webhookInFlight }),
+    db
+      .select({ id: webhookEndpoints.id })
+      .from(webhookEndpoints)
+      .where(
+        and(
+          eq(webhookEndpoints.organisationId, organisationId),
+          sql`${webhookEndpoints.cursor} < (select max(${events.id}) from ${events} where ${events.organisationId} = ${organisationId})`,
+        ),
+      )
+      .limit(1),
+  ] as const;
+}
+
+/** After a release: the next dispatch, when the organisation is behind and has room for it. */
+async function dispatchIfBehind(env: Bindings, organisationId: number, inFlight: number | undefined, behind: boolean) {
+  if (behind && (inFlight ?? 0) <= WEBHOOK_IN_FLIGHT_PER_ORGANISATION / 2) await env.WEBHOOK_DISPATCH.send({ organisation_id: organisationId });
+}
+
+/** A delivery that will not be tried (endpoint deleted, event purged or too old): only its slot goes back. */
+async function dropDelivery(db: Database, env: Bindings, message: DeliveryMessage) {
+  if (message.organisation_id === undefined) return;
+  const [[released], behind] = await db.batch(releaseSlot(db, message.organisation_id));
+  await dispatchIfBehind(env, message.organisation_id, released?.inFlight, behind.length > 0);
+}
+
+export async function deliver(db: Database, env: Bindings, message: DeliveryMessage): Promise<void> {
+  const now = Date.now();
+  // The attempt is claimed: always for a healthy endpoint; for a failing one only once its backoff is over,
+  // and then the endpoint's other deliveries wait for this probe (its timeout, and a margin).
+  const probeUntil = new Date(now + WEBHOOK_TIMEOUT_MS + 5_000).toISOString();
+  const [claimed, [endpoint], [event]] = await db.batch([
+    db
+      .update(webhookEndpoints)
+      .set({ retryAt: sql`case when ${webhookEndpoints.failures} > 0 then ${probeUntil} else ${webhookEndpoints.retryAt} end` })
+      .where(
+        and(
+          eq(webhookEndpoints.id, message.endpoint_id),
+          sql`(${webhookEndpoints.failures} = 0 or ${webhookEndpoints.retryAt} is null or ${webhookEndpoints.retryAt} <= ${new Date(now).toISOString()})`,
+        ),
+      )
+      .returning({ failures: webhookEndpoints.failures }),
+    db
+      .select({ url: webhookEndpoints.url, secret: webhookEndpoints.secret, organisationId: webhookEndpoints.organisationId, retryAt: webhookEndpoints.retryAt })
+      .from(webhookEndpoints)
+      .where(eq(webhookEndpoints.id, message.endpoint_id)),
+    db.select().from(events).where(eq(events.id, message.event_id)),
+  ]);
+  if (!endpoint || !event || event.organisationId !== endpoint.organisationId || now - Date.parse(event.createdAt) > WEBHOOK_GIVE_UP_AFTER_MS) {
+    return dropDelivery(db, env, message);
+  }
+  if (claimed.length === 0) {
+    // Backing off: wait until the endpoint's retry time, without an attempt.
+    const wait = Math.ceil((Date.parse(endpoint.retryAt ?? "") - now) / 1000);
+    await env.WEBHOOK_DELIVERIES.send(message, { delaySeconds: Math.min(Math.max(Number.isFinite(wait) ? wait : 1, 1), MAX_QUEUE_DELAY_S) });
+    return;
+  }
+
+  const body = JSON.stringify(toEventJson(event));
+  const webhookId = String(event.id);
   const timestamp = Math.floor(Date.now() / 1000);
   const status = await post(
-    target.url,
+    endpoint.url,
     {
       "content-type": "application/json",
       "user-agent": "Enbro-Webhooks/1",
       "webhook-id": webhookId,
       "webhook-timestamp": String(timestamp),
-      "webhook-signature": await signWebhook(target.secret, webhookId, timestamp, body),
+      "webhook-signature": await signWebhook(endpoint.secret, webhookId, timestamp, body),
     },
     body,
   );
   const succeeded = status !== null && status >= 200 && status < 300;
-  await db.insert(webhookDeliveries).values({ endpointId: message.endpoint_id, eventId: message.event_id, attempt: message.attempt, status, succeeded, at: nowIso() });
-  if (!succeeded && message.attempt < WEBHOOK_MAX_ATTEMPTS) {
+  const finished = succeeded || message.attempt >= WEBHOOK_MAX_ATTEMPTS;
+  const failures = claimed[0]!.failures + 1;
+  const at = nowIso();
+  const statements = [
+    db.insert(webhookDeliveries).values({ endpointId: message.endpoint_id, eventId: message.event_id, attempt: message.attempt, status, succeeded, at }),
+    db
+      .update(webhookEndpoints)
+      .set(
+        succeeded
+          ? { failures: 0, retryAt: null }
+          : { failures: sql`${webhookEndpoints.failures} + 1`, retryAt: new Date(Date.now() + backoffSeconds(failures) * 1000).toISOString() },
+      )
+      .where(eq(webhookEndpoints.id, message.endpoint_id)),
+    ...(finished && message.organisation_id !== undefined ? releaseSlot(db, message.organisation_id) : []),
+  ] as const;
+  const results = await db.batch(statements as unknown as [(typeof statements)[0], ...(typeof statements)[number][]]);
+  if (!finished) {
     await env.WEBHOOK_DELIVERIES.send({ ...message, attempt: message.attempt + 1 }, { delaySeconds: WEBHOOK_RETRY_DELAYS_S[message.attempt - 1] });
+  } else if (message.organisation_id !== undefined) {
+    const [released] = results[2] as Array<{ inFlight: number }>;
+    await dispatchIfBehind(env, message.organisation_id, released?.inFlight, (results[3] as unknown[]).length > 0);
   }
 }

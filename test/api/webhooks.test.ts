@@ -9,7 +9,14 @@ import { createExecutionContext, createMessageBatch, createScheduledController, 
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, emptyCost } from "../../src/db/client";
 import type { DeliveryMessage, DispatchMessage } from "../../src/env";
-import { MAX_WEBHOOK_ENDPOINTS, MAX_WEBHOOK_URL_LENGTH, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAYS_S } from "../../src/limits";
+import {
+  MAX_WEBHOOK_ENDPOINTS,
+  MAX_WEBHOOK_URL_LENGTH,
+  WEBHOOK_GIVE_UP_AFTER_MS,
+  WEBHOOK_IN_FLIGHT_PER_ORGANISATION,
+  WEBHOOK_MAX_ATTEMPTS,
+  WEBHOOK_RETRY_DELAYS_S,
+} from "../../src/limits";
 import { dispatchEvents } from "../../src/webhooks/dispatch";
 import worker from "../../src/index";
 import { call, callWithCost, createCustomer, createOrganisation, eanFields, ISO_TIMESTAMP, json, type TestOrganisation, webhookEndpointBody } from "../helpers";
@@ -28,6 +35,22 @@ function recordingQueue<T>(queue: Queue<T>) {
     },
   } as Queue<T>;
   return { queue: recorded, sent };
+}
+
+/**
+ * A producer binding whose messages are kept for the test, which plays the
+ * consumer (calling the Worker's queue handler with them): the local queue's
+ * own consumer would deliver them meanwhile and race the test.
+ */
+function heldQueue<T>() {
+  const sent: Array<{ body: T; delaySeconds?: number }> = [];
+  const queue = {
+    send: async (body: T, options?: QueueSendOptions) => void sent.push({ body, delaySeconds: options?.delaySeconds }),
+    sendBatch: async (messages: Iterable<MessageSendRequest<T>>) => {
+      for (const message of messages) sent.push({ body: message.body, delaySeconds: message.delaySeconds });
+    },
+  } as Queue<T>;
+  return { queue, sent };
 }
 
 const create = (org: TestOrganisation, body: unknown) => call("POST", "/api/v1/webhook_endpoints", { token: org.token, body });
@@ -278,8 +301,9 @@ describe("the dispatcher", () => {
     const db = createDatabase(env.DB, emptyCost());
     await dispatchEvents(db, { ...env, WEBHOOK_DELIVERIES: deliveries.queue }, org.id);
     const sent = deliveries.sent.map((m) => m.body);
-    expect(sent.filter((m) => m.endpoint_id === eansOnly.id)).toEqual(afterCreation.slice(1).map((e) => ({ endpoint_id: eansOnly.id, event_id: e.id, attempt: 1 })));
-    expect(sent.filter((m) => m.endpoint_id === everything.id)).toEqual(afterCreation.map((e) => ({ endpoint_id: everything.id, event_id: e.id, attempt: 1 })));
+    const message = (endpointId: number, eventId: number) => ({ endpoint_id: endpointId, event_id: eventId, attempt: 1, organisation_id: org.id });
+    expect(sent.filter((m) => m.endpoint_id === eansOnly.id)).toEqual(afterCreation.slice(1).map((e) => message(eansOnly.id, e.id)));
+    expect(sent.filter((m) => m.endpoint_id === everything.id)).toEqual(afterCreation.map((e) => message(everything.id, e.id)));
     expect(sent).toHaveLength(7);
 
     // Handed over once: a second dispatch (a repeated message) sends nothing.
@@ -372,5 +396,114 @@ describe("a delivery attempt", () => {
     expect(deliveries.sent).toEqual([]);
     const logged = await env.DB.prepare("select count(*) as n from webhook_deliveries where endpoint_id = ?").bind(endpoint.id).first<{ n: number }>();
     expect(logged?.n).toBe(0);
+  });
+});
+
+describe("fairness between organisations", () => {
+  const inFlight = async (organisationId: number) =>
+    (await env.DB.prepare("select webhook_in_flight as n from organisations where id = ?").bind(organisationId).first<{ n: number }>())!.n;
+  const deliver = async (messages: DeliveryMessage[], extra: Partial<typeof env> = {}) => {
+    const batch = createMessageBatch("enbro-webhook-deliveries", messages.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })));
+    const ctx = createExecutionContext();
+    await worker.queue(batch, { ...env, ...extra });
+    return getQueueResult(batch, ctx);
+  };
+
+  /** An organisation with 16 endpoints for every event and a bulk of 100 EANs: 101 events, 1,616 deliveries to make. */
+  async function floodingOrganisation() {
+    const org = await createOrganisation();
+    for (let i = 0; i < MAX_WEBHOOK_ENDPOINTS; i++) await createEndpoint(org);
+    const customer = await createCustomer(org);
+    const bulk = await call("POST", `/api/v1/customers/${customer.id}/eans/bulk`, { token: org.token, body: { eans: Array.from({ length: 100 }, () => ({ ean: eanFields() })) } });
+    expect(bulk.status).toBe(201);
+    return org;
+  }
+
+  it(`a flood holds at most ${WEBHOOK_IN_FLIGHT_PER_ORGANISATION} messages of the shared queue: another organisation's delivery is queued behind no more than that`, async () => {
+    const flooding = await floodingOrganisation();
+    const quiet = await createOrganisation();
+    await createEndpoint(quiet);
+    await createCustomer(quiet);
+
+    const deliveries = heldQueue<DeliveryMessage>();
+    const db = createDatabase(env.DB, emptyCost());
+    const withRecording = { ...env, WEBHOOK_DELIVERIES: deliveries.queue };
+    await dispatchEvents(db, withRecording, flooding.id);
+    await dispatchEvents(db, withRecording, flooding.id);
+    await dispatchEvents(db, withRecording, quiet.id);
+
+    const order = deliveries.sent.map((m) => m.body.organisation_id);
+    expect(order.filter((id) => id === flooding.id)).toHaveLength(WEBHOOK_IN_FLIGHT_PER_ORGANISATION);
+    // The measured bound: the quiet organisation's delivery has exactly the flood's budget before it, not 1,616.
+    expect(order.indexOf(quiet.id)).toBe(WEBHOOK_IN_FLIGHT_PER_ORGANISATION);
+    expect(await inFlight(flooding.id)).toBe(WEBHOOK_IN_FLIGHT_PER_ORGANISATION);
+    expect(await inFlight(quiet.id)).toBe(1);
+  }, 30_000);
+
+  it("a finished delivery gives its slot back; at half the room free the dispatcher is asked for more, and hands over exactly the room", async () => {
+    const flooding = await floodingOrganisation();
+    const deliveries = heldQueue<DeliveryMessage>();
+    const db = createDatabase(env.DB, emptyCost());
+    await dispatchEvents(db, { ...env, WEBHOOK_DELIVERIES: deliveries.queue }, flooding.id);
+    const handed = deliveries.sent.map((m) => m.body);
+    // One last attempt per endpoint (nothing answers here: each fails and is given up, finished).
+    const lastAttempts = [...new Map(handed.map((m) => [m.endpoint_id, { ...m, attempt: WEBHOOK_MAX_ATTEMPTS }])).values()];
+    expect(lastAttempts).toHaveLength(MAX_WEBHOOK_ENDPOINTS);
+    const dispatch = heldQueue<DispatchMessage>();
+    for (const message of lastAttempts) await deliver([message], { WEBHOOK_DISPATCH: dispatch.queue });
+    expect(await inFlight(flooding.id)).toBe(WEBHOOK_IN_FLIGHT_PER_ORGANISATION - MAX_WEBHOOK_ENDPOINTS);
+    expect(dispatch.sent.map((m) => m.body)).toContainEqual({ organisation_id: flooding.id });
+
+    const more = heldQueue<DeliveryMessage>();
+    await dispatchEvents(db, { ...env, WEBHOOK_DELIVERIES: more.queue }, flooding.id);
+    expect(more.sent).toHaveLength(MAX_WEBHOOK_ENDPOINTS);
+    expect(await inFlight(flooding.id)).toBe(WEBHOOK_IN_FLIGHT_PER_ORGANISATION);
+    // Nothing handed twice.
+    const pairs = [...handed, ...more.sent.map((m) => m.body)].map((m) => `${m.endpoint_id}:${m.event_id}`);
+    expect(new Set(pairs).size).toBe(pairs.length);
+  }, 60_000);
+
+  it("a failing endpoint is probed by one delivery at a time; the others wait for its retry time without an attempt or a fetch", async () => {
+    const org = await createOrganisation();
+    const endpoint = await createEndpoint(org);
+    for (let i = 0; i < 5; i++) await createCustomer(org);
+    const feed = (await json(await call("GET", "/api/v1/events", { token: org.token }))).data as Array<{ id: number }>;
+    const messages = feed.map((event) => ({ endpoint_id: endpoint.id, event_id: event.id, attempt: 1, organisation_id: org.id }));
+    const attempts = async () => (await env.DB.prepare("select count(*) as n from webhook_deliveries where endpoint_id = ?").bind(endpoint.id).first<{ n: number }>())!.n;
+
+    // Failing, its retry time 10 minutes away: all five wait, none is tried.
+    const retryAt = new Date(Date.now() + 600_000).toISOString();
+    await env.DB.prepare("update webhook_endpoints set failures = 3, retry_at = ? where id = ?").bind(retryAt, endpoint.id).run();
+    const waiting = heldQueue<DeliveryMessage>();
+    await deliver(messages, { WEBHOOK_DELIVERIES: waiting.queue });
+    expect(await attempts()).toBe(0);
+    expect(waiting.sent.map((m) => m.body)).toEqual(messages);
+    for (const { delaySeconds } of waiting.sent) expect(delaySeconds).toBeGreaterThanOrEqual(595);
+
+    // Its retry time past: one of the five probes it (and fails: nothing answers here), the other four wait again.
+    await env.DB.prepare("update webhook_endpoints set retry_at = ? where id = ?").bind(new Date(Date.now() - 1000).toISOString(), endpoint.id).run();
+    const probing = heldQueue<DeliveryMessage>();
+    await deliver(messages, { WEBHOOK_DELIVERIES: probing.queue });
+    expect(await attempts()).toBe(1);
+    expect(probing.sent.filter((m) => m.body.attempt === 2)).toHaveLength(1);
+    expect(probing.sent.filter((m) => m.body.attempt === 1)).toHaveLength(4);
+    const after = await env.DB.prepare("select failures, retry_at from webhook_endpoints where id = ?").bind(endpoint.id).first<{ failures: number; retry_at: string }>();
+    expect(after!.failures).toBe(4);
+    // The 4th failure in a row backs off by the 4th delay of the schedule.
+    expect(Date.parse(after!.retry_at) - Date.now()).toBeGreaterThan((WEBHOOK_RETRY_DELAYS_S[3] - 60) * 1000);
+  });
+
+  it(`a delivery still waiting ${WEBHOOK_GIVE_UP_AFTER_MS / 3_600_000} h after its event is given up, and gives its slot back`, async () => {
+    const org = await createOrganisation();
+    const endpoint = await createEndpoint(org);
+    await createCustomer(org);
+    const [event] = (await json(await call("GET", "/api/v1/events", { token: org.token }))).data;
+    await env.DB.prepare("update events set created_at = ? where id = ?").bind(new Date(Date.now() - WEBHOOK_GIVE_UP_AFTER_MS - 60_000).toISOString(), event.id).run();
+    await env.DB.prepare("update organisations set webhook_in_flight = 1 where id = ?").bind(org.id).run();
+    const deliveries = heldQueue<DeliveryMessage>();
+    const result = await deliver([{ endpoint_id: endpoint.id, event_id: event.id, attempt: 2, organisation_id: org.id }], { WEBHOOK_DELIVERIES: deliveries.queue });
+    expect(result).toMatchObject({ explicitAcks: ["m0"] });
+    expect(deliveries.sent).toEqual([]);
+    expect(await inFlight(org.id)).toBe(0);
   });
 });

@@ -21,8 +21,9 @@ export async function insertWebhookEndpoint(db: Database, organisationId: number
     db
     .insert(webhookEndpoints)
     .select(
+      // Every column, in the table's order: id, organisation, url, events, secret, cursor, failures, retry_at, created_at.
       sql`select null, ${organisationId}, ${url}, ${JSON.stringify(filter)}, ${secret},
-            (select coalesce(max(${events.id}), 0) from ${events} where ${events.organisationId} = ${organisationId}), ${nowIso()}
+            (select coalesce(max(${events.id}), 0) from ${events} where ${events.organisationId} = ${organisationId}), 0, null, ${nowIso()}
           where (select count(*) from ${webhookEndpoints} where ${webhookEndpoints.organisationId} = ${organisationId}) < ${MAX_WEBHOOK_ENDPOINTS}`,
     )
     .returning(),
