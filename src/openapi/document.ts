@@ -10,7 +10,7 @@ import { errorsJson, notFoundJson, unauthenticatedJson } from "../errors";
 import { MAX_BODY_TEXT, MAX_IDEMPOTENCY_KEY_LENGTH, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAYS_S, WEBHOOK_TIMEOUT_MS } from "../limits";
 import { openApiPath } from "../routing/path-pattern";
 import { type AnyRouteRecord, isDryRunnable } from "../routing/route";
-import { apiSchemas } from "../validation/registry";
+import { acceptedJson, apiSchemas, named, nullMeansAbsent } from "../validation/registry";
 import * as examples from "./examples";
 
 /** A path parameter: an id (positive integers; anything else names nothing, 404). */
@@ -51,12 +51,46 @@ function reachable(paths: object, schemas: Record<string, object>, responses: Re
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * Makes zod's JSON Schema say exactly what the validators accept:
+ * - an object's `required` are the keys whose absence is refused (asked of
+ *   the field's schema itself: zod's own guess misses a preprocessed field
+ *   with a transform, like the consents);
+ * - a field that declares what it accepts (`accepts`, src/validation/registry.ts) prints that;
+ * - an optional field whose `null` or blank string means "not given" or
+ *   "clear it" allows `null` (and, for text, the empty string).
+ */
+function exactly(ctx: { zodSchema: z.core.$ZodType; jsonSchema: JsonSchema }) {
+  const { zodSchema, jsonSchema } = ctx;
+  const def = zodSchema._zod.def as { type: string; shape?: Record<string, z.ZodType> };
+  if (def.type === "object" && def.shape) {
+    const required = Object.keys(def.shape).filter((key) => !def.shape![key]!.safeParse(undefined).success);
+    if (required.length > 0) jsonSchema.required = required;
+    else delete jsonSchema.required;
+  }
+  const declared = acceptedJson.get(zodSchema as z.ZodType);
+  if (declared) {
+    for (const key of Object.keys(jsonSchema)) if (key !== "description" && key !== "example") delete jsonSchema[key];
+    Object.assign(jsonSchema, declared);
+  }
+  if (nullMeansAbsent.has(zodSchema as z.ZodType)) {
+    const { description, example, ...accepted } = jsonSchema;
+    if (accepted.type === "string") delete accepted.minLength;
+    for (const key of Object.keys(jsonSchema)) delete jsonSchema[key];
+    Object.assign(jsonSchema, { anyOf: [accepted, { type: "null" }] }, description ? { description } : {}, example !== undefined ? { example } : {});
+  }
+}
+
+const TO_JSON_SCHEMA = { io: "input", unrepresentable: "any", override: exactly } as const;
+
 /** A schema as JSON Schema: a `$ref` when registered, inline otherwise. */
 function schemaOf(schema: z.ZodType): object {
   const meta = apiSchemas.get(schema);
   if (meta) return ref(meta.id);
   if (schema instanceof z.ZodArray) return { type: "array", items: schemaOf(schema.element as z.ZodType) };
-  const { $schema: _, ...json } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const { $schema: _, ...json } = z.toJSONSchema(schema, TO_JSON_SCHEMA) as Record<string, unknown>;
   return json;
 }
 
@@ -79,7 +113,10 @@ function webhookDescriptions() {
   return {
     event: {
       post: {
+        operationId: "receiveEvent",
         summary: "An event of the organisation, as the feed renders it",
+        // Enbro calls the partner: the signature authenticates it, not a token.
+        security: [],
         description: `Sent to each webhook endpoint that asked for the event's type (or \`*\`), as \`application/json\`, signed by the Standard Webhooks scheme: verify \`webhook-signature\` with the endpoint's secret (e.g. the \`standardwebhooks\` package) before trusting the body, and refuse old timestamps. Answer a 2xx within ${WEBHOOK_TIMEOUT_MS / 1000} s; anything else (another status, a redirect, a timeout) is retried — first after ${WEBHOOK_RETRY_DELAYS_S[0]} s, then after growing delays, ${WEBHOOK_MAX_ATTEMPTS} attempts over more than 24 hours — with the same \`webhook-id\`: deduplicate on it. Order is not guaranteed; the event id is.`,
         parameters: [
           webhookHeader("webhook-id", "The event's id; the same on every retry.", "42"),
@@ -112,6 +149,16 @@ function responsesOf(op: AnyRouteRecord) {
     responses["409"] ??= error(409);
     responses["422"] ??= error(422);
   }
+  // Every write reads dry_run: a value that is no boolean, or dry_run=true where it cannot run dry, is 422.
+  if (op.method !== "get") responses["422"] ??= error(422);
+  if (isDryRunnable(op)) {
+    // A dry run that would succeed answers 200 {"valid":true}; a PATCH's 200 is either.
+    const existing = (responses["200"] as { content?: { "application/json": { schema: object; example?: unknown } } } | undefined)?.content?.["application/json"];
+    responses["200"] = {
+      description: existing ? "OK; with `?dry_run=true`, `{\"valid\":true}`." : "With `?dry_run=true`: the request would succeed; nothing was written.",
+      content: { "application/json": { schema: existing ? { oneOf: [existing.schema, ref("DryRunValid")] } : ref("DryRunValid"), ...(existing?.example ? { example: existing.example } : {}) } },
+    };
+  }
   responses["500"] ??= error(500);
   return responses;
 }
@@ -121,36 +168,49 @@ const idempotencyKey = {
   in: "header",
   required: false,
   description: "Makes a retry safe: the same key and body within 24 h replays the first answer (with `Idempotent-Replayed: true`); the same key with another body is 422; one still running is 409.",
-  schema: { type: "string", maxLength: MAX_IDEMPOTENCY_KEY_LENGTH },
+  schema: { type: "string", minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH, pattern: "\\S" },
 };
 
 const dryRunParameter = {
   name: "dry_run",
   in: "query",
   required: false,
-  description: "`true`: run every rule, the database's included (uniqueness, suppliers, the EAN cap, bulk duplicates), and write nothing. A request that would succeed answers 200 `{\"valid\":true}`; one that would not, its usual 404 or 422. Idempotency-Key is neither stored nor replayed.",
-  schema: { type: "string", enum: ["true"] },
+  description: "`true` (or `1`): run every rule, the database's included (uniqueness, suppliers, the EAN cap, bulk duplicates), and write nothing. A request that would succeed answers 200 `{\"valid\":true}`; one that would not, its usual 404 or 422. Idempotency-Key is neither stored nor replayed. `false`, `0` or absent: a real write; anything else is 422 `must_be_boolean`.",
+  schema: { type: "string", enum: ["true", "false", "1", "0"] },
 };
+
+/** A dry run's answer when the request would succeed. */
+const dryRunValidJson = named("DryRunValid", z.object({ valid: z.literal(true) }), "The answer of `?dry_run=true` when the request would succeed.");
 
 function errorResponse(description: string, schemaName: string, example?: unknown, headers?: object) {
   return { description, ...(headers ? { headers } : {}), content: { "application/json": { schema: ref(schemaName), ...(example ? { example } : {}) } } };
 }
 
 export function buildOpenApiDocument(records: readonly AnyRouteRecord[], audience: Audience) {
-  const { schemas } = z.toJSONSchema(apiSchemas, { io: "input", unrepresentable: "any", uri: (id) => `#/components/schemas/${id}`, target: "draft-2020-12" }) as { schemas: Record<string, Record<string, unknown>> };
+  const { schemas } = z.toJSONSchema(apiSchemas, { ...TO_JSON_SCHEMA, uri: (id) => `#/components/schemas/${id}`, target: "draft-2020-12" }) as {
+    schemas: Record<string, Record<string, unknown>>;
+  };
   // zod names each schema by its URI ($id); in components that would rebase every $ref inside it.
   for (const schema of Object.values(schemas)) {
     delete schema.$schema;
     delete schema.$id;
   }
   // The error schemas are named components; importing them registers them.
-  void [errorsJson, notFoundJson, unauthenticatedJson];
+  void [errorsJson, notFoundJson, unauthenticatedJson, dryRunValidJson];
 
   const paths: Record<string, Record<string, object>> = {};
   for (const op of operationsFor(records, audience)) {
     const parameters = [
       ...(op.params ?? []).map((param) => idParameter(param.name, param.description)),
-      ...(op.query?.parameters ?? []).map((param) => ({ name: param.name, in: "query", required: false, description: param.description, schema: { type: "string", example: param.example } })),
+      ...(op.query?.parameters ?? []).map((param) => ({
+        name: param.name,
+        in: "query",
+        required: false,
+        description: param.description,
+        schema: param.schema,
+        example: param.schema.type === "integer" ? Number(param.example) : param.example,
+        ...(param.lenient ? { "x-lenient": true } : {}),
+      })),
       ...(op.idempotent ? [idempotencyKey] : []),
       ...(isDryRunnable(op) ? [dryRunParameter] : []),
     ];
@@ -189,6 +249,7 @@ export function buildOpenApiDocument(records: readonly AnyRouteRecord[], audienc
     info: {
       title: operator ? "Enbro operator API" : "Enbro API",
       version: "1.0.0",
+      license: { name: "Proprietary: for Enbro's partners", identifier: "LicenseRef-Enbro-Partners" },
       description:
         "Partners push their customers and the customers' EAN connection points (gas and electricity meters) into Enbro, whose comparison engine finds them better offers. JSON in and out; every answer is `application/json; charset=utf-8` and carries `X-Request-Id`.",
     },
@@ -196,11 +257,11 @@ export function buildOpenApiDocument(records: readonly AnyRouteRecord[], audienc
     tags: operator
       ? [{ name: "Operator", description: "For the people who run the service: authorised by the ADMIN_TOKEN secret." }]
       : [
-          { name: "System" },
-          { name: "Organisation" },
-          { name: "Customers" },
-          { name: "EANs" },
-          { name: "Suppliers" },
+          { name: "System", description: "Liveness and this document: no token needed." },
+          { name: "Organisation", description: "The organisation the token belongs to." },
+          { name: "Customers", description: "The organisation's customers: create, list, read, correct, erase, export." },
+          { name: "EANs", description: "A customer's EAN connection points (gas and electricity meters)." },
+          { name: "Suppliers", description: "The energy suppliers an EAN can name." },
           { name: "Peer view", description: "Read-only views in other platforms' shapes." },
           { name: "Events", description: "The change feed: every change of the organisation's data, in order." },
           { name: "Webhooks", description: "The same events, POSTed to the organisation's endpoints as they happen (see `webhooks`)." },

@@ -45,8 +45,12 @@ export interface BodySpec<B extends z.ZodType> {
 
 export interface QuerySpec<Q extends z.ZodType> {
   schema: Q;
-  /** OpenAPI parameters: the query as Rails reads it is looser than its JSON Schema. */
-  parameters: Array<{ name: string; description: string; example: string }>;
+  /**
+   * OpenAPI parameters, each with the JSON Schema of what a client should
+   * send. `lenient`: the server also reads other values its own way (Kaminari's
+   * `page` and `per`: "2abc" → 2), never refusing one; the schema says what is meant.
+   */
+  parameters: Array<{ name: string; description: string; example: string; schema: Record<string, unknown>; lenient?: true }>;
 }
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : never;

@@ -14,6 +14,7 @@ import { isValidEanNumber } from "../lib/ean-number";
 import { normalisePhone } from "../lib/phone";
 import { isNegativeDecimalText, toDecimalString } from "../lib/decimal";
 import { isCalendarDate, todayUtc } from "../lib/time";
+import { accepts, nullMeansAbsent } from "./registry";
 
 type Presence = { input?: unknown };
 
@@ -24,9 +25,11 @@ function presence(code: ErrorCode) {
 
 const trimIfString = (value: unknown) => (typeof value === "string" ? value.trim() : value);
 
-/** Optional fields: absent, null and blank strings all mean "not given" (stored as NULL). */
+/** Optional fields: absent, null and blank strings all mean "not given" (stored as NULL); documented as nullable. */
 function optional<T extends z.ZodType>(schema: T) {
-  return z.preprocess((value) => (value === null || (typeof value === "string" && value.trim() === "") ? undefined : value), schema.optional());
+  const field = z.preprocess((value) => (value === null || (typeof value === "string" && value.trim() === "") ? undefined : value), schema.optional());
+  nullMeansAbsent.add(field);
+  return field;
 }
 
 /**
@@ -69,12 +72,14 @@ export function optionalEnumOf<const T extends readonly [string, ...string[]]>(v
 
 /** Accepted: true, false, "true", "false", "1", "0", 1, 0. */
 export function boolean() {
-  return z
+  return accepts(z
     .preprocess(
       trimIfString,
       z.union([z.boolean(), z.enum(["true", "false", "1", "0"]), z.literal([0, 1])], { error: presence("must_be_boolean") }),
     )
-    .transform((value) => value === true || value === "true" || value === "1" || value === 1);
+    .transform((value) => value === true || value === "true" || value === "1" || value === 1), {
+    anyOf: [{ type: "boolean" }, { type: "string", enum: ["true", "false", "1", "0"] }, { type: "integer", enum: [0, 1] }],
+  });
 }
 
 export function optionalBoolean(fallback: boolean) {
@@ -83,12 +88,15 @@ export function optionalBoolean(fallback: boolean) {
 
 /** `terms_and_conditions` and `privacy_policy`: a boolean that must be true. */
 export function acceptance() {
-  return boolean().refine((value) => value, { message: "must_be_true" });
+  return accepts(boolean().refine((value) => value, { message: "must_be_true" }), {
+    anyOf: [{ const: true }, { type: "string", enum: ["true", "1"] }, { const: 1 }],
+    description: "Must be true: `true`, `\"true\"`, `\"1\"` or `1`.",
+  });
 }
 
 /** Integers, or strings of digits; at least 0. */
 export function nonNegativeInteger() {
-  return z
+  return accepts(z
     .union([z.number(), z.string()], { error: presence("must_be_an_integer") })
     .transform((value, ctx) => {
       const n = typeof value === "number" ? value : /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
@@ -98,7 +106,9 @@ export function nonNegativeInteger() {
       }
       return n;
     })
-    .pipe(z.number().min(0, { message: "must_be_greater_than_or_equal_to" }));
+    .pipe(z.number().min(0, { message: "must_be_greater_than_or_equal_to" })), {
+    anyOf: [{ type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER }, { type: "string", pattern: "^\\s*[0-9]+\\s*$" }],
+  });
 }
 
 export function optionalNonNegativeInteger() {
@@ -141,8 +151,17 @@ function nonNegativeDecimalText() {
 }
 
 /** A decimal ≥ 0, normalised to the Rails rendering ("1.00" → "1.0"): `fixed_fee`, `wkk`, `gsc`. */
+/** A decimal ≥ 0 as JSON Schema: a number, or decimal text (a zero may carry a sign). */
+const DECIMAL_JSON = {
+  anyOf: [
+    { type: "number", minimum: 0 },
+    { type: "string", pattern: `^\\s*(-?0*(\\.0*)?|(\\d{1,${DECIMAL_INTEGER_DIGITS}}(\\.\\d{0,${DECIMAL_FRACTION_DIGITS}})?|\\.\\d{1,${DECIMAL_FRACTION_DIGITS}}))\\s*$` },
+  ],
+  description: `A decimal ≥ 0, as a string ("12.50") or a number: at most ${DECIMAL_INTEGER_DIGITS} digits before the point and ${DECIMAL_FRACTION_DIGITS} after.`,
+};
+
 export function nonNegativeDecimal() {
-  return nonNegativeDecimalText().transform((text) => toDecimalString(new Big(text)));
+  return accepts(nonNegativeDecimalText().transform((text) => toDecimalString(new Big(text))), DECIMAL_JSON);
 }
 
 export function optionalNonNegativeDecimal() {
@@ -151,7 +170,7 @@ export function optionalNonNegativeDecimal() {
 
 /** A decimal ≥ 0 kept as sent (`"1500.250"` stays "1500.250", `0` is "0"): consumptions' volume and price. */
 export function optionalDecimalAsSent() {
-  return optional(nonNegativeDecimalText()).transform((value) => value ?? null);
+  return optional(accepts(nonNegativeDecimalText(), DECIMAL_JSON)).transform((value) => value ?? null);
 }
 
 /** A real calendar date `YYYY-MM-DD`. */
@@ -160,7 +179,8 @@ export function date() {
     .string({ error: presence("must_be_a_date") })
     .trim()
     .min(1, { message: "must_be_filled", abort: true })
-    .refine(isCalendarDate, { message: "must_be_a_date", abort: true });
+    .refine(isCalendarDate, { message: "must_be_a_date", abort: true })
+    .meta({ format: "date", example: "2000-04-07" });
 }
 
 export function optionalDate() {
@@ -168,11 +188,13 @@ export function optionalDate() {
 }
 
 export function pastDate() {
-  return date().refine((value) => value <= todayUtc(), { message: "must_be_in_the_past" });
+  return date()
+    .refine((value) => value <= todayUtc(), { message: "must_be_in_the_past" })
+    .meta({ format: "date", description: "Not in the future.", example: "2000-04-07" });
 }
 
 export function email() {
-  return requiredString()
+  return accepts(requiredString(), { type: "string", format: "email", minLength: 1, maxLength: MAX_STRING_LENGTH })
     .transform((value) => value.toLowerCase())
     .refine((value) => z.regexes.email.test(value), { message: "is_in_invalid_format" });
 }
@@ -199,7 +221,9 @@ export function optionalIpAddress() {
 
 /** 18 digits, GS1 Belgium & Luxembourg prefix 54, valid mod-10 check digit. */
 export function eanNumber() {
-  return requiredString().refine(isValidEanNumber, { message: "is_in_invalid_format" });
+  return requiredString()
+    .refine(isValidEanNumber, { message: "is_in_invalid_format" })
+    .meta({ pattern: "^\\s*54[0-9]{16}\\s*$", description: "18 digits starting with 54, with a valid GS1 check digit.", example: "542170967180397340" });
 }
 
 /** A JSON object; unknown keys are dropped. */

@@ -49,7 +49,7 @@ function heldQueue<T>() {
     sendBatch: async (messages: Iterable<MessageSendRequest<T>>) => {
       for (const message of messages) sent.push({ body: message.body, delaySeconds: message.delaySeconds });
     },
-  } as Queue<T>;
+  } as unknown as Queue<T>;
   return { queue, sent };
 }
 

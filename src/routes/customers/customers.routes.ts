@@ -7,6 +7,7 @@ import { holds } from "../../idempotency/idempotency.subjects";
 import { ApiError, errorsJson, fieldError } from "../../errors";
 import { pathId } from "../../routing/path-id";
 import * as examples from "../../openapi/examples";
+import { MAX_PER_PAGE, MAX_STRING_LENGTH } from "../../limits";
 import { defineRoute } from "../../routing/route";
 import { sentKeys } from "../../routing/sent-keys";
 import { customerExportJson, customerJson, customerPageJson, toCustomerExportJson, toCustomerJson, toCustomerPageJson } from "./customers.json";
@@ -42,9 +43,15 @@ export const listCustomersRoute = defineRoute("get", "/api/v1/customers", {
   query: {
     schema: listCustomersQuery,
     parameters: [
-      { name: "page", description: "Page number; leading digits are read; absent, non-numeric or < 1 → 1.", example: "1" },
-      { name: "per", description: "Records per page: 1 to 25; anything else → 25.", example: "25" },
-      { name: "external_id", description: "The partner's own id: the page holds that customer, or none.", example: "crm-4711" },
+      { name: "page", description: "Page number from 1. Read as Kaminari does, never refused: leading digits are read (`2abc` → 2); absent, non-numeric or < 1 → 1.", example: "1", schema: { type: "integer", minimum: 1 }, lenient: true },
+      {
+        name: "per",
+        description: `Records per page, 1 to ${MAX_PER_PAGE}. Read as Kaminari does, never refused: anything else → ${MAX_PER_PAGE}.`,
+        example: String(MAX_PER_PAGE),
+        schema: { type: "integer", minimum: 1, maximum: MAX_PER_PAGE },
+        lenient: true,
+      },
+      { name: "external_id", description: "The partner's own id: the page holds that customer, or none.", example: "crm-4711", schema: { type: "string", minLength: 1, maxLength: MAX_STRING_LENGTH } },
     ],
   },
   responses: { 200: { schema: customerPageJson, example: examples.customerPage } },

@@ -3,7 +3,9 @@
  * order after `after`) and `GET /api/v1/events/:id`. Events are written by
  * the batches that change data (src/db/events.ts).
  */
-import { ApiError } from "../../errors";
+import { EVENT_TYPES } from "../../db/schema";
+import { ApiError, errorsJson } from "../../errors";
+import { DEFAULT_EVENTS_LIMIT, MAX_EVENTS_LIMIT } from "../../limits";
 import { defineRoute } from "../../routing/route";
 import { pathId } from "../../routing/path-id";
 import { eventJson, eventPageJson, toEventJson } from "./events.json";
@@ -18,12 +20,17 @@ export const listEventsRoute = defineRoute("get", "/api/v1/events", {
   query: {
     schema: listEventsQuery,
     parameters: [
-      { name: "after", description: "An event id: the events after it (default 0).", example: "0" },
-      { name: "limit", description: "Events per page, 1 to 100 (default 25).", example: "25" },
-      { name: "type", description: "Only events of this type.", example: "ean.created" },
+      { name: "after", description: "An event id: the events after it (default 0).", example: "0", schema: { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER } },
+      {
+        name: "limit",
+        description: `Events per page, 1 to ${MAX_EVENTS_LIMIT} (default ${DEFAULT_EVENTS_LIMIT}).`,
+        example: String(DEFAULT_EVENTS_LIMIT),
+        schema: { type: "integer", minimum: 1, maximum: MAX_EVENTS_LIMIT },
+      },
+      { name: "type", description: "Only events of this type.", example: "ean.created", schema: { type: "string", enum: [...EVENT_TYPES] } },
     ],
   },
-  responses: { 200: { schema: eventPageJson } },
+  responses: { 200: { schema: eventPageJson }, 422: { schema: errorsJson, description: "`after`, `limit` or `type` out of its range: every error at once." } },
   handler: async (c) => {
     const { after, limit, type } = c.req.valid("query");
     const page = await listEvents(c.get("database")(), c.get("organisationId"), after, limit, type);
