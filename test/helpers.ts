@@ -8,6 +8,7 @@ import { vi } from "vitest";
 import worker from "../src/index";
 import { gs1CheckDigit } from "../src/lib/ean-number";
 import type { Bindings } from "../src/env";
+import { recordExchange } from "./openapi-conformance";
 
 export const ADMIN_TOKEN = env.ADMIN_TOKEN;
 
@@ -35,6 +36,9 @@ export async function call(method: string, path: string, options: CallOptions = 
     ctx,
   );
   await waitOnExecutionContext(ctx);
+  // Every exchange is held to the OpenAPI document after the file's tests (test/openapi-conformance.ts).
+  const answer = method === "HEAD" ? "" : await response.clone().text();
+  recordExchange({ method, url: path, headers: Object.fromEntries(headers), body, status: response.status, answer });
   return response;
 }
 

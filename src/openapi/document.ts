@@ -60,7 +60,7 @@ type JsonSchema = Record<string, unknown>;
  *   with a transform, like the consents);
  * - a field that declares what it accepts (`accepts`, src/validation/registry.ts) prints that;
  * - an optional field whose `null` or blank string means "not given" or
- *   "clear it" allows `null` (and, for text, the empty string).
+ *   "clear it" allows `null` and blank strings.
  */
 function exactly(ctx: { zodSchema: z.core.$ZodType; jsonSchema: JsonSchema }) {
   const { zodSchema, jsonSchema } = ctx;
@@ -77,9 +77,11 @@ function exactly(ctx: { zodSchema: z.core.$ZodType; jsonSchema: JsonSchema }) {
   }
   if (nullMeansAbsent.has(zodSchema as z.ZodType)) {
     const { description, example, ...accepted } = jsonSchema;
-    if (accepted.type === "string") delete accepted.minLength;
+    const plainText = accepted.type === "string" && !("enum" in accepted) && !("pattern" in accepted) && !("format" in accepted);
+    if (plainText) delete accepted.minLength;
+    const alternatives = [accepted, { type: "null" }, ...(plainText ? [] : [{ type: "string", pattern: "^\\s*$" }])];
     for (const key of Object.keys(jsonSchema)) delete jsonSchema[key];
-    Object.assign(jsonSchema, { anyOf: [accepted, { type: "null" }] }, description ? { description } : {}, example !== undefined ? { example } : {});
+    Object.assign(jsonSchema, { anyOf: alternatives }, description ? { description } : {}, example !== undefined ? { example } : {});
   }
 }
 
@@ -148,6 +150,8 @@ function responsesOf(op: AnyRouteRecord) {
   if (op.idempotent) {
     responses["409"] ??= error(409);
     responses["422"] ??= error(422);
+    // A retry whose stored answer held what has since been erased or deleted.
+    responses["404"] ??= error(404);
   }
   // Every write reads dry_run: a value that is no boolean, or dry_run=true where it cannot run dry, is 422.
   if (op.method !== "get") responses["422"] ??= error(422);

@@ -194,7 +194,7 @@ export function pastDate() {
 }
 
 export function email() {
-  return accepts(requiredString(), { type: "string", format: "email", minLength: 1, maxLength: MAX_STRING_LENGTH })
+  return accepts(requiredString(), { type: "string", minLength: 1, maxLength: MAX_STRING_LENGTH, description: "An e-mail address; trimmed and lower-cased." })
     .transform((value) => value.toLowerCase())
     .refine((value) => z.regexes.email.test(value), { message: "is_in_invalid_format" });
 }
@@ -255,9 +255,9 @@ export function envelope<T extends z.ZodRawShape>(shape: T) {
 
 /** An optional array of at most `max` items. */
 export function optionalArray<T extends z.ZodType>(item: T, max: number) {
-  return z
-    .preprocess((value) => (value === null ? undefined : value), array(item, { max }).optional())
-    .transform((value) => value ?? null);
+  const field = z.preprocess((value) => (value === null ? undefined : value), array(item, { max }).optional());
+  nullMeansAbsent.add(field);
+  return field.transform((value) => value ?? null);
 }
 
 /**
