@@ -21,8 +21,7 @@ import type { AppType } from "../src/app";
 import { gs1CheckDigit } from "../src/lib/ean-number.ts";
 
 const baseUrl = process.env.ENBRO_URL ?? "http://localhost:8787";
-const adminToken =
-  process.env.ENBRO_ADMIN_TOKEN ?? /^ADMIN_TOKEN\s*=\s*"?([^"\n]+)"?/m.exec(readFileSync(".dev.vars", "utf8"))?.[1] ?? "";
+const adminToken = process.env.ENBRO_ADMIN_TOKEN ?? /^ADMIN_TOKEN\s*=\s*"?([^"\n]+)"?/m.exec(readFileSync(".dev.vars", "utf8"))?.[1] ?? "";
 
 function step(title: string, value: unknown) {
   console.log(`\n▶ ${title}\n${JSON.stringify(value, null, 2)}`);
@@ -65,8 +64,16 @@ const customerResponse = await api.api.v1.customers.$post({
       terms_and_conditions: true,
       privacy_policy: true,
       profile: {
-        first_name: "Danny", last_name: "Ocean", title: "mr", phone: "056 98 01 44", birth_date: "1980-04-07",
-        city: "Kortrijk", street: "Grote Markt", building: "54", postal_code: "8500", language: "nl",
+        first_name: "Danny",
+        last_name: "Ocean",
+        title: "mr",
+        phone: "056 98 01 44",
+        birth_date: "1980-04-07",
+        city: "Kortrijk",
+        street: "Grote Markt",
+        building: "54",
+        postal_code: "8500",
+        language: "nl",
       },
     },
   },
@@ -78,13 +85,26 @@ step("Organisation creates a customer", customer);
 const customerId = String(customer.id);
 const eanResponse = await api.api.v1.customers[":customer_id"].eans.$post({
   param: { customer_id: customerId },
-  json: { ean: { number: eanNumber(seed * 10), product: "electricity", supplier_id: supplier.id, tariff_group: "dual", consumptions: [{ name: "day", volume: "2100", price: "0.31" }] } },
+  json: {
+    ean: {
+      number: eanNumber(seed * 10),
+      product: "electricity",
+      supplier_id: supplier.id,
+      tariff_group: "dual",
+      consumptions: [{ name: "day", volume: "2100", price: "0.31" }],
+    },
+  },
 });
 step("…adds an EAN", await eanResponse.json());
 
 const bulkResponse = await api.api.v1.customers[":customer_id"].eans.bulk.$post({
   param: { customer_id: customerId },
-  json: { eans: [{ ean: { number: eanNumber(seed * 10 + 1), product: "gas" } }, { ean: { number: eanNumber(seed * 10 + 2), product: "electricity", reason: "moved" } }] },
+  json: {
+    eans: [
+      { ean: { number: eanNumber(seed * 10 + 1), product: "gas" } },
+      { ean: { number: eanNumber(seed * 10 + 2), product: "electricity", reason: "moved" } },
+    ],
+  },
 });
 const bulk = await bulkResponse.json();
 if (bulkResponse.status !== 201) throw new Error(`bulk: ${bulkResponse.status} ${JSON.stringify(bulk)}`);

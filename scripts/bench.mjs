@@ -21,8 +21,8 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import os from "node:os";
-import { performance } from "node:perf_hooks";
 import path from "node:path";
+import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
 import { startLoadtestServer } from "./loadtest-server.mjs";
 import { apiRequest, eanNumber as validEanNumber } from "./local.mjs";
@@ -52,7 +52,7 @@ const receiverUrl = `http://127.0.0.1:${receiver.address().port}/webhooks`;
 const logLevel = process.env.BENCH_LOG_LEVEL ?? "log";
 // The API as configured for production (its log line sampled: LOG_SAMPLE_RATE in wrangler.toml) beside the bare Worker.
 let apiServer = await startLoadtestServer("bench-api", { logLevel, vars: { WEBHOOKS_ALLOW_LOCAL_URLS: "true" } });
-let bareServer = await startLoadtestServer("bench-bare", { config: "bench/bare/wrangler.toml", alongside: [], logLevel });
+const bareServer = await startLoadtestServer("bench-bare", { config: "bench/bare/wrangler.toml", alongside: [], logLevel });
 /** The costs come from a second API server, started after the throughput rounds, that logs every request. */
 let costServer = null;
 const logLines = [];
@@ -78,28 +78,74 @@ async function request(baseUrl, method, urlPath, token, body) {
 /** Runs `tasks` with at most `limit` in flight. */
 async function pool(tasks, limit) {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < tasks.length) await tasks[next++]();
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < tasks.length) await tasks[next++]();
+    }),
+  );
 }
 
 const eanNumber = (n) => validEanNumber("549", n);
 const customerBody = (email) => ({
   customer: {
-    email, terms_and_conditions: true, privacy_policy: true, registered_from_ip: "44.132.61.13",
-    profile: { first_name: "Danny", last_name: "Ocean", title: "mr", phone: "+3256980144", birth_date: "2000-04-07", city: "Huelborough", street: "Rodriguez", building: "8962", building_addon: "Suite 316", postal_code: "84783", language: "en" },
+    email,
+    terms_and_conditions: true,
+    privacy_policy: true,
+    registered_from_ip: "44.132.61.13",
+    profile: {
+      first_name: "Danny",
+      last_name: "Ocean",
+      title: "mr",
+      phone: "+3256980144",
+      birth_date: "2000-04-07",
+      city: "Huelborough",
+      street: "Rodriguez",
+      building: "8962",
+      building_addon: "Suite 316",
+      postal_code: "84783",
+      language: "en",
+    },
   },
 });
-const eanFields = (number) => ({ number, product: "electricity", reason: "normal", building: "15", building_addon: "A", street: "street name", city: "Kiev", postal_code: "2443", consumptions: [{ name: "mono", volume: "22.25", price: "0.15" }], solar_panels: "true", inverter_max_power: "315", contract_end_date: "2020-10-09", respect_contract_end_date: true, fixed_fee: "1.00", tariff_group: "mono", recording_period: "february", wkk: "0.00341", gsc: "0.0214" });
+const eanFields = (number) => ({
+  number,
+  product: "electricity",
+  reason: "normal",
+  building: "15",
+  building_addon: "A",
+  street: "street name",
+  city: "Kiev",
+  postal_code: "2443",
+  consumptions: [{ name: "mono", volume: "22.25", price: "0.15" }],
+  solar_panels: "true",
+  inverter_max_power: "315",
+  contract_end_date: "2020-10-09",
+  respect_contract_end_date: true,
+  fixed_fee: "1.00",
+  tariff_group: "mono",
+  recording_period: "february",
+  wkk: "0.00341",
+  gsc: "0.0214",
+});
 
 /** An EAN at every bound: 255-character strings, 16 consumptions, decimals of 12 + 10 digits. */
 const longest = "x".repeat(255);
 const widest = "123456789012.0123456789";
 const largestEan = (number, supplierId) => ({
   ...eanFields(number),
-  supplier_id: supplierId, street: longest, building: longest, building_addon: longest, postal_code: longest, city: longest,
+  supplier_id: supplierId,
+  street: longest,
+  building: longest,
+  building_addon: longest,
+  postal_code: longest,
+  city: longest,
   consumptions: Array.from({ length: 16 }, () => ({ name: longest, volume: widest, price: widest })),
-  fixed_fee: widest, wkk: widest, gsc: widest, inverter_max_power: Number.MAX_SAFE_INTEGER, tariff_group: "dualExclusive", recording_period: "september",
+  fixed_fee: widest,
+  wkk: widest,
+  gsc: widest,
+  inverter_max_power: Number.MAX_SAFE_INTEGER,
+  tariff_group: "dualExclusive",
+  recording_period: "september",
 });
 
 const results = [];
@@ -112,11 +158,16 @@ async function seedApi(server) {
   if (created.organisation.id !== 1) throw new Error("the API's first organisation should be #1, as the bare Worker's is");
   const token = created.token.token;
   let seeded = 0;
-  await pool(Array.from({ length: CUSTOMERS }, (_, i) => async () => {
-    const { body: customer } = await request(server.baseUrl, "POST", "/api/v1/customers", token, customerBody(`seed-${i + 1}@bench.example`));
-    await request(server.baseUrl, "POST", `/api/v1/customers/${customer.id}/eans/bulk`, token, { eans: [{ ean: eanFields(eanNumber(2 * i)) }, { ean: eanFields(eanNumber(2 * i + 1)) }] });
-    if (++seeded % 500 === 0) console.log(`seeded ${seeded}/${CUSTOMERS} customers in the API`);
-  }), 8);
+  await pool(
+    Array.from({ length: CUSTOMERS }, (_, i) => async () => {
+      const { body: customer } = await request(server.baseUrl, "POST", "/api/v1/customers", token, customerBody(`seed-${i + 1}@bench.example`));
+      await request(server.baseUrl, "POST", `/api/v1/customers/${customer.id}/eans/bulk`, token, {
+        eans: [{ ean: eanFields(eanNumber(2 * i)) }, { ean: eanFields(eanNumber(2 * i + 1)) }],
+      });
+      if (++seeded % 500 === 0) console.log(`seeded ${seeded}/${CUSTOMERS} customers in the API`);
+    }),
+    8,
+  );
   const firstId = (await request(server.baseUrl, "GET", "/api/v1/customers?page=1&per=1", token)).body.records[0].id;
   return { token, firstId };
 }
@@ -137,10 +188,31 @@ function targetsFor({ token, firstId }) {
     { name: "GET /api/v1/customers?per=25&page=40", n: 2000, path: () => "/api/v1/customers?page=40&per=25", headers: auth },
     { name: "GET /api/v1/customers/:id", n: 3000, path: () => `/api/v1/customers/${randomCustomer()}`, headers: auth },
     { name: "GET /api/v1/customers/:id/eans", n: 3000, path: () => `/api/v1/customers/${randomCustomer()}/eans`, headers: auth },
-    { name: "POST /api/v1/customers", n: 1500, method: "POST", path: () => "/api/v1/customers", headers: { ...auth, ...json }, body: () => JSON.stringify(customerBody(`p-${++seq}@bench.example`)) },
-    { name: "POST …/eans/bulk (10)", n: 1000, method: "POST", path: () => `/api/v1/customers/${randomCustomer()}/eans/bulk`, headers: { ...auth, ...json }, body: () => JSON.stringify({ eans: Array.from({ length: 10 }, () => ({ ean: eanFields(eanNumber(++seq)) })) }) },
+    {
+      name: "POST /api/v1/customers",
+      n: 1500,
+      method: "POST",
+      path: () => "/api/v1/customers",
+      headers: { ...auth, ...json },
+      body: () => JSON.stringify(customerBody(`p-${++seq}@bench.example`)),
+    },
+    {
+      name: "POST …/eans/bulk (10)",
+      n: 1000,
+      method: "POST",
+      path: () => `/api/v1/customers/${randomCustomer()}/eans/bulk`,
+      headers: { ...auth, ...json },
+      body: () => JSON.stringify({ eans: Array.from({ length: 10 }, () => ({ ean: eanFields(eanNumber(++seq)) })) }),
+    },
     // Each bulk of 100 to the next customer: a customer holds at most 500 EANs.
-    { name: "POST …/eans/bulk (100)", n: 300, method: "POST", path: () => `/api/v1/customers/${firstId + (bulkCustomer++ % CUSTOMERS)}/eans/bulk`, headers: { ...auth, ...json }, body: () => JSON.stringify({ eans: Array.from({ length: 100 }, () => ({ ean: eanFields(eanNumber(++seq)) })) }) },
+    {
+      name: "POST …/eans/bulk (100)",
+      n: 300,
+      method: "POST",
+      path: () => `/api/v1/customers/${firstId + (bulkCustomer++ % CUSTOMERS)}/eans/bulk`,
+      headers: { ...auth, ...json },
+      body: () => JSON.stringify({ eans: Array.from({ length: 100 }, () => ({ ean: eanFields(eanNumber(++seq)) })) }),
+    },
   ];
 }
 
@@ -162,11 +234,18 @@ try {
       connections: CONNECTIONS,
       amount: amount(n),
       method,
-      requests: [{
-        method,
-        path: first,
-        setupRequest: (req) => ({ ...req, path: makePath(), headers: { ...headers, "x-request-id": `${label}-${++i}` }, ...(makeBody ? { body: makeBody() } : {}) }),
-      }],
+      requests: [
+        {
+          method,
+          path: first,
+          setupRequest: (req) => ({
+            ...req,
+            path: makePath(),
+            headers: { ...headers, "x-request-id": `${label}-${++i}` },
+            ...(makeBody ? { body: makeBody() } : {}),
+          }),
+        },
+      ],
     });
     instance.on("response", () => {
       finished = performance.now();
@@ -196,7 +275,8 @@ try {
     const apiRounds = [];
     const bareRounds = [];
     const api = () => drive(apiUrl, label, target.n / ROUNDS, target.method ?? "GET", target.path, target.headers ?? {}, target.body);
-    const bare = () => drive(bareUrl, `${label}bare`, target.n / ROUNDS, bareTarget.method ?? "GET", bareTarget.path, bareTarget.headers ?? {}, bareTarget.body);
+    const bare = () =>
+      drive(bareUrl, `${label}bare`, target.n / ROUNDS, bareTarget.method ?? "GET", bareTarget.path, bareTarget.headers ?? {}, bareTarget.body);
     await drive(apiUrl, `${label}warm`, target.n / 10, target.method ?? "GET", target.path, target.headers ?? {}, target.body);
     await drive(bareUrl, `${label}warmbare`, target.n / 10, bareTarget.method ?? "GET", bareTarget.path, bareTarget.headers ?? {}, bareTarget.body);
     for (let round = 0; round < ROUNDS; round++) {
@@ -221,7 +301,10 @@ try {
   await drive(bareServer.baseUrl, "warmup", 500, "GET", () => "/api/v1/me", {});
 
   // Not an endpoint: the bare Worker's GET /me with and without its rate-limit call, to show what that call costs here.
-  const probe = await compare("probe", { n: 2000, path: () => "/api/v1/me" }, bareServer.baseUrl, bareServer.baseUrl, { n: 2000, path: () => "/api/v1/me?limiter=0" });
+  const probe = await compare("probe", { n: 2000, path: () => "/api/v1/me" }, bareServer.baseUrl, bareServer.baseUrl, {
+    n: 2000,
+    path: () => "/api/v1/me?limiter=0",
+  });
   limiterProbe = probe;
   console.log(`rate-limit call: bare GET /me ${probe.api.reqPerSec.toFixed(0)} req/s with it, ${probe.bare.reqPerSec.toFixed(0)} without`);
 
@@ -232,7 +315,9 @@ try {
     const label = `t${index}`;
     const { api, bare, ratio } = await compare(label, target, apiServer.baseUrl, bareServer.baseUrl);
     results.push({ name: target.name, api, bare, ratio, cost: null });
-    console.log(`${target.name}: ${api.reqPerSec.toFixed(0)} req/s, p50 ${api.p50} ms, p99 ${api.p99} ms | bare ${bare.reqPerSec.toFixed(0)} req/s, × ${ratio.toFixed(2)}${api.errors + bare.errors ? ` | ${api.errors + bare.errors} non-2xx` : ""}`);
+    console.log(
+      `${target.name}: ${api.reqPerSec.toFixed(0)} req/s, p50 ${api.p50} ms, p99 ${api.p99} ms | bare ${bare.reqPerSec.toFixed(0)} req/s, × ${ratio.toFixed(2)}${api.errors + bare.errors ? ` | ${api.errors + bare.errors} non-2xx` : ""}`,
+    );
   }
 
   // BENCH_ONLY is for quick before/after comparisons of throughput: no costs, no largest answers.
@@ -265,7 +350,8 @@ try {
       eans: Array.from({ length: 61 }, () => ({ ean: eanFields(eanNumber(++seq)) })),
     });
     const erasable = [];
-    for (let i = 0; i < 60; i++) erasable.push((await request(apiServer.baseUrl, "POST", "/api/v1/customers", token, customerBody(`erasable-${i}@bench.example`))).body.id);
+    for (let i = 0; i < 60; i++)
+      erasable.push((await request(apiServer.baseUrl, "POST", "/api/v1/customers", token, customerBody(`erasable-${i}@bench.example`))).body.id);
     // A second organisation with a webhook endpoint: its writes also tell the dispatch queue.
     const { body: hooked } = await request(apiServer.baseUrl, "POST", "/admin/v1/organisations", apiServer.adminToken, { name: "Bench Org Webhooks" });
     await request(apiServer.baseUrl, "POST", "/api/v1/webhook_endpoints", hooked.token.token, { webhook_endpoint: { url: receiverUrl, events: ["*"] } });
@@ -284,26 +370,48 @@ try {
     };
     const FEED_EVENTS = 100_000;
     for (let last = await lastEventId(); last < FEED_EVENTS; last += 100) {
-      await request(apiServer.baseUrl, "POST", `/api/v1/customers/${firstId + (bulkCustomer++ % CUSTOMERS)}/eans/bulk`, token, { eans: Array.from({ length: 100 }, () => ({ ean: eanFields(eanNumber(++seq)) })) });
+      await request(apiServer.baseUrl, "POST", `/api/v1/customers/${firstId + (bulkCustomer++ % CUSTOMERS)}/eans/bulk`, token, {
+        eans: Array.from({ length: 100 }, () => ({ ean: eanFields(eanNumber(++seq)) })),
+      });
     }
     const feedLength = await lastEventId();
     const feedPage = (i) => Math.floor(feedLength / 2) + i * 25;
     const lifecycle = [
       ["GET /api/v1/customers/:id/eans/:id", "GET", () => `/api/v1/customers/${subject.id}/eans/${subjectEans[0].id}`, null],
-      ["PATCH /api/v1/customers/:id/eans/:id", "PATCH", () => `/api/v1/customers/${subject.id}/eans/${subjectEans[0].id}`, (i) => ({ ean: { city: `City ${i}` } })],
+      [
+        "PATCH /api/v1/customers/:id/eans/:id",
+        "PATCH",
+        () => `/api/v1/customers/${subject.id}/eans/${subjectEans[0].id}`,
+        (i) => ({ ean: { city: `City ${i}` } }),
+      ],
       ["DELETE /api/v1/customers/:id/eans/:id", "DELETE", (i) => `/api/v1/customers/${subject.id}/eans/${subjectEans[i + 1].id}`, null],
       ["PATCH /api/v1/customers/:id", "PATCH", () => `/api/v1/customers/${subject.id}`, (i) => ({ customer: { profile: { city: `City ${i}` } } })],
       ["GET /api/v1/customers/:id/export (1 EAN)", "GET", () => `/api/v1/customers/${subject.id}/export`, null],
       ["GET /api/v1/customers?external_id=", "GET", () => "/api/v1/customers?external_id=nobody", null],
-      [`GET /api/v1/events?limit=25 (a page halfway through a feed of ${feedLength.toLocaleString("en")} events)`, "GET", (i) => `/api/v1/events?after=${feedPage(i)}&limit=25`, null],
-      ["POST /api/v1/customers (organisation with a webhook endpoint)", "POST", () => "/api/v1/customers", (i) => customerBody(`hooked-${i}@bench.example`), hooked.token.token],
+      [
+        `GET /api/v1/events?limit=25 (a page halfway through a feed of ${feedLength.toLocaleString("en")} events)`,
+        "GET",
+        (i) => `/api/v1/events?after=${feedPage(i)}&limit=25`,
+        null,
+      ],
+      [
+        "POST /api/v1/customers (organisation with a webhook endpoint)",
+        "POST",
+        () => "/api/v1/customers",
+        (i) => customerBody(`hooked-${i}@bench.example`),
+        hooked.token.token,
+      ],
       // The newest customers first: erasing the last one moves no other.
       ["DELETE /api/v1/customers/:id (the newest)", "DELETE", (i) => `/api/v1/customers/${erasable[erasable.length - 1 - i]}`, null],
     ];
     for (const [index, [name, method, makePath, makeBody, caller = token]] of lifecycle.entries()) {
       const label = `l${index}`;
       for (let i = 0; i < 60; i++) {
-        const answer = await apiRequest(apiServer.baseUrl, method, makePath(i), { token: caller, body: makeBody?.(i), headers: { "x-request-id": `${label}-${i}` } });
+        const answer = await apiRequest(apiServer.baseUrl, method, makePath(i), {
+          token: caller,
+          body: makeBody?.(i),
+          headers: { "x-request-id": `${label}-${i}` },
+        });
         if (answer.status >= 300) throw new Error(`${name}: ${answer.status} ${answer.text.slice(0, 200)}`);
       }
       lifecycleCosts.push({ name, cost: costOf(label) });
@@ -313,9 +421,14 @@ try {
     const { body: supplier } = await request(apiServer.baseUrl, "POST", "/admin/v1/suppliers", apiServer.adminToken, { name: "x".repeat(255) });
     const { body: full } = await request(apiServer.baseUrl, "POST", "/api/v1/customers", token, customerBody("largest@bench.example"));
     for (let k = 0; k < 5; k++) {
-      await request(apiServer.baseUrl, "POST", `/api/v1/customers/${full.id}/eans/bulk`, token, { eans: Array.from({ length: 100 }, () => ({ ean: largestEan(eanNumber(++seq), supplier.id) })) });
+      await request(apiServer.baseUrl, "POST", `/api/v1/customers/${full.id}/eans/bulk`, token, {
+        eans: Array.from({ length: 100 }, () => ({ ean: largestEan(eanNumber(++seq), supplier.id) })),
+      });
     }
-    for (const [name, urlPath] of [["GET /api/v1/customers/:id/eans", `/api/v1/customers/${full.id}/eans`], ["GET /api/mind/customer/byCustomerId/:id", `/api/mind/customer/byCustomerId/${full.id}`]]) {
+    for (const [name, urlPath] of [
+      ["GET /api/v1/customers/:id/eans", `/api/v1/customers/${full.id}/eans`],
+      ["GET /api/mind/customer/byCustomerId/:id", `/api/mind/customer/byCustomerId/${full.id}`],
+    ]) {
       const { text } = await request(apiServer.baseUrl, "GET", urlPath, token);
       largest[name] = Buffer.byteLength(text);
     }
@@ -348,10 +461,13 @@ try {
 const fmt = (n, d = 0) => (n === null || n === undefined ? "–" : Number(n).toFixed(d));
 const cpu = os.cpus();
 const wranglerVersion = wrangler("--version").stdout.trim();
-const throughputRows = results.map(({ name, api, bare, ratio }) =>
-  `| ${name} | ${fmt(api.reqPerSec)} | ${fmt(api.p50)} | ${fmt(api.p99)} | ${fmt(bare.reqPerSec)} | **${fmt(ratio, 2)}** | ${api.errors + bare.errors} |`,
+const throughputRows = results.map(
+  ({ name, api, bare, ratio }) =>
+    `| ${name} | ${fmt(api.reqPerSec)} | ${fmt(api.p50)} | ${fmt(api.p99)} | ${fmt(bare.reqPerSec)} | **${fmt(ratio, 2)}** | ${api.errors + bare.errors} |`,
 );
-const costRows = results.map(({ name, cost }) => `| ${name} | ${fmt(cost?.roundTrips, 1)} | ${fmt(cost?.statements, 1)} | ${fmt(cost?.rowsRead, 1)} | ${fmt(cost?.rowsWritten, 1)} |`);
+const costRows = results.map(
+  ({ name, cost }) => `| ${name} | ${fmt(cost?.roundTrips, 1)} | ${fmt(cost?.statements, 1)} | ${fmt(cost?.rowsRead, 1)} | ${fmt(cost?.rowsWritten, 1)} |`,
+);
 const goal = (r) => (r.name === "GET /api/v1/ping" ? 0.95 : 0.8);
 const below = results.filter((r) => r.ratio < goal(r)).map((r) => `${r.name} (${fmt(r.ratio, 2)}×, goal ${goal(r)}×)`);
 const lowest = Math.min(...results.map((r) => r.ratio));
@@ -458,7 +574,9 @@ customer at every bound answers:
 
 | endpoint | bytes |
 |---|---|
-${Object.entries(largest).map(([name, bytes]) => `| ${name} | ${kib(bytes)} |`).join("\n")}
+${Object.entries(largest)
+  .map(([name, bytes]) => `| ${name} | ${kib(bytes)} |`)
+  .join("\n")}
 
 A typical EAN (two consumptions, short address) renders in about 0.75 KiB:
 500 of them are about 370 KiB.
@@ -472,4 +590,6 @@ A typical EAN (two consumptions, short address) renders in about 0.75 KiB:
 | Worker ≤ 150 KiB gzip | ${gzipKiB === null ? "unknown" : gzipKiB <= 150 ? `met (${gzipKiB} KiB)` : `not met (${gzipKiB} KiB)`} |
 `;
 writeFileSync(REPORT_PATH, report);
-console.log(`\n${path.relative(ROOT, REPORT_PATH)} and ${path.relative(ROOT, CHART_PATH)} written${WRITE ? "" : " (untracked; `npm run bench -- --write` records the run in BENCHMARKS.md)"}.`);
+console.log(
+  `\n${path.relative(ROOT, REPORT_PATH)} and ${path.relative(ROOT, CHART_PATH)} written${WRITE ? "" : " (untracked; `npm run bench -- --write` records the run in BENCHMARKS.md)"}.`,
+);

@@ -16,7 +16,10 @@ ensureLocalWebhooks();
 
 // wrangler on this Node (22, from the `node` devDependency), whatever `node` is on PATH.
 const wranglerJs = path.resolve(import.meta.dirname, "..", "node_modules", "wrangler", "bin", "wrangler.js");
-const migrate = spawnSync(process.execPath, [wranglerJs, "d1", "migrations", "apply", "DB", "--local"], { stdio: "inherit", env: { ...process.env, CI: "true" } });
+const migrate = spawnSync(process.execPath, [wranglerJs, "d1", "migrations", "apply", "DB", "--local"], {
+  stdio: "inherit",
+  env: { ...process.env, CI: "true" },
+});
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 // The API and, beside it, the docs Worker it forwards /docs to (the first config is the one that answers).

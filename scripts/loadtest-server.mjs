@@ -61,7 +61,10 @@ function stopAllOnExit() {
  * `vars` go into its .dev.vars beside the ADMIN_TOKEN (e.g.
  * WEBHOOKS_ALLOW_LOCAL_URLS for a local webhook receiver).
  */
-export async function startLoadtestServer(name, { config: configFile = "wrangler.toml", alongside = ["wrangler.docs.toml"], logLevel = "error", vars = {} } = {}) {
+export async function startLoadtestServer(
+  name,
+  { config: configFile = "wrangler.toml", alongside = ["wrangler.docs.toml"], logLevel = "error", vars = {} } = {},
+) {
   const dir = path.join(ROOT, ".wrangler", name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -69,7 +72,10 @@ export async function startLoadtestServer(name, { config: configFile = "wrangler
   const readConfig = (file) => {
     const configDir = path.dirname(path.join(ROOT, file));
     const absolute = (key) => (text) => text.replace(new RegExp(`^${key} = "(.*)"$`, "m"), (_, value) => `${key} = "${path.resolve(configDir, value)}"`);
-    return [absolute("main"), absolute("migrations_dir"), absolute("directory")].reduce((text, rewrite) => rewrite(text), readFileSync(path.join(ROOT, file), "utf8"));
+    return [absolute("main"), absolute("migrations_dir"), absolute("directory")].reduce(
+      (text, rewrite) => rewrite(text),
+      readFileSync(path.join(ROOT, file), "utf8"),
+    );
   };
   // The first [[ratelimits]] is the per-token limit: high enough not to be what is measured.
   const config = readConfig(configFile).replace(/simple = \{ limit = \d+/, "simple = { limit = 100000000");
@@ -83,7 +89,12 @@ export async function startLoadtestServer(name, { config: configFile = "wrangler
   });
   const adminToken = `loadtest-${randomBytes(16).toString("hex")}`;
   const devVars = { ADMIN_TOKEN: adminToken, ...vars };
-  writeFileSync(path.join(dir, ".dev.vars"), Object.entries(devVars).map(([key, value]) => `${key}="${value}"\n`).join(""));
+  writeFileSync(
+    path.join(dir, ".dev.vars"),
+    Object.entries(devVars)
+      .map(([key, value]) => `${key}="${value}"\n`)
+      .join(""),
+  );
   const state = path.join(dir, "state");
   // Run wrangler on this Node (22, from the `node` devDependency), whatever `node` is on PATH.
   const wranglerJs = path.join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
@@ -96,12 +107,30 @@ export async function startLoadtestServer(name, { config: configFile = "wrangler
   if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
 
   const port = await freePort();
-  const child = spawn(process.execPath, [wranglerJs, "dev", "-c", configPath, ...companionPaths.flatMap((p) => ["-c", p]), "--persist-to", state, "--ip", "127.0.0.1", "--port", String(port), "--log-level", logLevel], {
-    cwd: dir,
-    env: { ...process.env, CI: "true" },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      wranglerJs,
+      "dev",
+      "-c",
+      configPath,
+      ...companionPaths.flatMap((p) => ["-c", p]),
+      "--persist-to",
+      state,
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--log-level",
+      logLevel,
+    ],
+    {
+      cwd: dir,
+      env: { ...process.env, CI: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    },
+  );
   running.add(child);
   stopAllOnExit();
   let output = "";

@@ -22,7 +22,6 @@ const TOTAL = option("requests", 20_000);
 const CONCURRENCY = option("concurrency", 32);
 const DEADLINE_MS = 10 * 60 * 1000;
 
-
 const server = await startLoadtestServer("soak");
 const { baseUrl, adminToken } = server;
 let sequence = 0;
@@ -39,11 +38,27 @@ function customerBody(email) {
       email,
       terms_and_conditions: true,
       privacy_policy: true,
-      profile: { first_name: "Soak", last_name: "Test", title: "mrs", phone: "056 98 01 44", birth_date: "1985-05-05", city: "Gent", street: "Veldstraat", building: "1", postal_code: "9000" },
+      profile: {
+        first_name: "Soak",
+        last_name: "Test",
+        title: "mrs",
+        phone: "056 98 01 44",
+        birth_date: "1985-05-05",
+        city: "Gent",
+        street: "Veldstraat",
+        building: "1",
+        postal_code: "9000",
+      },
     },
   };
 }
-const ean = (number, supplierId) => ({ number, product: number.endsWith("0") ? "gas" : "electricity", supplier_id: supplierId, consumptions: [{ name: "mono", volume: "3500", price: "0.31" }], fixed_fee: "97.50" });
+const ean = (number, supplierId) => ({
+  number,
+  product: number.endsWith("0") ? "gas" : "electricity",
+  supplier_id: supplierId,
+  consumptions: [{ name: "mono", volume: "3500", price: "0.31" }],
+  fixed_fee: "97.50",
+});
 
 try {
   const suppliers = [];
@@ -71,44 +86,74 @@ try {
     ["GET /api/v1/ping", 4, async () => [await send("GET", "/api/v1/ping"), [200]]],
     ["GET /api/v1/me", 5, async (org) => [await send("GET", "/api/v1/me", org.token), [200]]],
     ["GET /api/v1/suppliers", 4, async (org) => [await send("GET", "/api/v1/suppliers", org.token), [200]]],
-    ["POST /api/v1/customers", 14, async (org) => {
-      const email = `c${next()}-${org.id}@soak.example`;
-      const result = await send("POST", "/api/v1/customers", org.token, customerBody(email));
-      if (result.status === 201) org.customers.push({ id: result.body.id, email });
-      return [result, [201]];
-    }],
-    ["POST /api/v1/customers (taken e-mail)", 3, async (org) => [await send("POST", "/api/v1/customers", org.token, customerBody(pick(orgs).customers[0].email)), [422]]],
-    ["POST /api/v1/customers (idempotent retry)", 3, async (org) => {
-      const email = `i${next()}-${org.id}@soak.example`;
-      const key = `soak-${email}`;
-      const first = await send("POST", "/api/v1/customers", org.token, customerBody(email), { "Idempotency-Key": key });
-      const retry = await send("POST", "/api/v1/customers", org.token, customerBody(email), { "Idempotency-Key": key });
-      if (first.status === 201) org.customers.push({ id: first.body.id, email });
-      const replayedSame = retry.status === 201 && retry.replayed === "true" && retry.body.id === first.body.id;
-      return [first, [201], replayedSame ? null : `retry ${retry.status} replayed=${retry.replayed}`];
-    }],
+    [
+      "POST /api/v1/customers",
+      14,
+      async (org) => {
+        const email = `c${next()}-${org.id}@soak.example`;
+        const result = await send("POST", "/api/v1/customers", org.token, customerBody(email));
+        if (result.status === 201) org.customers.push({ id: result.body.id, email });
+        return [result, [201]];
+      },
+    ],
+    [
+      "POST /api/v1/customers (taken e-mail)",
+      3,
+      async (org) => [await send("POST", "/api/v1/customers", org.token, customerBody(pick(orgs).customers[0].email)), [422]],
+    ],
+    [
+      "POST /api/v1/customers (idempotent retry)",
+      3,
+      async (org) => {
+        const email = `i${next()}-${org.id}@soak.example`;
+        const key = `soak-${email}`;
+        const first = await send("POST", "/api/v1/customers", org.token, customerBody(email), { "Idempotency-Key": key });
+        const retry = await send("POST", "/api/v1/customers", org.token, customerBody(email), { "Idempotency-Key": key });
+        if (first.status === 201) org.customers.push({ id: first.body.id, email });
+        const replayedSame = retry.status === 201 && retry.replayed === "true" && retry.body.id === first.body.id;
+        return [first, [201], replayedSame ? null : `retry ${retry.status} replayed=${retry.replayed}`];
+      },
+    ],
     ["GET /api/v1/customers", 8, async (org) => [await send("GET", `/api/v1/customers?page=${1 + Math.floor(Math.random() * 5)}&per=25`, org.token), [200]]],
     ["GET /api/v1/customers/:id", 12, async (org) => [await send("GET", `/api/v1/customers/${pick(org.customers).id}`, org.token), [200]]],
-    ["GET /api/v1/customers/:id (other organisation)", 3, async (org) => {
-      const other = orgs.find((o) => o !== org);
-      return [await send("GET", `/api/v1/customers/${pick(other.customers).id}`, org.token), [404]];
-    }],
-    ["POST /api/v1/customers/:id/eans", 12, async (org) => {
-      const customer = pick(org.customers);
-      const number = eanNumber(next());
-      const result = await send("POST", `/api/v1/customers/${customer.id}/eans`, org.token, { ean: ean(number, pick(suppliers).id) });
-      if (result.status === 201) org.eans.set(number, customer.id);
-      return [result, [201]];
-    }],
-    ["POST /api/v1/customers/:id/eans/bulk", 5, async (org) => {
-      const customer = pick(org.customers);
-      const numbers = Array.from({ length: 10 }, () => eanNumber(next()));
-      const result = await send("POST", `/api/v1/customers/${customer.id}/eans/bulk`, org.token, { eans: numbers.map((n) => ({ ean: ean(n, pick(suppliers).id) })) });
-      if (result.status === 201) for (const n of numbers) org.eans.set(n, customer.id);
-      return [result, [201]];
-    }],
+    [
+      "GET /api/v1/customers/:id (other organisation)",
+      3,
+      async (org) => {
+        const other = orgs.find((o) => o !== org);
+        return [await send("GET", `/api/v1/customers/${pick(other.customers).id}`, org.token), [404]];
+      },
+    ],
+    [
+      "POST /api/v1/customers/:id/eans",
+      12,
+      async (org) => {
+        const customer = pick(org.customers);
+        const number = eanNumber(next());
+        const result = await send("POST", `/api/v1/customers/${customer.id}/eans`, org.token, { ean: ean(number, pick(suppliers).id) });
+        if (result.status === 201) org.eans.set(number, customer.id);
+        return [result, [201]];
+      },
+    ],
+    [
+      "POST /api/v1/customers/:id/eans/bulk",
+      5,
+      async (org) => {
+        const customer = pick(org.customers);
+        const numbers = Array.from({ length: 10 }, () => eanNumber(next()));
+        const result = await send("POST", `/api/v1/customers/${customer.id}/eans/bulk`, org.token, {
+          eans: numbers.map((n) => ({ ean: ean(n, pick(suppliers).id) })),
+        });
+        if (result.status === 201) for (const n of numbers) org.eans.set(n, customer.id);
+        return [result, [201]];
+      },
+    ],
     ["GET /api/v1/customers/:id/eans", 10, async (org) => [await send("GET", `/api/v1/customers/${pick(org.customers).id}/eans`, org.token), [200]]],
-    ["GET /api/mind/customer/byCustomerId/:id", 5, async (org) => [await send("GET", `/api/mind/customer/byCustomerId/${pick(org.customers).id}`, org.token), [200]]],
+    [
+      "GET /api/mind/customer/byCustomerId/:id",
+      5,
+      async (org) => [await send("GET", `/api/mind/customer/byCustomerId/${pick(org.customers).id}`, org.token), [200]],
+    ],
   ];
   const weighted = operations.flatMap((op) => Array(op[1]).fill(op));
 

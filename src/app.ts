@@ -6,15 +6,15 @@
  */
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { AppEnv } from "./env";
 import { DryRunPassed } from "./db/dry-run";
+import type { AppEnv } from "./env";
 import { ApiError, errorBody } from "./errors";
-import { allowedOrigins } from "./middleware/cors";
-import { methodsOfPath } from "./middleware/method-not-allowed";
-import { d1Session } from "./middleware/d1-session";
-import { requestLog } from "./middleware/request-log";
-import { requestId } from "./middleware/request-id";
 import { answerHeaders } from "./middleware/answer-headers";
+import { allowedOrigins } from "./middleware/cors";
+import { d1Session } from "./middleware/d1-session";
+import { methodsOfPath } from "./middleware/method-not-allowed";
+import { requestId } from "./middleware/request-id";
+import { requestLog } from "./middleware/request-log";
 import { ALL_ROUTES } from "./openapi/openapi.routes";
 import { mountRoutes, OPERATOR_PREFIX, operatorGate, type SchemaOf } from "./routing/route";
 

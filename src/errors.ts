@@ -190,7 +190,9 @@ export const unauthenticatedJson = named(
   "NotAuthenticated",
   z.object({
     status: z.literal("error"),
-    errors: z.array(z.object({ error: z.literal("not_authenticated"), message: z.literal("not authenticated"), path: z.literal("request"), type: z.literal("custom") })),
+    errors: z.array(
+      z.object({ error: z.literal("not_authenticated"), message: z.literal("not authenticated"), path: z.literal("request"), type: z.literal("custom") }),
+    ),
     payload: z.object({}),
   }),
 );

@@ -2,12 +2,13 @@
  * @module Test helpers: requests through the Worker's own `fetch` (real D1 and
  * KV of the test run), operator shortcuts, valid request bodies.
  */
-import { env } from "cloudflare:workers";
+
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { vi } from "vitest";
+import type { Bindings } from "../src/env";
 import worker from "../src/index";
 import { gs1CheckDigit } from "../src/lib/ean-number";
-import type { Bindings } from "../src/env";
 import { recordExchange } from "./openapi-conformance";
 
 export const ADMIN_TOKEN = env.ADMIN_TOKEN;
@@ -30,11 +31,7 @@ export async function call(method: string, path: string, options: CallOptions = 
     if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
   }
   const ctx = createExecutionContext();
-  const response = await worker.fetch(
-    new Request(`http://enbro.test${path}`, { method, headers, body }),
-    { ...env, ...options.env },
-    ctx,
-  );
+  const response = await worker.fetch(new Request(`http://enbro.test${path}`, { method, headers, body }), { ...env, ...options.env }, ctx);
   await waitOnExecutionContext(ctx);
   // Every exchange is held to the OpenAPI document after the file's tests (test/openapi-conformance.ts).
   const answer = method === "HEAD" ? "" : await response.clone().text();
@@ -181,7 +178,10 @@ export function countingTokensKv(): { kv: KVNamespace; reads: () => number; rese
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
-  return { kv, reads: () => reads, reset: () => void (reads = 0) };
+  const reset = () => {
+    reads = 0;
+  };
+  return { kv, reads: () => reads, reset };
 }
 
 /** A webhook endpoint's create body: a public https URL (nothing listens there) asking for `events`. */

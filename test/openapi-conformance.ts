@@ -111,7 +111,8 @@ function problemsOf(exchange: Exchange): string[] {
   const parameters: Json[] = operation.parameters ?? [];
   for (const [name, value] of url.searchParams) {
     const parameter = parameters.find((p) => p.in === "query" && p.name === name);
-    if (parameter && !parameter["x-lenient"]) problems.push(...violations(parameter.schema, queryValue(parameter.schema, value), document).map((v) => `query ${name}: ${v}`));
+    if (parameter && !parameter["x-lenient"])
+      problems.push(...violations(parameter.schema, queryValue(parameter.schema, value), document).map((v) => `query ${name}: ${v}`));
   }
   for (const parameter of parameters.filter((p) => p.in === "header")) {
     const value = exchange.headers[parameter.name.toLowerCase()];

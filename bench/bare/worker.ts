@@ -142,7 +142,9 @@ async function handle(request: Request, env: Env): Promise<Response> {
     const columns = EAN_VALUE_COLUMNS.split(", ");
     for (let i = 0; i < items.length; i += EAN_ROWS_PER_STATEMENT) {
       const chunk = items.slice(i, i + EAN_ROWS_PER_STATEMENT);
-      const row = `(${Array(columns.length + 1).fill("?").join(", ")})`;
+      const row = `(${Array(columns.length + 1)
+        .fill("?")
+        .join(", ")})`;
       const v = (column: string) => `v.column${columns.indexOf(column) + 2}`;
       statements.push(
         db
@@ -178,7 +180,10 @@ async function handle(request: Request, env: Env): Promise<Response> {
     // The API's webhook probe: does the organisation have endpoints?
     statements.push(db.prepare(WEBHOOK_PROBE_SQL).bind(ORG));
     const results = await db.batch(statements);
-    return json(results.slice(1, 1 + inserts).flatMap((result) => result.results), 201);
+    return json(
+      results.slice(1, 1 + inserts).flatMap((result) => result.results),
+      201,
+    );
   }
   return json("Not found", 404);
 }

@@ -8,8 +8,8 @@
  */
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { D1_MAX_BOUND_PARAMETERS } from "../limits";
-import type { BoundQuery } from "./compiled";
 import type { Database } from "./client";
+import type { BoundQuery } from "./compiled";
 import { customers, eans, events } from "./schema";
 
 /** A Customer (toCustomerJson) over the row `c`. */
@@ -107,21 +107,19 @@ function fillUpdatedEvent(db: Database, renderedFrom: string, params: unknown[])
  * as one that does.
  */
 export function customerUpdatedEvent(db: Database, organisationId: number, customerId: number, now: string, changed: SQL) {
-  const query = db
-    .insert(events)
-    .select(
-      db
-        .select({
-          id: sql`null`.as("id"),
-          organisationId: customers.organisationId,
-          type: sql`'customer.updated'`.as("type"),
-          customerId: customers.id,
-          createdAt: sql`${now}`.as("created_at"),
-          data: sql`${PENDING_DATA}`.as("data"),
-        })
-        .from(customers)
-        .where(and(eq(customers.id, customerId), eq(customers.organisationId, organisationId), changed)),
-    );
+  const query = db.insert(events).select(
+    db
+      .select({
+        id: sql`null`.as("id"),
+        organisationId: customers.organisationId,
+        type: sql`'customer.updated'`.as("type"),
+        customerId: customers.id,
+        createdAt: sql`${now}`.as("created_at"),
+        data: sql`${PENDING_DATA}`.as("data"),
+      })
+      .from(customers)
+      .where(and(eq(customers.id, customerId), eq(customers.organisationId, organisationId), changed)),
+  );
   const { sql: text, params } = query.toSQL();
   return {
     before: eventStatement(db, text, params, organisationProbe(db, organisationId)),
@@ -143,28 +141,28 @@ export function eansCreatedEvents(db: Database, organisationId: number, customer
   const statements = [];
   for (let i = 0; i < numbers.length; i += NUMBERS_PER_STATEMENT) {
     const chunk = numbers.slice(i, i + NUMBERS_PER_STATEMENT);
-    statements.push(eventStatement(db, eansCreatedSql(chunk.length), [organisationId, now, customerId, organisationId, ...chunk], organisationProbe(db, organisationId)));
+    statements.push(
+      eventStatement(db, eansCreatedSql(chunk.length), [organisationId, now, customerId, organisationId, ...chunk], organisationProbe(db, organisationId)),
+    );
   }
   return statements;
 }
 
 /** `ean.updated`, in two statements around the batch's update, as `customer.updated`; `target` is the update's own WHERE. */
 export function eanUpdatedEvent(db: Database, organisationId: number, eanId: number, now: string, target: SQL | undefined, changed: SQL) {
-  const query = db
-    .insert(events)
-    .select(
-      db
-        .select({
-          id: sql`null`.as("id"),
-          organisationId: sql`${organisationId}`.as("organisation_id"),
-          type: sql`'ean.updated'`.as("type"),
-          customerId: eans.customerId,
-          createdAt: sql`${now}`.as("created_at"),
-          data: sql`${PENDING_DATA}`.as("data"),
-        })
-        .from(eans)
-        .where(and(target, changed)),
-    );
+  const query = db.insert(events).select(
+    db
+      .select({
+        id: sql`null`.as("id"),
+        organisationId: sql`${organisationId}`.as("organisation_id"),
+        type: sql`'ean.updated'`.as("type"),
+        customerId: eans.customerId,
+        createdAt: sql`${now}`.as("created_at"),
+        data: sql`${PENDING_DATA}`.as("data"),
+      })
+      .from(eans)
+      .where(and(target, changed)),
+  );
   const { sql: text, params } = query.toSQL();
   return {
     before: eventStatement(db, text, params, organisationProbe(db, organisationId)),

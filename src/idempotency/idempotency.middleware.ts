@@ -16,12 +16,11 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError, fieldError } from "../errors";
-import { MAX_IDEMPOTENCY_KEY_LENGTH } from "../limits";
 import { sha256Hex } from "../lib/tokens";
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from "../limits";
 import { claimKey, completeKey, releaseKey } from "./idempotency.queries";
-import type { AnswerHolds } from "./idempotency.subjects";
 import { lookupHash, seal, unseal } from "./idempotency.sealing";
-
+import type { AnswerHolds } from "./idempotency.subjects";
 
 /** `answerHolds`: what the record's answer holds, stored with it (see idempotency.subjects.ts). */
 export function idempotency(answerHolds: AnswerHolds): MiddlewareHandler<AppEnv> {
@@ -55,11 +54,12 @@ export function idempotency(answerHolds: AnswerHolds): MiddlewareHandler<AppEnv>
         const answer = await c.res.clone().text();
         const subject = answerHolds === "nothing" ? null : answerHolds(JSON.parse(answer));
         await completeKey(c.get("database")(), record, status, await seal(key, answer), subject);
-      }
-      else await releaseKey(c.get("database")(), record);
+      } else await releaseKey(c.get("database")(), record);
     } catch (error) {
       // The work is done and its answer stands; retries will see the key in use (409) until it expires.
-      console.error(JSON.stringify({ request_id: c.get("requestId"), error: "idempotency_key_not_recorded", type: error instanceof Error ? error.name : typeof error }));
+      console.error(
+        JSON.stringify({ request_id: c.get("requestId"), error: "idempotency_key_not_recorded", type: error instanceof Error ? error.name : typeof error }),
+      );
     }
   };
 }

@@ -52,9 +52,7 @@ export async function completeKey(db: Database, claim: IdempotencyRecord, status
 /** Forgets a claim whose request did not succeed, so that a retry runs again; a recorded answer is never erased. */
 export async function releaseKey(db: Database, claim: IdempotencyRecord) {
   await db.batch([
-    db
-      .delete(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.id, claim.id), eq(idempotencyKeys.claimId, claim.claimId), isNull(idempotencyKeys.status))),
+    db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.id, claim.id), eq(idempotencyKeys.claimId, claim.claimId), isNull(idempotencyKeys.status))),
   ]);
 }
 

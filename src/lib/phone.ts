@@ -8,6 +8,6 @@ import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 export function normalisePhone(input: string): string | null {
   // libphonenumber drops the "(0)" trunk prefix written after a country code.
   const parsed = parsePhoneNumberFromString(input, "BE");
-  if (!parsed || !parsed.isPossible()) return null;
+  if (!parsed?.isPossible()) return null;
   return parsed.number;
 }

@@ -8,11 +8,10 @@ import type { Context, MiddlewareHandler } from "hono";
 import ipaddr from "ipaddr.js";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { RATE_LIMIT_PERIOD_SECONDS, TOKEN_CACHE_TTL_MS, UNKNOWN_TOKEN_CACHE_TTL_MS } from "../limits";
 import { bearerToken, secretsEqual, sha256Hex, type TokenEntry, tokenKvKey } from "../lib/tokens";
+import { RATE_LIMIT_PERIOD_SECONDS, TOKEN_CACHE_TTL_MS, UNKNOWN_TOKEN_CACHE_TTL_MS } from "../limits";
 
 const TOKEN_CACHE_MAX_ENTRIES = 10_000;
-
 
 const tokenCache = new Map<string, { entry: TokenEntry; expiresAt: number }>();
 const unknownTokens = new Map<string, number>();
@@ -55,8 +54,6 @@ export async function resolveToken(kv: KVNamespace, token: string): Promise<Toke
   return lookupToken(kv, await sha256Hex(token), Date.now());
 }
 
-
-
 /**
  * Failed authentications per client (CF-Connecting-IP; IPv6 per /64, the
  * block one subscriber gets): a bearer token unknown or revoked, or a wrong
@@ -74,7 +71,10 @@ export function clientKey(header: string | undefined): string {
   if (!header || !ipaddr.isValid(header.trim())) return "unknown";
   const address = ipaddr.process(header.trim());
   if (address.kind() === "ipv4") return address.toString();
-  return `${(address as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16)).join(":")}::/64`;
+  return `${(address as ipaddr.IPv6).parts
+    .slice(0, 4)
+    .map((part) => part.toString(16))
+    .join(":")}::/64`;
 }
 
 /** 429 when this client has failed too often lately; nothing otherwise. */

@@ -14,7 +14,10 @@ export function allowedOrigins(): MiddlewareHandler<AppEnv> {
     if (!list || c.req.path.startsWith("/admin/")) return next();
     let handler = handlers.get(list);
     if (!handler) {
-      const origins = list.split(",").map((o) => o.trim()).filter(Boolean);
+      const origins = list
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean);
       handler = cors({
         origin: (origin) => (origins.includes(origin) ? origin : null),
         allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id", "x-d1-bookmark"],

@@ -8,7 +8,6 @@ import { bodyLimit } from "hono/body-limit";
 import { ApiError } from "../errors";
 import { MAX_BODY_BYTES } from "../limits";
 
-
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 const limitBody = bodyLimit({

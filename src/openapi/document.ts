@@ -16,7 +16,6 @@ import * as examples from "./examples";
 /** A path parameter: an id (positive integers; anything else names nothing, 404). */
 const idParameter = (name: string, description: string) => ({ name, in: "path", required: true, description, schema: { type: "integer", minimum: 1 } });
 
-
 /**
  * Who a document is for: the public one (GET /api/v1/openapi.json, /docs)
  * describes /api/v1 and the peer view; the operator's (GET
@@ -103,12 +102,28 @@ function content(body: { schema: z.ZodType; example?: unknown }) {
 }
 
 const STATUS_TEXT: Record<number, string> = {
-  200: "OK", 201: "Created", 204: "No Content", 400: "Malformed JSON", 401: "Not authenticated", 404: "Not found",
-  409: "Idempotency key in use by a request still running", 413: `Body over ${MAX_BODY_TEXT}`, 415: "Body not declared as JSON",
-  422: "Validation failed: every error of the request", 429: "Rate limited", 500: "Unexpected error",
+  200: "OK",
+  201: "Created",
+  204: "No Content",
+  400: "Malformed JSON",
+  401: "Not authenticated",
+  404: "Not found",
+  409: "Idempotency key in use by a request still running",
+  413: `Body over ${MAX_BODY_TEXT}`,
+  415: "Body not declared as JSON",
+  422: "Validation failed: every error of the request",
+  429: "Rate limited",
+  500: "Unexpected error",
 };
 
-const webhookHeader = (name: string, description: string, example: string) => ({ name, in: "header", required: true, description, schema: { type: "string" }, example });
+const webhookHeader = (name: string, description: string, example: string) => ({
+  name,
+  in: "header",
+  required: true,
+  description,
+  schema: { type: "string" },
+  example,
+});
 
 /** OpenAPI 3.1's `webhooks`: what Enbro POSTs to an organisation's endpoints. */
 function webhookDescriptions() {
@@ -123,7 +138,11 @@ function webhookDescriptions() {
         parameters: [
           webhookHeader("webhook-id", "The event's id; the same on every retry.", "42"),
           webhookHeader("webhook-timestamp", "When this attempt was signed, in Unix seconds.", "1764460800"),
-          webhookHeader("webhook-signature", "`v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the base64-decoded secret after `whsec_`.", "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4="),
+          webhookHeader(
+            "webhook-signature",
+            "`v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the base64-decoded secret after `whsec_`.",
+            "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=",
+          ),
         ],
         requestBody: { required: true, content: { "application/json": { schema: ref("Event"), example: examples.stateChangedEvent } } },
         responses: { "2XX": { description: "Received: not sent again." } },
@@ -157,10 +176,17 @@ function responsesOf(op: AnyRouteRecord) {
   if (op.method !== "get") responses["422"] ??= error(422);
   if (isDryRunnable(op)) {
     // A dry run that would succeed answers 200 {"valid":true}; a PATCH's 200 is either.
-    const existing = (responses["200"] as { content?: { "application/json": { schema: object; example?: unknown } } } | undefined)?.content?.["application/json"];
+    const existing = (responses["200"] as { content?: { "application/json": { schema: object; example?: unknown } } } | undefined)?.content?.[
+      "application/json"
+    ];
     responses["200"] = {
-      description: existing ? "OK; with `?dry_run=true`, `{\"valid\":true}`." : "With `?dry_run=true`: the request would succeed; nothing was written.",
-      content: { "application/json": { schema: existing ? { oneOf: [existing.schema, ref("DryRunValid")] } : ref("DryRunValid"), ...(existing?.example ? { example: existing.example } : {}) } },
+      description: existing ? 'OK; with `?dry_run=true`, `{"valid":true}`.' : "With `?dry_run=true`: the request would succeed; nothing was written.",
+      content: {
+        "application/json": {
+          schema: existing ? { oneOf: [existing.schema, ref("DryRunValid")] } : ref("DryRunValid"),
+          ...(existing?.example ? { example: existing.example } : {}),
+        },
+      },
     };
   }
   responses["500"] ??= error(500);
@@ -171,7 +197,8 @@ const idempotencyKey = {
   name: "Idempotency-Key",
   in: "header",
   required: false,
-  description: "Makes a retry safe: the same key and body within 24 h replays the first answer (with `Idempotent-Replayed: true`); the same key with another body is 422; one still running is 409.",
+  description:
+    "Makes a retry safe: the same key and body within 24 h replays the first answer (with `Idempotent-Replayed: true`); the same key with another body is 422; one still running is 409.",
   schema: { type: "string", minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH, pattern: "\\S" },
 };
 
@@ -179,7 +206,8 @@ const dryRunParameter = {
   name: "dry_run",
   in: "query",
   required: false,
-  description: "`true` (or `1`): run every rule, the database's included (uniqueness, suppliers, the EAN cap, bulk duplicates), and write nothing. A request that would succeed answers 200 `{\"valid\":true}`; one that would not, its usual 404 or 422. Idempotency-Key is neither stored nor replayed. `false`, `0` or absent: a real write; anything else is 422 `must_be_boolean`.",
+  description:
+    '`true` (or `1`): run every rule, the database\'s included (uniqueness, suppliers, the EAN cap, bulk duplicates), and write nothing. A request that would succeed answers 200 `{"valid":true}`; one that would not, its usual 404 or 422. Idempotency-Key is neither stored nor replayed. `false`, `0` or absent: a real write; anything else is 422 `must_be_boolean`.',
   schema: { type: "string", enum: ["true", "false", "1", "0"] },
 };
 

@@ -122,9 +122,7 @@ export const eanTakenErrors = {
 };
 
 export const bulkErrors = {
-  errors: [
-    { path: "ean.number", error: "has_already_been_taken", message: "has already been taken", type: "params", index: 0 },
-  ],
+  errors: [{ path: "ean.number", error: "has_already_been_taken", message: "has already been taken", type: "params", index: 0 }],
 };
 
 export const unauthenticated = UNAUTHENTICATED_BODY;

@@ -20,10 +20,10 @@ import { ApiError, fieldError } from "../errors";
 import { idempotency } from "../idempotency/idempotency.middleware";
 import type { AnswerHolds } from "../idempotency/idempotency.subjects";
 import { requireAdmin, requireOrganisation } from "../middleware/auth";
-import { rateLimit } from "../middleware/rate-limit";
 import { jsonBody } from "../middleware/json-body";
-import { mountedPath } from "./path-pattern";
+import { rateLimit } from "../middleware/rate-limit";
 import { type ExplainRefusal, validate } from "../validation/validator";
+import { mountedPath } from "./path-pattern";
 
 /** Who may call an endpoint: anyone, an organisation's token, or the operator secret. */
 export type Auth = "none" | "organisation" | "operator";
@@ -108,7 +108,8 @@ export function defineRoute<
   Q extends z.ZodType | undefined = undefined,
 >(method: M, path: P, spec: RouteSpec<M, P, B, Q, R>): RouteRecord<M, P, B, Q, R> {
   const idempotent = spec.idempotent ?? method !== "get";
-  if (idempotent && spec.answerHolds === undefined) throw new Error(`${method.toUpperCase()} ${path}: an idempotent record names what its answer holds (answerHolds)`);
+  if (idempotent && spec.answerHolds === undefined)
+    throw new Error(`${method.toUpperCase()} ${path}: an idempotent record names what its answer holds (answerHolds)`);
   return { method, path, ...spec, idempotent };
 }
 

@@ -9,11 +9,11 @@
 import Big from "big.js";
 import * as z from "zod";
 import type { ErrorCode } from "../errors";
-import { DECIMAL_FRACTION_DIGITS, DECIMAL_INTEGER_DIGITS, MAX_STRING_LENGTH } from "../limits";
+import { isNegativeDecimalText, toDecimalString } from "../lib/decimal";
 import { isValidEanNumber } from "../lib/ean-number";
 import { normalisePhone } from "../lib/phone";
-import { isNegativeDecimalText, toDecimalString } from "../lib/decimal";
 import { isCalendarDate, todayUtc } from "../lib/time";
+import { DECIMAL_FRACTION_DIGITS, DECIMAL_INTEGER_DIGITS, MAX_STRING_LENGTH } from "../limits";
 import { accepts, nullMeansAbsent } from "./registry";
 
 type Presence = { input?: unknown };
@@ -72,14 +72,14 @@ export function optionalEnumOf<const T extends readonly [string, ...string[]]>(v
 
 /** Accepted: true, false, "true", "false", "1", "0", 1, 0. */
 export function boolean() {
-  return accepts(z
-    .preprocess(
-      trimIfString,
-      z.union([z.boolean(), z.enum(["true", "false", "1", "0"]), z.literal([0, 1])], { error: presence("must_be_boolean") }),
-    )
-    .transform((value) => value === true || value === "true" || value === "1" || value === 1), {
-    anyOf: [{ type: "boolean" }, { type: "string", enum: ["true", "false", "1", "0"] }, { type: "integer", enum: [0, 1] }],
-  });
+  return accepts(
+    z
+      .preprocess(trimIfString, z.union([z.boolean(), z.enum(["true", "false", "1", "0"]), z.literal([0, 1])], { error: presence("must_be_boolean") }))
+      .transform((value) => value === true || value === "true" || value === "1" || value === 1),
+    {
+      anyOf: [{ type: "boolean" }, { type: "string", enum: ["true", "false", "1", "0"] }, { type: "integer", enum: [0, 1] }],
+    },
+  );
 }
 
 export function optionalBoolean(fallback: boolean) {
@@ -88,27 +88,36 @@ export function optionalBoolean(fallback: boolean) {
 
 /** `terms_and_conditions` and `privacy_policy`: a boolean that must be true. */
 export function acceptance() {
-  return accepts(boolean().refine((value) => value, { message: "must_be_true" }), {
-    anyOf: [{ const: true }, { type: "string", enum: ["true", "1"] }, { const: 1 }],
-    description: "Must be true: `true`, `\"true\"`, `\"1\"` or `1`.",
-  });
+  return accepts(
+    boolean().refine((value) => value, { message: "must_be_true" }),
+    {
+      anyOf: [{ const: true }, { type: "string", enum: ["true", "1"] }, { const: 1 }],
+      description: 'Must be true: `true`, `"true"`, `"1"` or `1`.',
+    },
+  );
 }
 
 /** Integers, or strings of digits; at least 0. */
 export function nonNegativeInteger() {
-  return accepts(z
-    .union([z.number(), z.string()], { error: presence("must_be_an_integer") })
-    .transform((value, ctx) => {
-      const n = typeof value === "number" ? value : /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
-      if (!Number.isSafeInteger(n)) {
-        ctx.issues.push({ code: "custom", message: "must_be_an_integer", input: value });
-        return z.NEVER;
-      }
-      return n;
-    })
-    .pipe(z.number().min(0, { message: "must_be_greater_than_or_equal_to" })), {
-    anyOf: [{ type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER }, { type: "string", pattern: "^\\s*[0-9]+\\s*$" }],
-  });
+  return accepts(
+    z
+      .union([z.number(), z.string()], { error: presence("must_be_an_integer") })
+      .transform((value, ctx) => {
+        const n = typeof value === "number" ? value : /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+        if (!Number.isSafeInteger(n)) {
+          ctx.issues.push({ code: "custom", message: "must_be_an_integer", input: value });
+          return z.NEVER;
+        }
+        return n;
+      })
+      .pipe(z.number().min(0, { message: "must_be_greater_than_or_equal_to" })),
+    {
+      anyOf: [
+        { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+        { type: "string", pattern: "^\\s*[0-9]+\\s*$" },
+      ],
+    },
+  );
 }
 
 export function optionalNonNegativeInteger() {
@@ -120,9 +129,7 @@ export function optionalNonNegativeInteger() {
  * float. At most 12 digits before the point and 10 after, so that every
  * stored amount renders (and sums) exactly.
  */
-const DECIMAL_TEXT = new RegExp(
-  `^-?(\\d{1,${DECIMAL_INTEGER_DIGITS}}(\\.\\d{0,${DECIMAL_FRACTION_DIGITS}})?|\\.\\d{1,${DECIMAL_FRACTION_DIGITS}})$`,
-);
+const DECIMAL_TEXT = new RegExp(`^-?(\\d{1,${DECIMAL_INTEGER_DIGITS}}(\\.\\d{0,${DECIMAL_FRACTION_DIGITS}})?|\\.\\d{1,${DECIMAL_FRACTION_DIGITS}})$`);
 
 /**
  * Finite numbers or strings like "1.00", at least 0, as exact decimal text:
@@ -155,13 +162,19 @@ function nonNegativeDecimalText() {
 const DECIMAL_JSON = {
   anyOf: [
     { type: "number", minimum: 0 },
-    { type: "string", pattern: `^\\s*(-?0*(\\.0*)?|(\\d{1,${DECIMAL_INTEGER_DIGITS}}(\\.\\d{0,${DECIMAL_FRACTION_DIGITS}})?|\\.\\d{1,${DECIMAL_FRACTION_DIGITS}}))\\s*$` },
+    {
+      type: "string",
+      pattern: `^\\s*(-?0*(\\.0*)?|(\\d{1,${DECIMAL_INTEGER_DIGITS}}(\\.\\d{0,${DECIMAL_FRACTION_DIGITS}})?|\\.\\d{1,${DECIMAL_FRACTION_DIGITS}}))\\s*$`,
+    },
   ],
   description: `A decimal ≥ 0, as a string ("12.50") or a number: at most ${DECIMAL_INTEGER_DIGITS} digits before the point and ${DECIMAL_FRACTION_DIGITS} after.`,
 };
 
 export function nonNegativeDecimal() {
-  return accepts(nonNegativeDecimalText().transform((text) => toDecimalString(new Big(text))), DECIMAL_JSON);
+  return accepts(
+    nonNegativeDecimalText().transform((text) => toDecimalString(new Big(text))),
+    DECIMAL_JSON,
+  );
 }
 
 export function optionalNonNegativeDecimal() {
@@ -266,7 +279,5 @@ export function optionalArray<T extends z.ZodType>(item: T, max: number) {
  * obeys `schema`.
  */
 export function filledOrAbsent<T extends z.ZodType>(schema: T) {
-  return z
-    .preprocess((value) => (typeof value === "string" && value.trim() === "" ? null : value), schema)
-    .optional();
+  return z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? null : value), schema).optional();
 }

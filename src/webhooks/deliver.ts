@@ -22,8 +22,8 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { events, organisations, webhookDeliveries, webhookEndpoints } from "../db/schema";
 import type { Bindings, DeliveryMessage } from "../env";
-import { WEBHOOK_GIVE_UP_AFTER_MS, WEBHOOK_IN_FLIGHT_PER_ORGANISATION, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAYS_S, WEBHOOK_TIMEOUT_MS } from "../limits";
 import { nowIso } from "../lib/time";
+import { WEBHOOK_GIVE_UP_AFTER_MS, WEBHOOK_IN_FLIGHT_PER_ORGANISATION, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAYS_S, WEBHOOK_TIMEOUT_MS } from "../limits";
 import { toEventJson } from "../routes/events/events.json";
 import { signWebhook } from "./signature";
 
@@ -99,7 +99,12 @@ export async function deliver(db: Database, env: Bindings, message: DeliveryMess
       )
       .returning({ failures: webhookEndpoints.failures }),
     db
-      .select({ url: webhookEndpoints.url, secret: webhookEndpoints.secret, organisationId: webhookEndpoints.organisationId, retryAt: webhookEndpoints.retryAt })
+      .select({
+        url: webhookEndpoints.url,
+        secret: webhookEndpoints.secret,
+        organisationId: webhookEndpoints.organisationId,
+        retryAt: webhookEndpoints.retryAt,
+      })
       .from(webhookEndpoints)
       .where(eq(webhookEndpoints.id, message.endpoint_id)),
     db.select().from(events).where(eq(events.id, message.event_id)),

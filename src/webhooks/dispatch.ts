@@ -14,10 +14,10 @@
  */
 import { and, eq, gt, lt, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { events, organisations, webhookEndpoints, type WebhookEventFilter } from "../db/schema";
+import { events, organisations, type WebhookEventFilter, webhookEndpoints } from "../db/schema";
 import type { Bindings, DeliveryMessage } from "../env";
-import { DISPATCH_EVENTS_PER_STEP, WEBHOOK_GIVE_UP_AFTER_MS, WEBHOOK_IN_FLIGHT_PER_ORGANISATION } from "../limits";
 import { nowIso } from "../lib/time";
+import { DISPATCH_EVENTS_PER_STEP, WEBHOOK_GIVE_UP_AFTER_MS, WEBHOOK_IN_FLIGHT_PER_ORGANISATION } from "../limits";
 
 function wants(filter: WebhookEventFilter, type: string): boolean {
   return filter.includes("*") || filter.includes(type as WebhookEventFilter[number]);
@@ -128,7 +128,9 @@ export async function sweepUndispatched(db: Database, env: Bindings): Promise<vo
     .from(webhookEndpoints)
     .where(sql`${webhookEndpoints.cursor} < (select max(${events.id}) from ${events} where ${events.organisationId} = ${webhookEndpoints.organisationId})`);
   for (let i = 0; i < behind.length; i += DISPATCH_EVENTS_PER_STEP) {
-    await env.WEBHOOK_DISPATCH.sendBatch(behind.slice(i, i + DISPATCH_EVENTS_PER_STEP).map(({ organisationId }) => ({ body: { organisation_id: organisationId } })));
+    await env.WEBHOOK_DISPATCH.sendBatch(
+      behind.slice(i, i + DISPATCH_EVENTS_PER_STEP).map(({ organisationId }) => ({ body: { organisation_id: organisationId } })),
+    );
   }
 }
 

@@ -27,7 +27,9 @@ export async function consumeQueue(batch: MessageBatch<unknown>, env: Bindings):
         await dispatchEvents(db, env, organisationId);
         for (const message of messages) message.ack();
       } catch (error) {
-        console.error(JSON.stringify({ error: "webhook_dispatch_failed", organisation_id: organisationId, type: error instanceof Error ? error.name : typeof error }));
+        console.error(
+          JSON.stringify({ error: "webhook_dispatch_failed", organisation_id: organisationId, type: error instanceof Error ? error.name : typeof error }),
+        );
         for (const message of messages) message.retry();
       }
     }
@@ -39,7 +41,14 @@ export async function consumeQueue(batch: MessageBatch<unknown>, env: Bindings):
         await deliver(db, env, message.body);
         message.ack();
       } catch (error) {
-        console.error(JSON.stringify({ error: "webhook_delivery_failed", endpoint_id: message.body.endpoint_id, event_id: message.body.event_id, type: error instanceof Error ? error.name : typeof error }));
+        console.error(
+          JSON.stringify({
+            error: "webhook_delivery_failed",
+            endpoint_id: message.body.endpoint_id,
+            event_id: message.body.event_id,
+            type: error instanceof Error ? error.name : typeof error,
+          }),
+        );
         message.retry();
       }
     }),

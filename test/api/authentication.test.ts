@@ -6,10 +6,10 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { UNAUTHENTICATED_BODY } from "../../src/errors";
-import { forgetCachedToken, resolveToken } from "../../src/middleware/auth";
 import { sha256Hex, tokenKvKey } from "../../src/lib/tokens";
+import { forgetCachedToken, resolveToken } from "../../src/middleware/auth";
 import { ADMIN_TOKEN, call, callWithCost, countingTokensKv, createCustomer, createOrganisation, eanFields, json } from "../helpers";
-import { createFixture, type Fixture, type RouteCase, ROUTES, routeName } from "../routes";
+import { createFixture, type Fixture, ROUTES, type RouteCase, routeName } from "../routes";
 
 const UNAUTHENTICATED = UNAUTHENTICATED_BODY;
 
@@ -57,7 +57,7 @@ describe.each(organisationRoutes.map((r) => [routeName(r), r] as const))("%s", (
   });
 
   if (route.ownedId) {
-    it("404 \"Not found\" for another organisation, and writes nothing", async () => {
+    it('404 "Not found" for another organisation, and writes nothing', async () => {
       const before = await env.DB.prepare("select (select count(*) from eans) + (select count(*) from customers) as n").first<{ n: number }>();
       const response = await send(route, f, { Authorization: `Bearer ${f.stranger.token}` });
       expect(response.status).toBe(404);

@@ -61,7 +61,10 @@ describe(`a customer holds at most ${MAX_EANS_PER_CUSTOMER} EANs`, () => {
     const customer = await createCustomer(org);
     await addEans(customer.id, 350);
     const bulk = () =>
-      call("POST", `/api/v1/customers/${customer.id}/eans/bulk`, { token: org.token, body: { eans: Array.from({ length: 100 }, () => ({ ean: eanFields() })) } });
+      call("POST", `/api/v1/customers/${customer.id}/eans/bulk`, {
+        token: org.token,
+        body: { eans: Array.from({ length: 100 }, () => ({ ean: eanFields() })) },
+      });
     const statuses = (await Promise.all([bulk(), bulk()])).map((r) => r.status).sort();
     expect(statuses).toEqual([201, 422]);
     expect(await eansOf(customer.id)).toBe(450);

@@ -33,7 +33,12 @@ describe("PATCH /api/v1/customers/:id", () => {
     await pause();
     expect(await json(await patch(created.id, {}))).toEqual(created);
     const before = await row(created.id);
-    const same = await patch(created.id, { email: created.email, terms_and_conditions: false, registered_from_ip: "1.2.3.4", profile: { city: created.profile.city } });
+    const same = await patch(created.id, {
+      email: created.email,
+      terms_and_conditions: false,
+      registered_from_ip: "1.2.3.4",
+      profile: { city: created.profile.city },
+    });
     expect(await json(same)).toEqual(created);
     expect(await row(created.id)).toEqual(before);
   });
@@ -70,7 +75,10 @@ describe("PATCH /api/v1/customers/:id", () => {
   it("another organisation's customer, unknown and non-numeric ids: 404; a body without customer: is_missing", async () => {
     const created = await createCustomer(org);
     const stranger = await createOrganisation();
-    for (const [id, token] of [[created.id, stranger.token], [999999, org.token]] as const) {
+    for (const [id, token] of [
+      [created.id, stranger.token],
+      [999999, org.token],
+    ] as const) {
       const response = await patch(id, { profile: { city: "X" } }, token);
       expect(response.status).toBe(404);
     }
@@ -87,11 +95,16 @@ describe("external_id", () => {
     expect(created.external_id).toBe("crm-1");
     expect((await createCustomer(org)).external_id).toBeNull();
     const twice = await call("POST", "/api/v1/customers", { token: org.token, body: customerBody({ external_id: "crm-1" }) });
-    expect(await json(twice)).toEqual({ errors: [{ path: "customer.external_id", error: "has_already_been_taken", message: "has already been taken", type: "params" }] });
+    expect(await json(twice)).toEqual({
+      errors: [{ path: "customer.external_id", error: "has_already_been_taken", message: "has already been taken", type: "params" }],
+    });
     const elsewhere = await createOrganisation();
     expect((await call("POST", "/api/v1/customers", { token: elsewhere.token, body: customerBody({ external_id: "crm-1" }) })).status).toBe(201);
     const other = await createCustomer(org);
-    expect((await json(await patch(other.id, { external_id: "crm-1" }))).errors[0]).toMatchObject({ path: "customer.external_id", error: "has_already_been_taken" });
+    expect((await json(await patch(other.id, { external_id: "crm-1" }))).errors[0]).toMatchObject({
+      path: "customer.external_id",
+      error: "has_already_been_taken",
+    });
     expect((await json(await patch(other.id, { external_id: "crm-2" }))).external_id).toBe("crm-2");
     expect((await json(await patch(other.id, { external_id: null }))).external_id).toBeNull();
     const tooLong = await call("POST", "/api/v1/customers", { token: org.token, body: customerBody({ external_id: "x".repeat(256) }) });

@@ -8,12 +8,24 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ALL_ROUTES } from "../../src/openapi/openapi.routes";
 import { isDryRunnable } from "../../src/routing/route";
-import { call, type CallOptions, createCustomer, createOrganisation, customerBody, eanFields, json, type TestOrganisation, webhookEndpointBody } from "../helpers";
+import {
+  type CallOptions,
+  call,
+  createCustomer,
+  createOrganisation,
+  customerBody,
+  eanFields,
+  json,
+  type TestOrganisation,
+  webhookEndpointBody,
+} from "../helpers";
 
 const ROUNDS = 25;
 
 const count = async (sql: string, ...params: unknown[]) =>
-  (await env.DB.prepare(sql).bind(...params).first<{ n: number }>())!.n;
+  (await env.DB.prepare(sql)
+    .bind(...params)
+    .first<{ n: number }>())!.n;
 const eventsOf = (org: TestOrganisation) => count("select count(*) as n from events where organisation_id = ?", org.id);
 
 /**
@@ -146,7 +158,8 @@ const SCENARIOS: Record<string, Scenario> = {
     const before = await eventsOf(org);
     // Each round erases the customer the dry runs add an EAN to.
     const reals = await race(
-      (round, options) => call("POST", `/api/v1/customers/${customers[round].id}/eans?dry_run=true`, { ...options, token: org.token, body: { ean: eanFields() } }),
+      (round, options) =>
+        call("POST", `/api/v1/customers/${customers[round].id}/eans?dry_run=true`, { ...options, token: org.token, body: { ean: eanFields() } }),
       (round) => call("DELETE", `/api/v1/customers/${customers[round].id}`, { token: org.token }),
     );
     expect(reals.every((r) => r.status === 204)).toBe(true);

@@ -10,7 +10,18 @@ beforeAll(async () => {
   org = await createOrganisation();
 });
 
-const TABLES = ["organisations", "tokens", "suppliers", "customers", "eans", "events", "webhook_endpoints", "idempotency_keys", "dry_run_sentinel", "dry_run_marks"];
+const TABLES = [
+  "organisations",
+  "tokens",
+  "suppliers",
+  "customers",
+  "eans",
+  "events",
+  "webhook_endpoints",
+  "idempotency_keys",
+  "dry_run_sentinel",
+  "dry_run_marks",
+];
 const snapshot = async () =>
   Promise.all(TABLES.map(async (table) => JSON.stringify((await env.DB.prepare(`select * from ${table} order by rowid`).all()).results)));
 
@@ -27,9 +38,11 @@ const VALID = { valid: true };
 
 describe("dry runs", () => {
   it("are taken by exactly the POSTs and PATCHes under /api/v1", () => {
-    expect(ALL_ROUTES.filter(isDryRunnable).map((record) => record.operationId).sort()).toEqual(
-      ["createCustomer", "createEan", "createEansInBulk", "createWebhookEndpoint", "updateCustomer", "updateEan"].sort(),
-    );
+    expect(
+      ALL_ROUTES.filter(isDryRunnable)
+        .map((record) => record.operationId)
+        .sort(),
+    ).toEqual(["createCustomer", "createEan", "createEansInBulk", "createWebhookEndpoint", "updateCustomer", "updateEan"].sort());
   });
 
   it("POST /customers: a valid body → 200 {valid:true}, nothing stored; a taken e-mail → the usual 422", async () => {
@@ -47,15 +60,28 @@ describe("dry runs", () => {
     const customer = await createCustomer(org);
     const path = `/api/v1/customers/${customer.id}/eans`;
     await expectNothingWritten(() => call("POST", `${path}?dry_run=true`, { token: org.token, body: { ean: eanFields() } }), 200, VALID);
-    const unknownSupplier = await expectNothingWritten(() => call("POST", `${path}?dry_run=true`, { token: org.token, body: { ean: eanFields({ supplier_id: 987654 }) } }), 422);
+    const unknownSupplier = await expectNothingWritten(
+      () => call("POST", `${path}?dry_run=true`, { token: org.token, body: { ean: eanFields({ supplier_id: 987654 }) } }),
+      422,
+    );
     expect((await json(unknownSupplier)).errors[0].error).toBe("must_exist");
     const twice = eanNumber();
     const duplicates = await expectNothingWritten(
-      () => call("POST", `${path}/bulk?dry_run=true`, { token: org.token, body: { eans: [{ ean: eanFields({ number: twice }) }, { ean: eanFields({ number: twice }) }] } }),
+      () =>
+        call("POST", `${path}/bulk?dry_run=true`, {
+          token: org.token,
+          body: { eans: [{ ean: eanFields({ number: twice }) }, { ean: eanFields({ number: twice }) }] },
+        }),
       422,
     );
-    expect((await json(duplicates)).errors).toEqual([{ path: "ean.number", error: "has_already_been_taken", message: "has already been taken", type: "params", index: 1 }]);
-    await expectNothingWritten(() => call("POST", `${path}/bulk?dry_run=true`, { token: org.token, body: { eans: [{ ean: eanFields() }, { ean: eanFields() }] } }), 200, VALID);
+    expect((await json(duplicates)).errors).toEqual([
+      { path: "ean.number", error: "has_already_been_taken", message: "has already been taken", type: "params", index: 1 },
+    ]);
+    await expectNothingWritten(
+      () => call("POST", `${path}/bulk?dry_run=true`, { token: org.token, body: { eans: [{ ean: eanFields() }, { ean: eanFields() }] } }),
+      200,
+      VALID,
+    );
     const stranger = await createOrganisation();
     await expectNothingWritten(() => call("POST", `${path}?dry_run=true`, { token: stranger.token, body: { ean: eanFields() } }), 404);
   });
@@ -68,8 +94,15 @@ describe("dry runs", () => {
     await expectNothingWritten(() => call("PATCH", eanPath, { token: org.token, body: { ean: {} } }), 200, VALID);
     const changed = await expectNothingWritten(() => call("PATCH", eanPath, { token: org.token, body: { ean: { number: eanNumber() } } }), 422);
     expect((await json(changed)).errors[0].error).toBe("cannot_be_changed");
-    await expectNothingWritten(() => call("PATCH", `/api/v1/customers/${customer.id}/eans/999999?dry_run=true`, { token: org.token, body: { ean: { city: "X" } } }), 404);
-    await expectNothingWritten(() => call("PATCH", `/api/v1/customers/${customer.id}?dry_run=true`, { token: org.token, body: { customer: { profile: { city: "Gent" } } } }), 200, VALID);
+    await expectNothingWritten(
+      () => call("PATCH", `/api/v1/customers/${customer.id}/eans/999999?dry_run=true`, { token: org.token, body: { ean: { city: "X" } } }),
+      404,
+    );
+    await expectNothingWritten(
+      () => call("PATCH", `/api/v1/customers/${customer.id}?dry_run=true`, { token: org.token, body: { customer: { profile: { city: "Gent" } } } }),
+      200,
+      VALID,
+    );
   });
 
   it("neither store nor replay an Idempotency-Key", async () => {
@@ -97,8 +130,16 @@ describe("dry runs", () => {
     const customer = await createCustomer(org);
     const notSupported = { errors: [{ path: "dry_run", error: "is_not_supported", message: "is not supported by this endpoint", type: "params" }] };
     await expectNothingWritten(() => call("DELETE", `/api/v1/customers/${customer.id}?dry_run=true`, { token: org.token }), 422, notSupported);
-    await expectNothingWritten(() => call("POST", "/admin/v1/organisations?dry_run=true", { token: ADMIN_TOKEN, body: { name: "Dry Org" } }), 422, notSupported);
-    await expectNothingWritten(() => call("POST", "/admin/v1/suppliers?dry_run=1", { token: ADMIN_TOKEN, body: { name: `Dry ${crypto.randomUUID()}` } }), 422, notSupported);
+    await expectNothingWritten(
+      () => call("POST", "/admin/v1/organisations?dry_run=true", { token: ADMIN_TOKEN, body: { name: "Dry Org" } }),
+      422,
+      notSupported,
+    );
+    await expectNothingWritten(
+      () => call("POST", "/admin/v1/suppliers?dry_run=1", { token: ADMIN_TOKEN, body: { name: `Dry ${crypto.randomUUID()}` } }),
+      422,
+      notSupported,
+    );
     // Reads have nothing to dry-run: the parameter changes nothing there.
     expect((await call("GET", `/api/v1/customers/${customer.id}?dry_run=true`, { token: org.token })).status).toBe(200);
   });

@@ -69,7 +69,10 @@ describe("PATCH …/eans/:id", () => {
   it("a supplier id names the supplier, with its name", async () => {
     const supplier = await createSupplier("Luminus Patch");
     const { path } = await newEan();
-    expect(await json(await patch(path, { supplier_id: supplier.id }))).toMatchObject({ supplier_id: supplier.id, supplier: { id: supplier.id, name: "Luminus Patch" } });
+    expect(await json(await patch(path, { supplier_id: supplier.id }))).toMatchObject({
+      supplier_id: supplier.id,
+      supplier: { id: supplier.id, name: "Luminus Patch" },
+    });
   });
 
   it("sending nothing or the same values changes nothing and moves nothing", async () => {

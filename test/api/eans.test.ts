@@ -58,10 +58,32 @@ describe("POST /api/v1/customers/:customer_id/eans", () => {
       supplier: { id: supplier.id, name: "Terry and Sons 5" },
     });
     expect(Object.keys(body)).toEqual([
-      "id", "customer_id", "supplier_id", "number", "product", "reason", "building", "building_addon", "street",
-      "city", "state", "postal_code", "consumptions", "solar_panels", "inverter_max_power", "contract_end_date",
-      "respect_contract_end_date", "fixed_fee", "tariff_group", "recording_period", "wkk", "gsc", "created_at",
-      "updated_at", "confirmed_at", "supplier",
+      "id",
+      "customer_id",
+      "supplier_id",
+      "number",
+      "product",
+      "reason",
+      "building",
+      "building_addon",
+      "street",
+      "city",
+      "state",
+      "postal_code",
+      "consumptions",
+      "solar_panels",
+      "inverter_max_power",
+      "contract_end_date",
+      "respect_contract_end_date",
+      "fixed_fee",
+      "tariff_group",
+      "recording_period",
+      "wkk",
+      "gsc",
+      "created_at",
+      "updated_at",
+      "confirmed_at",
+      "supplier",
     ]);
   });
 
@@ -99,11 +121,7 @@ describe("POST /api/v1/customers/:customer_id/eans", () => {
       token: org.token,
       body: {
         ean: eanFields({
-          consumptions: [
-            { name: "day", volume: 1200, price: 0.15 },
-            { name: "night", volume: "12.50", price: "0.1234567890" },
-            { name: "exclusive_night" },
-          ],
+          consumptions: [{ name: "day", volume: 1200, price: 0.15 }, { name: "night", volume: "12.50", price: "0.1234567890" }, { name: "exclusive_night" }],
           fixed_fee: "1.00",
         }),
       },

@@ -8,14 +8,18 @@ beforeAll(async () => {
   org = await createOrganisation();
 });
 
-const count = async (sql: string, ...binds: unknown[]) => (await env.DB.prepare(sql).bind(...binds).first<{ n: number }>())!.n;
+const count = async (sql: string, ...binds: unknown[]) =>
+  (await env.DB.prepare(sql)
+    .bind(...binds)
+    .first<{ n: number }>())!.n;
 
 async function customerWithEans(n: number, key?: string) {
   const created = await call("POST", "/api/v1/customers", { token: org.token, body: customerBody(), headers: key ? { "Idempotency-Key": key } : {} });
   expect(created.status).toBe(201);
   const customer = await json(created);
   const eans = [];
-  for (let i = 0; i < n; i++) eans.push(await json(await call("POST", `/api/v1/customers/${customer.id}/eans`, { token: org.token, body: { ean: eanFields() } })));
+  for (let i = 0; i < n; i++)
+    eans.push(await json(await call("POST", `/api/v1/customers/${customer.id}/eans`, { token: org.token, body: { ean: eanFields() } })));
   return { customer, eans };
 }
 
@@ -45,7 +49,10 @@ describe("DELETE /api/v1/customers/:id (erasure)", () => {
     expect((await call("DELETE", `/api/v1/customers/${customer.id}`, { token: org.token })).status).toBe(204);
     const again = await call("POST", "/api/v1/customers", { token: org.token, body: customerBody({ email: customer.email }) });
     expect(again.status).toBe(201);
-    const reused = await call("POST", `/api/v1/customers/${(await json(again)).id}/eans`, { token: org.token, body: { ean: eanFields({ number: eans[0].number }) } });
+    const reused = await call("POST", `/api/v1/customers/${(await json(again)).id}/eans`, {
+      token: org.token,
+      body: { ean: eanFields({ number: eans[0].number }) },
+    });
     expect(reused.status).toBe(201);
   });
 

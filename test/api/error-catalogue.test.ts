@@ -4,8 +4,8 @@
  * rejected request stores nothing.
  */
 import { env } from "cloudflare:workers";
-import { MAX_BODY_BYTES, MAX_BODY_TEXT, MAX_BULK_EANS } from "../../src/limits";
 import { beforeAll, describe, expect, it } from "vitest";
+import { MAX_BODY_BYTES, MAX_BODY_TEXT, MAX_BULK_EANS } from "../../src/limits";
 import {
   call,
   callWithCost,
@@ -59,20 +59,64 @@ describe("customer rules", () => {
     ["null → must_be_filled", customerBody({}, { first_name: null }), [err("customer.profile.first_name", "must_be_filled", "must be filled")]],
     ["blank string → must_be_filled", customerBody({}, { last_name: "   " }), [err("customer.profile.last_name", "must_be_filled", "must be filled")]],
     ["not a string → must_be_a_string", customerBody({}, { city: 42 }), [err("customer.profile.city", "must_be_a_string", "must be a string")]],
-    ["not a boolean → must_be_boolean", customerBody({ terms_and_conditions: "yes" }), [err("customer.terms_and_conditions", "must_be_boolean", "must be boolean")]],
+    [
+      "not a boolean → must_be_boolean",
+      customerBody({ terms_and_conditions: "yes" }),
+      [err("customer.terms_and_conditions", "must_be_boolean", "must be boolean")],
+    ],
     ["false → must_be_true", customerBody({ privacy_policy: false }), [err("customer.privacy_policy", "must_be_true", "must be true")]],
-    ["\"0\" → must_be_true", customerBody({ privacy_policy: "0" }), [err("customer.privacy_policy", "must_be_true", "must be true")]],
-    ["not a calendar date → must_be_a_date", customerBody({}, { birth_date: "2020-02-30" }), [err("customer.profile.birth_date", "must_be_a_date", "must be a date")]],
-    ["not a date at all → must_be_a_date", customerBody({}, { birth_date: "07/04/2000" }), [err("customer.profile.birth_date", "must_be_a_date", "must be a date")]],
-    ["birth date in the future → must_be_in_the_past", customerBody({}, { birth_date: "2999-01-01" }), [err("customer.profile.birth_date", "must_be_in_the_past", "must be in the past")]],
+    ['"0" → must_be_true', customerBody({ privacy_policy: "0" }), [err("customer.privacy_policy", "must_be_true", "must be true")]],
+    [
+      "not a calendar date → must_be_a_date",
+      customerBody({}, { birth_date: "2020-02-30" }),
+      [err("customer.profile.birth_date", "must_be_a_date", "must be a date")],
+    ],
+    [
+      "not a date at all → must_be_a_date",
+      customerBody({}, { birth_date: "07/04/2000" }),
+      [err("customer.profile.birth_date", "must_be_a_date", "must be a date")],
+    ],
+    [
+      "birth date in the future → must_be_in_the_past",
+      customerBody({}, { birth_date: "2999-01-01" }),
+      [err("customer.profile.birth_date", "must_be_in_the_past", "must be in the past")],
+    ],
     ["title not allowed → must_be_one_of", customerBody({}, { title: "dr" }), [err("customer.profile.title", "must_be_one_of", "must be one of: mr, mrs")]],
-    ["language not allowed → must_be_one_of", customerBody({}, { language: "de" }), [err("customer.profile.language", "must_be_one_of", "must be one of: nl, fr, en")]],
-    ["malformed e-mail → is_in_invalid_format", customerBody({ email: "not-an-email" }), [err("customer.email", "is_in_invalid_format", "is in invalid format")]],
-    ["malformed phone → is_in_invalid_format", customerBody({}, { phone: "12" }), [err("customer.profile.phone", "is_in_invalid_format", "is in invalid format")]],
-    ["letters for a phone → is_in_invalid_format", customerBody({}, { phone: "call me" }), [err("customer.profile.phone", "is_in_invalid_format", "is in invalid format")]],
-    ["malformed IP → is_in_invalid_format", customerBody({ registered_from_ip: "999.1.1.1" }), [err("customer.registered_from_ip", "is_in_invalid_format", "is in invalid format")]],
-    ["longer than 255 → size_cannot_be_greater_than", customerBody({}, { street: long }), [err("customer.profile.street", "size_cannot_be_greater_than", "size cannot be greater than 255")]],
-    ["profile not an object → must_be_a_hash", { customer: { ...customerBody().customer, profile: "Danny" } }, [err("customer.profile", "must_be_a_hash", "must be a hash")]],
+    [
+      "language not allowed → must_be_one_of",
+      customerBody({}, { language: "de" }),
+      [err("customer.profile.language", "must_be_one_of", "must be one of: nl, fr, en")],
+    ],
+    [
+      "malformed e-mail → is_in_invalid_format",
+      customerBody({ email: "not-an-email" }),
+      [err("customer.email", "is_in_invalid_format", "is in invalid format")],
+    ],
+    [
+      "malformed phone → is_in_invalid_format",
+      customerBody({}, { phone: "12" }),
+      [err("customer.profile.phone", "is_in_invalid_format", "is in invalid format")],
+    ],
+    [
+      "letters for a phone → is_in_invalid_format",
+      customerBody({}, { phone: "call me" }),
+      [err("customer.profile.phone", "is_in_invalid_format", "is in invalid format")],
+    ],
+    [
+      "malformed IP → is_in_invalid_format",
+      customerBody({ registered_from_ip: "999.1.1.1" }),
+      [err("customer.registered_from_ip", "is_in_invalid_format", "is in invalid format")],
+    ],
+    [
+      "longer than 255 → size_cannot_be_greater_than",
+      customerBody({}, { street: long }),
+      [err("customer.profile.street", "size_cannot_be_greater_than", "size cannot be greater than 255")],
+    ],
+    [
+      "profile not an object → must_be_a_hash",
+      { customer: { ...customerBody().customer, profile: "Danny" } },
+      [err("customer.profile", "must_be_a_hash", "must be a hash")],
+    ],
     ["customer not an object → must_be_a_hash", { customer: [] }, [err("customer", "must_be_a_hash", "must be a hash")]],
     ["no customer at all → is_missing", { client: {} }, [err("customer", "is_missing", "is missing")]],
     ["a JSON array body → customer is_missing", [1, 2], [err("customer", "is_missing", "is missing")]],
@@ -141,23 +185,65 @@ describe("EAN rules", () => {
     ["wrong check digit → is_in_invalid_format", { number: badCheckDigit }, [err("ean.number", "is_in_invalid_format", "is in invalid format")]],
     ["not 18 digits → is_in_invalid_format", { number: "54123" }, [err("ean.number", "is_in_invalid_format", "is in invalid format")]],
     ["product not allowed → must_be_one_of", { product: "water" }, [err("ean.product", "must_be_one_of", "must be one of: gas, electricity")]],
-    ["reason not allowed → must_be_one_of", { reason: "bored" }, [err("ean.reason", "must_be_one_of", "must be one of: normal, new, reopened, dropped, moved")]],
+    [
+      "reason not allowed → must_be_one_of",
+      { reason: "bored" },
+      [err("ean.reason", "must_be_one_of", "must be one of: normal, new, reopened, dropped, moved")],
+    ],
     ["supplier_id not an integer → must_be_an_integer", { supplier_id: "3a" }, [err("ean.supplier_id", "must_be_an_integer", "must be an integer")]],
-    ["inverter_max_power a fraction → must_be_an_integer", { inverter_max_power: 1.5 }, [err("ean.inverter_max_power", "must_be_an_integer", "must be an integer")]],
-    ["inverter_max_power negative → must_be_greater_than_or_equal_to", { inverter_max_power: -5 }, [err("ean.inverter_max_power", "must_be_greater_than_or_equal_to", "must be greater than or equal to 0")]],
+    [
+      "inverter_max_power a fraction → must_be_an_integer",
+      { inverter_max_power: 1.5 },
+      [err("ean.inverter_max_power", "must_be_an_integer", "must be an integer")],
+    ],
+    [
+      "inverter_max_power negative → must_be_greater_than_or_equal_to",
+      { inverter_max_power: -5 },
+      [err("ean.inverter_max_power", "must_be_greater_than_or_equal_to", "must be greater than or equal to 0")],
+    ],
     ["fixed_fee not a decimal → must_be_a_decimal", { fixed_fee: "1,5" }, [err("ean.fixed_fee", "must_be_a_decimal", "must be a decimal")]],
-    ["wkk negative → must_be_greater_than_or_equal_to", { wkk: "-0.5" }, [err("ean.wkk", "must_be_greater_than_or_equal_to", "must be greater than or equal to 0")]],
+    [
+      "wkk negative → must_be_greater_than_or_equal_to",
+      { wkk: "-0.5" },
+      [err("ean.wkk", "must_be_greater_than_or_equal_to", "must be greater than or equal to 0")],
+    ],
     ["solar_panels not a boolean → must_be_boolean", { solar_panels: "maybe" }, [err("ean.solar_panels", "must_be_boolean", "must be boolean")]],
     ["contract_end_date not a date → must_be_a_date", { contract_end_date: "2021-13-01" }, [err("ean.contract_end_date", "must_be_a_date", "must be a date")]],
     ["consumptions not an array → must_be_an_array", { consumptions: "mono" }, [err("ean.consumptions", "must_be_an_array", "must be an array")]],
     // A string is no array, whatever its length: one error, not also "too big".
-    ["a long string for consumptions → must_be_an_array alone", { consumptions: "m".repeat(40) }, [err("ean.consumptions", "must_be_an_array", "must be an array")]],
+    [
+      "a long string for consumptions → must_be_an_array alone",
+      { consumptions: "m".repeat(40) },
+      [err("ean.consumptions", "must_be_an_array", "must be an array")],
+    ],
     ["a consumption not an object → must_be_a_hash", { consumptions: ["mono"] }, [err("ean.consumptions.0", "must_be_a_hash", "must be a hash")]],
-    ["a consumption without name → is_missing", { consumptions: [{ name: "day", volume: "1" }, { volume: "2" }] }, [err("ean.consumptions.1.name", "is_missing", "is missing")]],
-    ["a consumption price negative", { consumptions: [{ name: "day", volume: "1", price: -1 }] }, [err("ean.consumptions.0.price", "must_be_greater_than_or_equal_to", "must be greater than or equal to 0")]],
+    [
+      "a consumption without name → is_missing",
+      { consumptions: [{ name: "day", volume: "1" }, { volume: "2" }] },
+      [err("ean.consumptions.1.name", "is_missing", "is missing")],
+    ],
+    [
+      "a consumption price negative",
+      { consumptions: [{ name: "day", volume: "1", price: -1 }] },
+      [err("ean.consumptions.0.price", "must_be_greater_than_or_equal_to", "must be greater than or equal to 0")],
+    ],
     ["street longer than 255", { street: "s".repeat(256) }, [err("ean.street", "size_cannot_be_greater_than", "size cannot be greater than 255")]],
-    ["tariff_group not allowed", { tariff_group: "tri" }, [err("ean.tariff_group", "must_be_one_of", "must be one of: mono, dual, monoExclusive, dualExclusive")]],
-    ["recording_period not allowed", { recording_period: "weekly" }, [err("ean.recording_period", "must_be_one_of", "must be one of: automatic, monthly, january, february, march, april, may, june, july, august, september, october, november, december")]],
+    [
+      "tariff_group not allowed",
+      { tariff_group: "tri" },
+      [err("ean.tariff_group", "must_be_one_of", "must be one of: mono, dual, monoExclusive, dualExclusive")],
+    ],
+    [
+      "recording_period not allowed",
+      { recording_period: "weekly" },
+      [
+        err(
+          "ean.recording_period",
+          "must_be_one_of",
+          "must be one of: automatic, monthly, january, february, march, april, may, june, july, august, september, october, november, december",
+        ),
+      ],
+    ],
   ])("%s", async (_, overrides, errors) => {
     await expectEanErrors({ ean: eanFields(overrides) }, errors);
   });
@@ -233,7 +319,9 @@ describe("EAN rules", () => {
       const theirs = eanNumber();
       const other = await createOrganisation();
       const otherCustomer = await createCustomer(other);
-      expect((await call("POST", `/api/v1/customers/${otherCustomer.id}/eans`, { token: other.token, body: { ean: eanFields({ number: theirs }) } })).status).toBe(201);
+      expect(
+        (await call("POST", `/api/v1/customers/${otherCustomer.id}/eans`, { token: other.token, body: { ean: eanFields({ number: theirs }) } })).status,
+      ).toBe(201);
       const customer = await createCustomer(org);
       const body = {
         eans: [
@@ -278,7 +366,9 @@ describe("EAN rules", () => {
       expect((await call("POST", `/api/v1/customers/${customerId}/eans`, { token: org.token, body: { ean: eanFields({ number: mine }) } })).status).toBe(201);
       const other = await createOrganisation();
       const otherCustomer = await createCustomer(other);
-      expect((await call("POST", `/api/v1/customers/${otherCustomer.id}/eans`, { token: other.token, body: { ean: eanFields({ number: theirs }) } })).status).toBe(201);
+      expect(
+        (await call("POST", `/api/v1/customers/${otherCustomer.id}/eans`, { token: other.token, body: { ean: eanFields({ number: theirs }) } })).status,
+      ).toBe(201);
       const body = {
         eans: [
           { ean: eanFields() },
@@ -332,8 +422,16 @@ describe("request errors", () => {
     expect((await json(response)).errors[0].error).toBe("unsupported_media_type");
   });
 
-  it("unknown routes and non-numeric ids → 404 \"Not found\"", async () => {
-    for (const path of ["/api/v1/nothing", "/api/v2/ping", "/", `/api/v1/customers/abc`, `/api/v1/customers/1.5`, `/api/v1/customers/-1/eans`, "/api/v1/customers/99999999999999999999"]) {
+  it('unknown routes and non-numeric ids → 404 "Not found"', async () => {
+    for (const path of [
+      "/api/v1/nothing",
+      "/api/v2/ping",
+      "/",
+      `/api/v1/customers/abc`,
+      `/api/v1/customers/1.5`,
+      `/api/v1/customers/-1/eans`,
+      "/api/v1/customers/99999999999999999999",
+    ]) {
       const response = await call("GET", path, { token: org.token });
       expect(response.status, path).toBe(404);
       expect(await response.text(), path).toBe('"Not found"');

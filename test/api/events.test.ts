@@ -62,7 +62,9 @@ describe("events are written with each change", () => {
     const customer = await json(await call("POST", "/api/v1/customers", { token: org.token, body: customerBody() }));
     const base = `/api/v1/customers/${customer.id}/eans`;
     const one = await json(await call("POST", base, { token: org.token, body: { ean: eanFields() } }));
-    const bulk = await json(await call("POST", `${base}/bulk`, { token: org.token, body: { eans: [{ ean: eanFields() }, { ean: eanFields() }, { ean: eanFields() }] } }));
+    const bulk = await json(
+      await call("POST", `${base}/bulk`, { token: org.token, body: { eans: [{ ean: eanFields() }, { ean: eanFields() }, { ean: eanFields() }] } }),
+    );
     const patched = await json(await call("PATCH", `${base}/${one.id}`, { token: org.token, body: { ean: { tariff_group: "dual" } } }));
     expect((await call("DELETE", `${base}/${bulk[2].id}`, { token: org.token })).status).toBe(204);
     const events = (await allEvents(org)).filter((e) => e.type.startsWith("ean.") && e.data.object.customer_id === customer.id);
@@ -120,7 +122,11 @@ describe("GET /api/v1/events", () => {
 
   it("422 for a limit out of 1-100 or not a number, and a type that is not one", async () => {
     const org = await createOrganisation();
-    for (const [query, error] of [["limit=0", "must_be_greater_than_or_equal_to"], ["limit=101", "size_cannot_be_greater_than"], ["limit=abc", "must_be_an_integer"]] as const) {
+    for (const [query, error] of [
+      ["limit=0", "must_be_greater_than_or_equal_to"],
+      ["limit=101", "size_cannot_be_greater_than"],
+      ["limit=abc", "must_be_an_integer"],
+    ] as const) {
       const response = await call("GET", `/api/v1/events?${query}`, { token: org.token });
       expect(response.status, query).toBe(422);
       expect((await json(response)).errors[0]).toMatchObject({ path: "limit", error });
@@ -132,7 +138,10 @@ describe("GET /api/v1/events", () => {
   it("reads at most limit + 5 rows whatever the feed's length; another organisation's events do not exist", async () => {
     const org = await createOrganisation();
     const customer = await json(await call("POST", "/api/v1/customers", { token: org.token, body: customerBody() }));
-    await call("POST", `/api/v1/customers/${customer.id}/eans/bulk`, { token: org.token, body: { eans: Array.from({ length: 60 }, () => ({ ean: eanFields() })) } });
+    await call("POST", `/api/v1/customers/${customer.id}/eans/bulk`, {
+      token: org.token,
+      body: { eans: Array.from({ length: 60 }, () => ({ ean: eanFields() })) },
+    });
     const { cost } = await callWithCost("GET", "/api/v1/events?limit=10&after=5", { token: org.token });
     expect(cost.roundTrips).toBe(1);
     expect(cost.rowsRead).toBeLessThanOrEqual(10 + 5);

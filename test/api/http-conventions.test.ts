@@ -14,7 +14,7 @@ describe("401", () => {
     ["no header", "/api/v1/me", undefined],
     ["an unknown token", "/api/v1/me", "Bearer nope"],
     ["a wrong operator secret", "/admin/v1/suppliers", "Bearer nope"],
-  ])("%s: WWW-Authenticate: Bearer realm=\"enbro\", the contract's body", async (_, path, authorization) => {
+  ])('%s: WWW-Authenticate: Bearer realm="enbro", the contract\'s body', async (_, path, authorization) => {
     const response = await call("GET", path, { headers: authorization ? { Authorization: authorization } : {} });
     expect(response.status).toBe(401);
     expect(response.headers.get("WWW-Authenticate")).toBe('Bearer realm="enbro"');
@@ -41,7 +41,7 @@ describe("405", () => {
     ["DELETE", "/api/v1/customers/1/eans/bulk", "POST"],
     ["PATCH", "/api/v1/customers/1/eans", "GET, HEAD, POST"],
     ["POST", "/api/mind/customer/byCustomerId/1", "GET, HEAD"],
-  ])("%s %s → 405, Allow: %s, \"Method not allowed\"", async (method, path, allow) => {
+  ])('%s %s → 405, Allow: %s, "Method not allowed"', async (method, path, allow) => {
     const response = await call(method, path, { token: org.token });
     expect(response.status).toBe(405);
     expect(response.headers.get("Allow")).toBe(allow);
@@ -55,8 +55,15 @@ describe("405", () => {
     expect(response.headers.get("Allow")).toBe("DELETE");
   });
 
-  it("unknown paths stay 404 \"Not found\"", async () => {
-    for (const path of ["/api/v1/nothing", "/api/v1/customers/1/nothing", "/api/v1/customers/1/eans/bulk/x", "/api/v1/customers/abc", "/api/v1/customers/1/eans/x1", "/api/v1/customers/-1"]) {
+  it('unknown paths stay 404 "Not found"', async () => {
+    for (const path of [
+      "/api/v1/nothing",
+      "/api/v1/customers/1/nothing",
+      "/api/v1/customers/1/eans/bulk/x",
+      "/api/v1/customers/abc",
+      "/api/v1/customers/1/eans/x1",
+      "/api/v1/customers/-1",
+    ]) {
       const response = await call("DELETE", path, { token: org.token });
       expect(response.status, path).toBe(404);
       expect(response.headers.get("Allow"), path).toBeNull();

@@ -1,10 +1,11 @@
 /** Idempotency-Key on every POST: replay, reuse with another body, in flight, scope, expiry, sealing. */
-import { env } from "cloudflare:workers";
+
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { lookupHash } from "../../src/idempotency/idempotency.sealing";
-import { sha256Hex } from "../../src/lib/tokens";
 import worker from "../../src/index";
+import { sha256Hex } from "../../src/lib/tokens";
 import { ADMIN_TOKEN, call, callWithCost, createCustomer, createOrganisation, customerBody, eanFields, json } from "../helpers";
 
 const count = async (table: string) => (await env.DB.prepare(`select count(*) as n from ${table}`).first<{ n: number }>())!.n;
@@ -42,7 +43,13 @@ describe("Idempotency-Key", () => {
     const org = await createOrganisation();
     const bodyText = JSON.stringify(customerBody());
     await env.DB.prepare("insert into idempotency_keys (scope, key_hash, fingerprint, claim_id, created_at) values (?, ?, ?, ?, ?)")
-      .bind(`organisation:${org.id}`, await lookupHash("in-flight"), await sha256Hex(`POST /api/v1/customers\n${bodyText}`), "other-request", new Date().toISOString())
+      .bind(
+        `organisation:${org.id}`,
+        await lookupHash("in-flight"),
+        await sha256Hex(`POST /api/v1/customers\n${bodyText}`),
+        "other-request",
+        new Date().toISOString(),
+      )
       .run();
     const response = await call("POST", "/api/v1/customers", { token: org.token, body: bodyText, headers: { "Idempotency-Key": "in-flight" } });
     expect(response.status).toBe(409);
@@ -74,7 +81,10 @@ describe("Idempotency-Key", () => {
       const firstText = await first.text();
       const before = await count("organisations");
       // Another valid body: the mismatch. An invalid one is refused for its shape before any claim.
-      for (const [body, error] of [[{ name: "Other Body" }, "idempotency_key_reused"], [{ name: "" }, "must_be_filled"]] as const) {
+      for (const [body, error] of [
+        [{ name: "Other Body" }, "idempotency_key_reused"],
+        [{ name: "" }, "must_be_filled"],
+      ] as const) {
         const other = await call("POST", "/admin/v1/organisations", { token: ADMIN_TOKEN, body, headers });
         expect(other.status).toBe(422);
         expect((await json(other)).errors[0].error).toBe(error);
@@ -95,7 +105,9 @@ describe("Idempotency-Key", () => {
     });
     expect(response.status).toBe(422);
     expect(cost.roundTrips).toBe(0);
-    const claimed = await env.DB.prepare("select count(*) as n from idempotency_keys where key_hash = ?").bind(await lookupHash("invalid-body")).first<{ n: number }>();
+    const claimed = await env.DB.prepare("select count(*) as n from idempotency_keys where key_hash = ?")
+      .bind(await lookupHash("invalid-body"))
+      .first<{ n: number }>();
     expect(claimed!.n).toBe(0);
   });
 
@@ -150,7 +162,9 @@ describe("Idempotency-Key", () => {
     const org = await createOrganisation();
     await createCustomer(org);
     const fresh = await count("events");
-    await env.DB.prepare("update events set created_at = ? where id = (select min(id) from events)").bind(new Date(Date.now() - 31 * 86_400_000).toISOString()).run();
+    await env.DB.prepare("update events set created_at = ? where id = (select min(id) from events)")
+      .bind(new Date(Date.now() - 31 * 86_400_000).toISOString())
+      .run();
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ cron: "17 3 * * *" }), env, ctx);
     await waitOnExecutionContext(ctx);

@@ -26,7 +26,11 @@ const REMOVE: Record<SubjectKind, (f: Fixture, id: number) => Promise<Response>>
 };
 
 const storedSubject = async (key: string) =>
-  (await env.DB.prepare("select subject from idempotency_keys where key_hash = ?").bind(await lookupHash(key)).first<{ subject: string | null }>())?.subject;
+  (
+    await env.DB.prepare("select subject from idempotency_keys where key_hash = ?")
+      .bind(await lookupHash(key))
+      .first<{ subject: string | null }>()
+  )?.subject;
 
 describe("stored idempotent answers and what they hold", () => {
   it("every idempotent record names what its answer holds", () => {

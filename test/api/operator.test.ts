@@ -57,7 +57,9 @@ describe("POST /admin/v1/organisations", () => {
     const responses = await Promise.all(Array.from({ length: 5 }, () => admin("POST", "/organisations", { name: "Twin", domain })));
     expect(responses.map((r) => r.status).sort()).toEqual([201, 422, 422, 422, 422]);
     for (const response of responses.filter((r) => r.status === 422)) {
-      expect(await json(response)).toEqual({ errors: [{ path: "domain", error: "has_already_been_taken", message: "has already been taken", type: "params" }] });
+      expect(await json(response)).toEqual({
+        errors: [{ path: "domain", error: "has_already_been_taken", message: "has already been taken", type: "params" }],
+      });
     }
   });
 

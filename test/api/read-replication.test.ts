@@ -25,7 +25,12 @@ describe("x-d1-bookmark", () => {
       ...env,
       DB: new Proxy(env.DB, {
         get(target, prop) {
-          if (prop === "withSession") return (constraint: string) => (seen.push(constraint), target.withSession(constraint));
+          if (prop === "withSession") {
+            return (constraint: string) => {
+              seen.push(constraint);
+              return target.withSession(constraint);
+            };
+          }
           const value = Reflect.get(target, prop);
           return typeof value === "function" ? value.bind(target) : value;
         },

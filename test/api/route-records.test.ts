@@ -4,13 +4,14 @@
  * the test matrix (test/routes.ts), and the operator's records are exactly
  * those under /admin/v1.
  */
+
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
+import { MAX_BODY_BYTES } from "../../src/limits";
 import { ALL_ROUTES } from "../../src/openapi/openapi.routes";
 import { fillPath, mountedPath } from "../../src/routing/path-pattern";
 import { OPERATOR_PREFIX } from "../../src/routing/route";
-import { env } from "cloudflare:workers";
-import { MAX_BODY_BYTES } from "../../src/limits";
 import { ADMIN_TOKEN, call, createOrganisation, json } from "../helpers";
 import { CALLS, createFixture, ROUTES, routeName } from "../routes";
 
@@ -48,7 +49,9 @@ describe("route records", () => {
 describe("bad bodies on every record that takes one: 400, 413, 415, and nothing written", () => {
   const withBody = ROUTES.filter((route) => route.record.body);
   const counts = async () =>
-    (await env.DB.prepare("select (select count(*) from customers) + (select count(*) from eans) + (select count(*) from organisations) + (select count(*) from suppliers) as n").first<{ n: number }>())!.n;
+    (await env.DB.prepare(
+      "select (select count(*) from customers) + (select count(*) from eans) + (select count(*) from organisations) + (select count(*) from suppliers) as n",
+    ).first<{ n: number }>())!.n;
 
   it.each(withBody.map((route) => [routeName(route), route] as const))("%s", async (_, route) => {
     const f = await createFixture();

@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { call, createOrganisation, json } from "../helpers";
+import { call, createOrganisation } from "../helpers";
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -4,11 +4,13 @@
  * fan-out and one delivery attempt. The end-to-end deliveries to a real
  * receiver run under `wrangler dev`: test/node/webhooks.test.ts.
  */
-import { env } from "cloudflare:workers";
+
 import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, emptyCost } from "../../src/db/client";
 import type { DeliveryMessage, DispatchMessage } from "../../src/env";
+import worker from "../../src/index";
 import {
   MAX_WEBHOOK_ENDPOINTS,
   MAX_WEBHOOK_URL_LENGTH,
@@ -18,7 +20,6 @@ import {
   WEBHOOK_RETRY_DELAYS_S,
 } from "../../src/limits";
 import { dispatchEvents } from "../../src/webhooks/dispatch";
-import worker from "../../src/index";
 import { call, callWithCost, createCustomer, createOrganisation, eanFields, ISO_TIMESTAMP, json, type TestOrganisation, webhookEndpointBody } from "../helpers";
 
 /** The real queue binding, with every message sent through it recorded. */
@@ -155,7 +156,7 @@ describe("POST /api/v1/webhook_endpoints", () => {
     expect(stored!.url).toBe(normalised);
   });
 
-  it("accepts http:// and local hosts only with WEBHOOKS_ALLOW_LOCAL_URLS=\"true\" (still no userinfo, no other scheme)", async () => {
+  it('accepts http:// and local hosts only with WEBHOOKS_ALLOW_LOCAL_URLS="true" (still no userinfo, no other scheme)', async () => {
     const local = { WEBHOOKS_ALLOW_LOCAL_URLS: "true" };
     const other = await createOrganisation();
     for (const url of ["http://127.0.0.1:9999/hook", "http://localhost:9999/hook"]) {
@@ -166,11 +167,15 @@ describe("POST /api/v1/webhook_endpoints", () => {
       const response = await call("POST", "/api/v1/webhook_endpoints", { token: other.token, body: webhookEndpointBody(["*"], url), env: local });
       expect(await json(response)).toEqual({ errors: [urlError] });
     }
-    const strict = await call("POST", "/api/v1/webhook_endpoints", { token: other.token, body: webhookEndpointBody(["*"], "http://127.0.0.1:9999/hook"), env: { WEBHOOKS_ALLOW_LOCAL_URLS: "1" } });
+    const strict = await call("POST", "/api/v1/webhook_endpoints", {
+      token: other.token,
+      body: webhookEndpointBody(["*"], "http://127.0.0.1:9999/hook"),
+      env: { WEBHOOKS_ALLOW_LOCAL_URLS: "1" },
+    });
     expect(strict.status).toBe(422);
   });
 
-  it("checks events: known types or \"*\", not empty, each error at its index, with the URL's error at once", async () => {
+  it('checks events: known types or "*", not empty, each error at its index, with the URL\'s error at once', async () => {
     const response = await create(org, webhookEndpointBody(["ean.created", "ean.exploded", 7], "https://10.0.0.1/"));
     expect(response.status).toBe(422);
     const { errors } = await json(response);
@@ -179,22 +184,29 @@ describe("POST /api/v1/webhook_endpoints", () => {
       "webhook_endpoint.events.2 must_be_one_of",
       "webhook_endpoint.url is_in_invalid_format",
     ]);
-    expect(errors[0].message).toBe("must be one of: customer.created, customer.updated, customer.deleted, ean.created, ean.updated, ean.deleted, ean.state_changed, *");
+    expect(errors[0].message).toBe(
+      "must be one of: customer.created, customer.updated, customer.deleted, ean.created, ean.updated, ean.deleted, ean.state_changed, *",
+    );
 
     const empty = await json(await create(org, webhookEndpointBody([])));
     expect(empty.errors).toEqual([{ path: "webhook_endpoint.events", error: "cannot_be_empty", message: "cannot be empty", type: "params" }]);
     const missing = await json(await create(org, { webhook_endpoint: {} }));
-    expect(missing.errors.map((e: { path: string; error: string }) => `${e.path} ${e.error}`)).toEqual(["webhook_endpoint.url is_missing", "webhook_endpoint.events is_missing"]);
+    expect(missing.errors.map((e: { path: string; error: string }) => `${e.path} ${e.error}`)).toEqual([
+      "webhook_endpoint.url is_missing",
+      "webhook_endpoint.events is_missing",
+    ]);
   });
 
-  it("keeps \"*\" alone and a type asked twice once", async () => {
+  it('keeps "*" alone and a type asked twice once', async () => {
     expect((await createEndpoint(org, ["ean.created", "*"])).events).toEqual(["*"]);
     expect((await createEndpoint(org, ["ean.created", "ean.created", "customer.deleted"])).events).toEqual(["ean.created", "customer.deleted"]);
   });
 
   it("events sent as a string: must_be_an_array alone (not also size_cannot_be_greater_than)", async () => {
     const response = await create(org, { webhook_endpoint: { url: "https://hooks.enbro-partner.com/webhooks", events: "ean.created" } });
-    expect(await json(response)).toEqual({ errors: [{ path: "webhook_endpoint.events", error: "must_be_an_array", message: "must be an array", type: "params" }] });
+    expect(await json(response)).toEqual({
+      errors: [{ path: "webhook_endpoint.events", error: "must_be_an_array", message: "must be an array", type: "params" }],
+    });
   });
 
   it("bounds the URL (2,048 characters) and the events (8): one past → size_cannot_be_greater_than", async () => {
@@ -202,9 +214,13 @@ describe("POST /api/v1/webhook_endpoints", () => {
     const longest = base + "a".repeat(MAX_WEBHOOK_URL_LENGTH - base.length);
     expect((await create(org, webhookEndpointBody(["*"], longest))).status).toBe(201);
     const tooLong = await json(await create(org, webhookEndpointBody(["*"], `${longest}a`)));
-    expect(tooLong.errors).toEqual([{ path: "webhook_endpoint.url", error: "size_cannot_be_greater_than", message: `size cannot be greater than ${MAX_WEBHOOK_URL_LENGTH}`, type: "params" }]);
+    expect(tooLong.errors).toEqual([
+      { path: "webhook_endpoint.url", error: "size_cannot_be_greater_than", message: `size cannot be greater than ${MAX_WEBHOOK_URL_LENGTH}`, type: "params" },
+    ]);
     const nine = await json(await create(org, webhookEndpointBody(Array(9).fill("ean.created"))));
-    expect(nine.errors).toEqual([{ path: "webhook_endpoint.events", error: "size_cannot_be_greater_than", message: "size cannot be greater than 8", type: "params" }]);
+    expect(nine.errors).toEqual([
+      { path: "webhook_endpoint.events", error: "size_cannot_be_greater_than", message: "size cannot be greater than 8", type: "params" },
+    ]);
   });
 
   it(`holds an organisation to ${MAX_WEBHOOK_ENDPOINTS} endpoints, under concurrent requests too`, async () => {
@@ -233,7 +249,7 @@ describe("DELETE /api/v1/webhook_endpoints/:id", () => {
   });
 });
 
-describe("the outbox's \"new events\" message", () => {
+describe('the outbox\'s "new events" message', () => {
   it("follows a write of an organisation with endpoints, not one without, not a refused write, not a dry run", async () => {
     const dispatch = recordingQueue<DispatchMessage>(env.WEBHOOK_DISPATCH);
     const withQueue = { env: { WEBHOOK_DISPATCH: dispatch.queue } };
@@ -247,8 +263,12 @@ describe("the outbox's \"new events\" message", () => {
     const before = dispatch.sent.length;
     await call("POST", "/api/v1/customers", { token: without.token, body: { customer: {} }, ...withQueue });
     const ean = { ean: eanFields() };
-    expect((await call("POST", `/api/v1/customers/${customer.id}/eans?dry_run=true`, { token: withEndpoints.token, body: ean, ...withQueue })).status).toBe(200);
-    expect((await call("POST", `/api/v1/customers/${customer.id}/eans`, { token: withEndpoints.token, body: { ean: { number: "1" } }, ...withQueue })).status).toBe(422);
+    expect((await call("POST", `/api/v1/customers/${customer.id}/eans?dry_run=true`, { token: withEndpoints.token, body: ean, ...withQueue })).status).toBe(
+      200,
+    );
+    expect(
+      (await call("POST", `/api/v1/customers/${customer.id}/eans`, { token: withEndpoints.token, body: { ean: { number: "1" } }, ...withQueue })).status,
+    ).toBe(422);
     expect(dispatch.sent.length).toBe(before);
 
     expect((await call("POST", `/api/v1/customers/${customer.id}/eans`, { token: withEndpoints.token, body: ean, ...withQueue })).status).toBe(201);
@@ -389,7 +409,9 @@ describe("a delivery attempt", () => {
     await call("DELETE", `/api/v1/webhook_endpoints/${endpoint.id}`, { token: org.token });
 
     const deliveries = recordingQueue<DeliveryMessage>(env.WEBHOOK_DELIVERIES);
-    const batch = createMessageBatch("enbro-webhook-deliveries", [{ id: "m2", timestamp: new Date(), attempts: 1, body: { endpoint_id: endpoint.id, event_id: event.id, attempt: 3 } }]);
+    const batch = createMessageBatch("enbro-webhook-deliveries", [
+      { id: "m2", timestamp: new Date(), attempts: 1, body: { endpoint_id: endpoint.id, event_id: event.id, attempt: 3 } },
+    ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, { ...env, WEBHOOK_DELIVERIES: deliveries.queue });
     expect(await getQueueResult(batch, ctx)).toMatchObject({ explicitAcks: ["m2"] });
@@ -403,7 +425,10 @@ describe("fairness between organisations", () => {
   const inFlight = async (organisationId: number) =>
     (await env.DB.prepare("select webhook_in_flight as n from organisations where id = ?").bind(organisationId).first<{ n: number }>())!.n;
   const deliver = async (messages: DeliveryMessage[], extra: Partial<typeof env> = {}) => {
-    const batch = createMessageBatch("enbro-webhook-deliveries", messages.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })));
+    const batch = createMessageBatch(
+      "enbro-webhook-deliveries",
+      messages.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })),
+    );
     const ctx = createExecutionContext();
     await worker.queue(batch, { ...env, ...extra });
     return getQueueResult(batch, ctx);
@@ -414,7 +439,10 @@ describe("fairness between organisations", () => {
     const org = await createOrganisation();
     for (let i = 0; i < MAX_WEBHOOK_ENDPOINTS; i++) await createEndpoint(org);
     const customer = await createCustomer(org);
-    const bulk = await call("POST", `/api/v1/customers/${customer.id}/eans/bulk`, { token: org.token, body: { eans: Array.from({ length: 100 }, () => ({ ean: eanFields() })) } });
+    const bulk = await call("POST", `/api/v1/customers/${customer.id}/eans/bulk`, {
+      token: org.token,
+      body: { eans: Array.from({ length: 100 }, () => ({ ean: eanFields() })) },
+    });
     expect(bulk.status).toBe(201);
     return org;
   }
@@ -469,7 +497,8 @@ describe("fairness between organisations", () => {
     for (let i = 0; i < 5; i++) await createCustomer(org);
     const feed = (await json(await call("GET", "/api/v1/events", { token: org.token }))).data as Array<{ id: number }>;
     const messages = feed.map((event) => ({ endpoint_id: endpoint.id, event_id: event.id, attempt: 1, organisation_id: org.id }));
-    const attempts = async () => (await env.DB.prepare("select count(*) as n from webhook_deliveries where endpoint_id = ?").bind(endpoint.id).first<{ n: number }>())!.n;
+    const attempts = async () =>
+      (await env.DB.prepare("select count(*) as n from webhook_deliveries where endpoint_id = ?").bind(endpoint.id).first<{ n: number }>())!.n;
 
     // Failing, its retry time 10 minutes away: all five wait, none is tried.
     const retryAt = new Date(Date.now() + 600_000).toISOString();
@@ -481,13 +510,17 @@ describe("fairness between organisations", () => {
     for (const { delaySeconds } of waiting.sent) expect(delaySeconds).toBeGreaterThanOrEqual(595);
 
     // Its retry time past: one of the five probes it (and fails: nothing answers here), the other four wait again.
-    await env.DB.prepare("update webhook_endpoints set retry_at = ? where id = ?").bind(new Date(Date.now() - 1000).toISOString(), endpoint.id).run();
+    await env.DB.prepare("update webhook_endpoints set retry_at = ? where id = ?")
+      .bind(new Date(Date.now() - 1000).toISOString(), endpoint.id)
+      .run();
     const probing = heldQueue<DeliveryMessage>();
     await deliver(messages, { WEBHOOK_DELIVERIES: probing.queue });
     expect(await attempts()).toBe(1);
     expect(probing.sent.filter((m) => m.body.attempt === 2)).toHaveLength(1);
     expect(probing.sent.filter((m) => m.body.attempt === 1)).toHaveLength(4);
-    const after = await env.DB.prepare("select failures, retry_at from webhook_endpoints where id = ?").bind(endpoint.id).first<{ failures: number; retry_at: string }>();
+    const after = await env.DB.prepare("select failures, retry_at from webhook_endpoints where id = ?")
+      .bind(endpoint.id)
+      .first<{ failures: number; retry_at: string }>();
     expect(after!.failures).toBe(4);
     // The 4th failure in a row backs off by the 4th delay of the schedule.
     expect(Date.parse(after!.retry_at) - Date.now()).toBeGreaterThan((WEBHOOK_RETRY_DELAYS_S[3] - 60) * 1000);
@@ -498,10 +531,14 @@ describe("fairness between organisations", () => {
     const endpoint = await createEndpoint(org);
     await createCustomer(org);
     const [event] = (await json(await call("GET", "/api/v1/events", { token: org.token }))).data;
-    await env.DB.prepare("update events set created_at = ? where id = ?").bind(new Date(Date.now() - WEBHOOK_GIVE_UP_AFTER_MS - 60_000).toISOString(), event.id).run();
+    await env.DB.prepare("update events set created_at = ? where id = ?")
+      .bind(new Date(Date.now() - WEBHOOK_GIVE_UP_AFTER_MS - 60_000).toISOString(), event.id)
+      .run();
     await env.DB.prepare("update organisations set webhook_in_flight = 1 where id = ?").bind(org.id).run();
     const deliveries = heldQueue<DeliveryMessage>();
-    const result = await deliver([{ endpoint_id: endpoint.id, event_id: event.id, attempt: 2, organisation_id: org.id }], { WEBHOOK_DELIVERIES: deliveries.queue });
+    const result = await deliver([{ endpoint_id: endpoint.id, event_id: event.id, attempt: 2, organisation_id: org.id }], {
+      WEBHOOK_DELIVERIES: deliveries.queue,
+    });
     expect(result).toMatchObject({ explicitAcks: ["m0"] });
     expect(deliveries.sent).toEqual([]);
     expect(await inFlight(org.id)).toBe(0);

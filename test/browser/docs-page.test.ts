@@ -6,12 +6,12 @@
  * `UPDATE_SCREENSHOT=1 npm run test:browser` refreshes docs/api-reference.png.
  */
 import path from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { operationsFor } from "../../src/openapi/document";
-import { ALL_ROUTES } from "../../src/openapi/openapi.routes";
 // @ts-expect-error: a JavaScript module of the scripts folder
 import { startLoadtestServer } from "../../scripts/loadtest-server.mjs";
+import { operationsFor } from "../../src/openapi/document";
+import { ALL_ROUTES } from "../../src/openapi/openapi.routes";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -24,7 +24,15 @@ beforeAll(async () => {
   server = await startLoadtestServer("browser-test");
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 });
 
@@ -59,7 +67,10 @@ describe("GET /docs", () => {
     const operations = operationsFor(ALL_ROUTES, "public");
     expect(listed).toHaveLength(operations.length);
     for (const operation of operations) {
-      expect(listed.some((id) => id.endsWith(`-${operation.operationId}`)), operation.operationId).toBe(true);
+      expect(
+        listed.some((id) => id.endsWith(`-${operation.operationId}`)),
+        operation.operationId,
+      ).toBe(true);
     }
 
     const ping = page.locator('[id$="-ping"]');

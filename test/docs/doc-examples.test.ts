@@ -6,9 +6,9 @@
  * the request (ids and timestamps: same type and format).
  */
 import { describe, expect, it } from "vitest";
-import type { DocExample } from "./doc-example";
 import fixture from "../fixtures/doc-examples.json";
 import { call, createOrganisation, createSupplier, eanNumber, ISO_TIMESTAMP, json, type TestOrganisation } from "../helpers";
+import type { DocExample } from "./doc-example";
 
 /** Copied verbatim from the three editions of the original docs (see the fixture's `about`). */
 const examples = fixture.examples as DocExample[];
@@ -23,7 +23,7 @@ function expectMatchesExample(actual: Json, expected: Json, path = "body"): void
   if (Array.isArray(expected)) {
     expect(Array.isArray(actual), `${path} is an array`).toBe(true);
     expect(actual, path).toHaveLength(expected.length);
-    expected.forEach((item, i) => expectMatchesExample(actual[i], item, `${path}.${i}`));
+    for (const [i, item] of expected.entries()) expectMatchesExample(actual[i], item, `${path}.${i}`);
   } else if (expected !== null && typeof expected === "object") {
     expect(actual !== null && typeof actual === "object", `${path} is an object`).toBe(true);
     for (const key of Object.keys(expected)) {
@@ -140,7 +140,20 @@ async function stage(example: DocExample): Promise<Staged> {
     if (example.status === 404) {
       // Another organisation's customer does not exist for the caller.
       const other = await createOrganisation();
-      const id = await createCustomerFrom(other, { email: `other-${other.id}@example.com`, profile: { first_name: "A", last_name: "B", title: "mr", phone: "+3256980144", birth_date: "1990-01-01", city: "C", street: "D", building: "1", postal_code: "1000" } });
+      const id = await createCustomerFrom(other, {
+        email: `other-${other.id}@example.com`,
+        profile: {
+          first_name: "A",
+          last_name: "B",
+          title: "mr",
+          phone: "+3256980144",
+          birth_date: "1990-01-01",
+          city: "C",
+          street: "D",
+          building: "1",
+          postal_code: "1000",
+        },
+      });
       return { path: `/api/v1/customers/${id}`, authorization: `Bearer ${org.token}` };
     }
     const id = await createCustomerFrom(org, response);
@@ -150,7 +163,17 @@ async function stage(example: DocExample): Promise<Staged> {
   const org = await createOrganisation();
   const customerId = await createCustomerFrom(org, {
     email: `eans-${org.id}@example.com`,
-    profile: { first_name: "Eve", last_name: "Ans", title: "mrs", phone: "+3256980144", birth_date: "1985-05-05", city: "Kiev", street: "street name", building: "15", postal_code: "2443" },
+    profile: {
+      first_name: "Eve",
+      last_name: "Ans",
+      title: "mrs",
+      phone: "+3256980144",
+      birth_date: "1985-05-05",
+      city: "Kiev",
+      street: "street name",
+      building: "15",
+      postal_code: "2443",
+    },
   });
   const path = example.path.replace(/\/customers\/\d+/, `/customers/${customerId}`);
   const records: Json[] = Array.isArray(response) ? response : response.errors ? [] : [response];
@@ -160,7 +183,11 @@ async function stage(example: DocExample): Promise<Staged> {
   const items: Json[] = request ? (request.eans ? request.eans.map((i: Json) => i.ean) : [request.ean]) : [];
 
   if (example.method === "GET") {
-    await addEans(org, customerId, records.map((r) => eanInputFrom(r, supplier.id)));
+    await addEans(
+      org,
+      customerId,
+      records.map((r) => eanInputFrom(r, supplier.id)),
+    );
     return { path, authorization: `Bearer ${org.token}` };
   }
   const errors: Json[] = response.errors ?? [];
@@ -168,7 +195,20 @@ async function stage(example: DocExample): Promise<Staged> {
     await addEans(org, customerId, items.map(withSupplier));
   } else if (errors.some((e) => e.error === "has_already_been_taken")) {
     const other = await createOrganisation();
-    const otherCustomer = await createCustomerFrom(other, { email: `taken-${other.id}@example.com`, profile: { first_name: "T", last_name: "K", title: "mr", phone: "+3256980144", birth_date: "1970-01-01", city: "C", street: "S", building: "1", postal_code: "1000" } });
+    const otherCustomer = await createCustomerFrom(other, {
+      email: `taken-${other.id}@example.com`,
+      profile: {
+        first_name: "T",
+        last_name: "K",
+        title: "mr",
+        phone: "+3256980144",
+        birth_date: "1970-01-01",
+        city: "C",
+        street: "S",
+        building: "1",
+        postal_code: "1000",
+      },
+    });
     await addEans(other, otherCustomer, items.map(withSupplier));
   }
   const body = request.eans ? { eans: items.map((ean) => ({ ean: withSupplier(ean) })) } : { ean: withSupplier(request.ean) };

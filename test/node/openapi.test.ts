@@ -32,9 +32,7 @@ describe("the OpenAPI document", () => {
   });
 
   it("documents every route the app serves (public and operator documents together), and serves every route it documents", () => {
-    const served = new Set(
-      app.routes.filter((r) => ["GET", "POST", "DELETE", "PUT", "PATCH"].includes(r.method)).map((r) => normalise(r.method, r.path)),
-    );
+    const served = new Set(app.routes.filter((r) => ["GET", "POST", "DELETE", "PUT", "PATCH"].includes(r.method)).map((r) => normalise(r.method, r.path)));
     const documented = new Set(
       [document, operatorDocument].flatMap((doc) =>
         Object.entries(doc.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => normalise(method, path))),
@@ -74,7 +72,11 @@ describe("the OpenAPI document", () => {
   it("describes the webhook POST (OpenAPI 3.1 `webhooks`): the Event it carries and the three Standard Webhooks headers", () => {
     const post = (document as { webhooks?: Record<string, { post: Record<string, any> }> }).webhooks?.event?.post;
     expect(post?.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Event" });
-    expect(post?.parameters.map((p: { name: string; in: string }) => `${p.in} ${p.name}`)).toEqual(["header webhook-id", "header webhook-timestamp", "header webhook-signature"]);
+    expect(post?.parameters.map((p: { name: string; in: string }) => `${p.in} ${p.name}`)).toEqual([
+      "header webhook-id",
+      "header webhook-timestamp",
+      "header webhook-signature",
+    ]);
     expect(document.components.schemas).toHaveProperty("Event");
     expect(operatorDocument).not.toHaveProperty("webhooks");
   });

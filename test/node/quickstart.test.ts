@@ -44,7 +44,9 @@ describe("examples/quickstart.ts", () => {
     const { stdout } = await runQuickstart();
     expect(stdout).toContain("Operator finds its supplier");
     expect(stdout).toContain("✔ quickstart done");
-    const suppliers = (await (await fetch(`${server.baseUrl}/admin/v1/suppliers`, { headers: { Authorization: `Bearer ${server.adminToken}` } })).json()) as Array<{ name: string }>;
+    const suppliers = (await (
+      await fetch(`${server.baseUrl}/admin/v1/suppliers`, { headers: { Authorization: `Bearer ${server.adminToken}` } })
+    ).json()) as Array<{ name: string }>;
     expect(suppliers.filter((s) => s.name === "Quickstart Energy")).toHaveLength(1);
   });
 });

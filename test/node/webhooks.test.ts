@@ -71,7 +71,17 @@ async function newCustomer(token: string): Promise<number> {
       email: `webhooks-${Date.now()}-${++unique}@example.com`,
       terms_and_conditions: true,
       privacy_policy: true,
-      profile: { first_name: "Danny", last_name: "Ocean", title: "mr", phone: "+3256980144", birth_date: "2000-04-07", city: "Gent", street: "Veldstraat", building: "1", postal_code: "9000" },
+      profile: {
+        first_name: "Danny",
+        last_name: "Ocean",
+        title: "mr",
+        phone: "+3256980144",
+        birth_date: "2000-04-07",
+        city: "Gent",
+        street: "Veldstraat",
+        building: "1",
+        postal_code: "9000",
+      },
     },
   });
   expect(created.status).toBe(201);
@@ -183,7 +193,7 @@ describe("webhooks under wrangler dev", () => {
     expect(at("/gone")).toEqual([]);
   });
 
-  it("50 changes → 50 events in the feed → 50 deliveries to [\"*\"], none twice", async () => {
+  it('50 changes → 50 events in the feed → 50 deliveries to ["*"], none twice', async () => {
     const token = await newOrganisation();
     await newEndpoint(token, "/all", ["*"]);
     const customerId = await newCustomer(token);

@@ -1,6 +1,7 @@
 /** @module Compiled queries (src/db/compiled.ts) against the real local D1: binding, mapping, metering. */
-import { and, eq } from "drizzle-orm";
+
 import { env } from "cloudflare:workers";
+import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDatabase, emptyCost } from "../../src/db/client";
 import { compileQuery, runBatch } from "../../src/db/compiled";

@@ -3,12 +3,29 @@ import { describe, expect, it } from "vitest";
 import { checkRecordedExchanges, type Exchange, recordExchange } from "../openapi-conformance";
 
 const customer = {
-  id: 9, email: "a@example.com", external_id: null, created_at: "2020-04-07T13:51:11.880Z", updated_at: "2020-04-07T13:51:11.880Z",
+  id: 9,
+  email: "a@example.com",
+  external_id: null,
+  created_at: "2020-04-07T13:51:11.880Z",
+  updated_at: "2020-04-07T13:51:11.880Z",
   organisation: { id: 1, name: "Org", domain: "org-1", created_at: "2020-04-07T13:51:11.880Z" },
   profile: {
-    id: 9, customer_id: 9, organisation_id: 1, title: "mr", first_name: "Danny", last_name: "Ocean", birth_date: "2000-04-07", phone: "+3256980144",
-    city: "Gent", street: "Kerkstraat", building: "1", building_addon: null, postal_code: "9000", language: "nl",
-    created_at: "2020-04-07T13:51:11.880Z", updated_at: "2020-04-07T13:51:11.880Z",
+    id: 9,
+    customer_id: 9,
+    organisation_id: 1,
+    title: "mr",
+    first_name: "Danny",
+    last_name: "Ocean",
+    birth_date: "2000-04-07",
+    phone: "+3256980144",
+    city: "Gent",
+    street: "Kerkstraat",
+    building: "1",
+    building_addon: null,
+    postal_code: "9000",
+    language: "nl",
+    created_at: "2020-04-07T13:51:11.880Z",
+    updated_at: "2020-04-07T13:51:11.880Z",
   },
 };
 

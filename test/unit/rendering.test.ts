@@ -1,11 +1,11 @@
 /** Unit tests of the contract's rendering rules: phones, decimals, EAN check digits, dates. */
 import Big from "big.js";
-import docExamples from "../fixtures/doc-examples.json";
 import { describe, expect, it } from "vitest";
 import { isNegativeDecimalText, toDecimalString } from "../../src/lib/decimal";
 import { gs1CheckDigit, isValidEanNumber } from "../../src/lib/ean-number";
 import { normalisePhone } from "../../src/lib/phone";
 import { isCalendarDate } from "../../src/lib/time";
+import docExamples from "../fixtures/doc-examples.json";
 
 describe("phone numbers", () => {
   it.each([
@@ -56,7 +56,11 @@ describe("decimals, rendered the Rails way", () => {
 
 describe("EAN numbers", () => {
   it("every EAN number in the three doc editions has a valid check digit", () => {
-    const numbers = new Set(JSON.stringify(docExamples).match(/"54\d{16}"/g)!.map((n) => n.slice(1, -1)));
+    const numbers = new Set(
+      JSON.stringify(docExamples)
+        .match(/"54\d{16}"/g)!
+        .map((n) => n.slice(1, -1)),
+    );
     expect(numbers.size).toBeGreaterThanOrEqual(5);
     for (const number of numbers) expect(isValidEanNumber(number), number).toBe(true);
   });

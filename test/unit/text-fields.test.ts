@@ -57,9 +57,12 @@ describe("text fields", () => {
 
   it("accept what people write in any script, emoji included, as sent (trimmed)", () => {
     fc.assert(
-      fc.property(WRITTEN.filter((value) => value.trim() !== ""), (value) => {
-        expect(text.safeParse(value)).toEqual({ success: true, data: value.trim() });
-      }),
+      fc.property(
+        WRITTEN.filter((value) => value.trim() !== ""),
+        (value) => {
+          expect(text.safeParse(value)).toEqual({ success: true, data: value.trim() });
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -1,10 +1,10 @@
 /** @module The Customer as the API renders it (and its OpenAPI schema): every field always present, `null` where empty. */
 import * as z from "zod";
 import type { CustomerRow, EanRow } from "../../db/schema";
-import { eanJson, toEanJson } from "../eans/eans.json";
-import { calendarDate, named, timestamp } from "../../validation/registry";
-import { type OrganisationRef, organisationJson, toOrganisationJson } from "../organisations/organisations.json";
 import { LANGUAGES, TITLES } from "../../db/schema";
+import { calendarDate, named, timestamp } from "../../validation/registry";
+import { eanJson, toEanJson } from "../eans/eans.json";
+import { type OrganisationRef, organisationJson, toOrganisationJson } from "../organisations/organisations.json";
 
 export const customerJson = named(
   "Customer",
@@ -82,12 +82,7 @@ export function toCustomerJson(customer: CustomerRow, organisation: Organisation
 }
 
 /** Kaminari's page envelope. */
-export function toCustomerPageJson(
-  page: number,
-  per: number,
-  total: number,
-  records: CustomerJson[],
-): z.infer<typeof customerPageJson> {
+export function toCustomerPageJson(page: number, per: number, total: number, records: CustomerJson[]): z.infer<typeof customerPageJson> {
   const totalPages = Math.ceil(total / per);
   return {
     current_page: page,
@@ -113,7 +108,12 @@ export const customerExportJson = named(
   "Everything Enbro holds about a customer (GDPR Art. 15 and 20).",
 );
 
-export function toCustomerExportJson(customer: CustomerRow, organisation: OrganisationRef, eans: EanRow[], exportedAt: string): z.infer<typeof customerExportJson> {
+export function toCustomerExportJson(
+  customer: CustomerRow,
+  organisation: OrganisationRef,
+  eans: EanRow[],
+  exportedAt: string,
+): z.infer<typeof customerExportJson> {
   return {
     customer: toCustomerJson(customer, organisation),
     eans: eans.map(toEanJson),

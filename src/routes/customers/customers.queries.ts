@@ -10,11 +10,11 @@ import type { Database } from "../../db/client";
 import { built, compileQuery, runBatch, writeOnly } from "../../db/compiled";
 import { customerCreatedEvent, customerDeletedEvent, customerEansDeletedEvents, customerUpdatedEvent, eraseCustomerEvents } from "../../db/events";
 import { partialUpdateSet } from "../../db/partial-update";
+import type { CustomerRow } from "../../db/schema";
 import { customers, eans, organisations } from "../../db/schema";
 import { forgetAnswersHolding } from "../../idempotency/idempotency.queries";
 import { nowIso } from "../../lib/time";
 import { joinedOrganisationRef, organisationRef } from "../organisations/organisations.queries";
-import type { CustomerRow } from "../../db/schema";
 import type { CreateCustomerInput } from "./customers.schemas";
 
 /** The organisation as rendered, with its customer count (the list's total). */
@@ -28,8 +28,22 @@ export const organisationWithCount = compileQuery(["organisationId"], (db, $) =>
 /** The customer's row, with the next `org_seq` of its organisation. */
 const insertCustomerRow = compileQuery(
   [
-    "organisationId", "email", "externalId", "registeredFromIp", "title", "firstName", "lastName", "birthDate", "phone",
-    "city", "street", "building", "buildingAddon", "postalCode", "language", "now",
+    "organisationId",
+    "email",
+    "externalId",
+    "registeredFromIp",
+    "title",
+    "firstName",
+    "lastName",
+    "birthDate",
+    "phone",
+    "city",
+    "street",
+    "building",
+    "buildingAddon",
+    "postalCode",
+    "language",
+    "now",
   ],
   (db, $) =>
     db
@@ -73,12 +87,7 @@ const countNewCustomer = compileQuery(["organisationId"], (db, $) =>
  * the organisation's counter, atomically. A taken e-mail fails the batch with
  * a UNIQUE violation on `customers_email_unique`.
  */
-export async function insertCustomer(
-  db: Database,
-  organisationId: number,
-  input: CreateCustomerInput,
-  clientIp: string | null,
-) {
+export async function insertCustomer(db: Database, organisationId: number, input: CreateCustomerInput, clientIp: string | null) {
   const { profile } = input;
   const now = nowIso();
   const [[customer], [organisation]] = await runBatch(db, [

@@ -3,21 +3,30 @@
  * SQL in customers.queries.ts, rendering in customers.json.ts.
  */
 import { isUniqueViolation } from "../../db/errors";
-import { holds } from "../../idempotency/idempotency.subjects";
 import { ApiError, errorsJson, fieldError } from "../../errors";
-import { pathId } from "../../routing/path-id";
-import * as examples from "../../openapi/examples";
+import { holds } from "../../idempotency/idempotency.subjects";
+import { nowIso } from "../../lib/time";
 import { MAX_PER_PAGE, MAX_STRING_LENGTH } from "../../limits";
+import * as examples from "../../openapi/examples";
+import { pathId } from "../../routing/path-id";
 import { defineRoute } from "../../routing/route";
 import { sentKeys } from "../../routing/sent-keys";
-import { customerExportJson, customerJson, customerPageJson, toCustomerExportJson, toCustomerJson, toCustomerPageJson } from "./customers.json";
-import { nowIso } from "../../lib/time";
 import { findCustomerWithEans } from "../peer/peer.queries";
-import { type CustomerChanges, eraseCustomer, findCustomer, findCustomerByExternalId, insertCustomer, listCustomers, updateCustomer } from "./customers.queries";
+import { customerExportJson, customerJson, customerPageJson, toCustomerExportJson, toCustomerJson, toCustomerPageJson } from "./customers.json";
+import {
+  type CustomerChanges,
+  eraseCustomer,
+  findCustomer,
+  findCustomerByExternalId,
+  insertCustomer,
+  listCustomers,
+  updateCustomer,
+} from "./customers.queries";
 import { createCustomerBody, listCustomersQuery, updateCustomerBody } from "./customers.schemas";
 
 export const createCustomer = defineRoute("post", "/api/v1/customers", {
-  operationId: "createCustomer", tag: "Customers",
+  operationId: "createCustomer",
+  tag: "Customers",
   summary: "Create a customer of the current organisation",
   description: "The e-mail is unique in the whole system (case-insensitively). Phones are normalised to E.164, Belgium the default country.",
   auth: "organisation",
@@ -37,13 +46,20 @@ export const createCustomer = defineRoute("post", "/api/v1/customers", {
 });
 
 export const listCustomersRoute = defineRoute("get", "/api/v1/customers", {
-  operationId: "listCustomers", tag: "Customers",
+  operationId: "listCustomers",
+  tag: "Customers",
   summary: "The current organisation's customers, by id (Kaminari pages)",
   auth: "organisation",
   query: {
     schema: listCustomersQuery,
     parameters: [
-      { name: "page", description: "Page number from 1. Read as Kaminari does, never refused: leading digits are read (`2abc` → 2); absent, non-numeric or < 1 → 1.", example: "1", schema: { type: "integer", minimum: 1 }, lenient: true },
+      {
+        name: "page",
+        description: "Page number from 1. Read as Kaminari does, never refused: leading digits are read (`2abc` → 2); absent, non-numeric or < 1 → 1.",
+        example: "1",
+        schema: { type: "integer", minimum: 1 },
+        lenient: true,
+      },
       {
         name: "per",
         description: `Records per page, 1 to ${MAX_PER_PAGE}. Read as Kaminari does, never refused: anything else → ${MAX_PER_PAGE}.`,
@@ -51,7 +67,12 @@ export const listCustomersRoute = defineRoute("get", "/api/v1/customers", {
         schema: { type: "integer", minimum: 1, maximum: MAX_PER_PAGE },
         lenient: true,
       },
-      { name: "external_id", description: "The partner's own id: the page holds that customer, or none.", example: "crm-4711", schema: { type: "string", minLength: 1, maxLength: MAX_STRING_LENGTH } },
+      {
+        name: "external_id",
+        description: "The partner's own id: the page holds that customer, or none.",
+        example: "crm-4711",
+        schema: { type: "string", minLength: 1, maxLength: MAX_STRING_LENGTH },
+      },
     ],
   },
   responses: { 200: { schema: customerPageJson, example: examples.customerPage } },
@@ -70,7 +91,8 @@ export const listCustomersRoute = defineRoute("get", "/api/v1/customers", {
 });
 
 export const getCustomer = defineRoute("get", "/api/v1/customers/:id", {
-  operationId: "getCustomer", tag: "Customers",
+  operationId: "getCustomer",
+  tag: "Customers",
   summary: "A customer of the current organisation",
   auth: "organisation",
   params: [{ name: "id", description: "Customer id" }],
@@ -90,7 +112,8 @@ function takenError(error: unknown): ApiError | null {
 }
 
 export const updateCustomerRoute = defineRoute("patch", "/api/v1/customers/:id", {
-  operationId: "updateCustomer", tag: "Customers",
+  operationId: "updateCustomer",
+  tag: "Customers",
   summary: "Update a customer: its e-mail, external id and any profile field",
   description: "An absent field is left as it is; `null` clears `building_addon` and `external_id`. Consents and `registered_from_ip` cannot be updated.",
   auth: "organisation",
@@ -119,9 +142,11 @@ export const updateCustomerRoute = defineRoute("patch", "/api/v1/customers/:id",
 });
 
 export const eraseCustomerRoute = defineRoute("delete", "/api/v1/customers/:id", {
-  operationId: "eraseCustomer", tag: "Customers",
+  operationId: "eraseCustomer",
+  tag: "Customers",
   summary: "Erase a customer (GDPR Art. 17): its profile, EANs and consents, at once",
-  description: "Afterwards the customer is 404 everywhere, its e-mail and EAN numbers can be registered again, and a retry of a request that wrote it (same Idempotency-Key) answers 404. Ids and timestamps of other records are kept.",
+  description:
+    "Afterwards the customer is 404 everywhere, its e-mail and EAN numbers can be registered again, and a retry of a request that wrote it (same Idempotency-Key) answers 404. Ids and timestamps of other records are kept.",
   auth: "organisation",
   answerHolds: "nothing",
   params: [{ name: "id", description: "Customer id" }],
@@ -134,11 +159,12 @@ export const eraseCustomerRoute = defineRoute("delete", "/api/v1/customers/:id",
 });
 
 export const exportCustomer = defineRoute("get", "/api/v1/customers/:id/export", {
-  operationId: "exportCustomer", tag: "Customers",
+  operationId: "exportCustomer",
+  tag: "Customers",
   summary: "Everything held about a customer (GDPR Art. 15 and 20), as a JSON download",
   auth: "organisation",
   params: [{ name: "id", description: "Customer id" }],
-  responses: { 200: { schema: customerExportJson, description: "With `Content-Disposition: attachment; filename=\"enbro-customer-<id>.json\"`." } },
+  responses: { 200: { schema: customerExportJson, description: 'With `Content-Disposition: attachment; filename="enbro-customer-<id>.json"`.' } },
   handler: async (c) => {
     const found = await findCustomerWithEans(c.get("database")(), c.get("organisationId"), pathId(c.req.param("id")));
     if (!found) throw ApiError.notFound();

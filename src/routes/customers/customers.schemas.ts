@@ -5,8 +5,8 @@
 import * as z from "zod";
 import { LANGUAGES, TITLES } from "../../db/schema";
 import { MAX_PER_PAGE } from "../../limits";
-import { named } from "../../validation/registry";
 import * as f from "../../validation/fields";
+import { named } from "../../validation/registry";
 
 export const profileSchema = f.object({
   first_name: f.requiredString(),
@@ -22,16 +22,19 @@ export const profileSchema = f.object({
   language: f.optionalEnumOf(LANGUAGES).transform((language) => language ?? "nl"),
 });
 
-export const createCustomerBody = named("CustomerCreateRequest", f.envelope({
-  customer: f.object({
-    email: f.email(),
-    external_id: f.optionalString(),
-    terms_and_conditions: f.acceptance(),
-    privacy_policy: f.acceptance(),
-    registered_from_ip: f.optionalIpAddress(),
-    profile: profileSchema,
+export const createCustomerBody = named(
+  "CustomerCreateRequest",
+  f.envelope({
+    customer: f.object({
+      email: f.email(),
+      external_id: f.optionalString(),
+      terms_and_conditions: f.acceptance(),
+      privacy_policy: f.acceptance(),
+      registered_from_ip: f.optionalIpAddress(),
+      profile: profileSchema,
+    }),
   }),
-}));
+);
 
 export type CreateCustomerInput = z.output<typeof createCustomerBody>["customer"];
 
@@ -43,30 +46,32 @@ export type CreateCustomerInput = z.output<typeof createCustomerBody>["customer"
  * required field. Consents and `registered_from_ip` cannot be updated
  * (ignored, as unknown keys are).
  */
-export const updateCustomerBody = named("CustomerUpdateRequest", f.envelope({
-  customer: f.object({
-    email: f.filledOrAbsent(f.email()),
-    external_id: f.optionalString(),
-    profile: f
-      .object({
-        first_name: f.filledOrAbsent(f.requiredString()),
-        last_name: f.filledOrAbsent(f.requiredString()),
-        city: f.filledOrAbsent(f.requiredString()),
-        street: f.filledOrAbsent(f.requiredString()),
-        building: f.filledOrAbsent(f.requiredString()),
-        postal_code: f.filledOrAbsent(f.requiredString()),
-        building_addon: profileSchema.shape.building_addon,
-        title: f.filledOrAbsent(profileSchema.shape.title),
-        phone: f.filledOrAbsent(f.phone()),
-        birth_date: f.filledOrAbsent(f.pastDate()),
-        language: profileSchema.shape.language,
-      })
-      .optional(),
+export const updateCustomerBody = named(
+  "CustomerUpdateRequest",
+  f.envelope({
+    customer: f.object({
+      email: f.filledOrAbsent(f.email()),
+      external_id: f.optionalString(),
+      profile: f
+        .object({
+          first_name: f.filledOrAbsent(f.requiredString()),
+          last_name: f.filledOrAbsent(f.requiredString()),
+          city: f.filledOrAbsent(f.requiredString()),
+          street: f.filledOrAbsent(f.requiredString()),
+          building: f.filledOrAbsent(f.requiredString()),
+          postal_code: f.filledOrAbsent(f.requiredString()),
+          building_addon: profileSchema.shape.building_addon,
+          title: f.filledOrAbsent(profileSchema.shape.title),
+          phone: f.filledOrAbsent(f.phone()),
+          birth_date: f.filledOrAbsent(f.pastDate()),
+          language: profileSchema.shape.language,
+        })
+        .optional(),
+    }),
   }),
-}));
+);
 
 export type UpdateCustomerInput = z.output<typeof updateCustomerBody>["customer"];
-
 
 /** A query parameter as Rails reads it: the last value wins, leading digits only (`"2abc"` → 2). */
 const leadingInteger = z

@@ -1,8 +1,8 @@
 /** @module The Ean as the API renders it (and its OpenAPI schema): every field always present, `null` where empty. */
 import * as z from "zod";
 import type { EanRow } from "../../db/schema";
-import { calendarDate, decimalString, named, sentDecimalString, timestamp } from "../../validation/registry";
 import { EAN_STATES, PRODUCTS, REASONS, RECORDING_PERIODS, TARIFF_GROUPS } from "../../db/schema";
+import { calendarDate, decimalString, named, sentDecimalString, timestamp } from "../../validation/registry";
 
 const consumptionJson = z.object({ name: z.string(), volume: sentDecimalString.nullable(), price: sentDecimalString.nullable() });
 

@@ -8,17 +8,16 @@
  */
 import { and, asc, eq, getTableColumns, inArray, type SQLWrapper, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { isNotNullViolation } from "../../db/errors";
-import { partialUpdateSet } from "../../db/partial-update";
 import { built, compileQuery, runBatch, writeOnly } from "../../db/compiled";
-import { eanDeletedEvent, eansCreatedEvents, eanStateChangedEvent, eanUpdatedEvent } from "../../db/events";
+import { isNotNullViolation } from "../../db/errors";
+import { eanDeletedEvent, eanStateChangedEvent, eansCreatedEvents, eanUpdatedEvent } from "../../db/events";
+import { partialUpdateSet } from "../../db/partial-update";
 import { customers, type EanRow, type EanState, eans, suppliers } from "../../db/schema";
 import { nowIso } from "../../lib/time";
+import { D1_MAX_BOUND_PARAMETERS, MAX_EANS_PER_CUSTOMER } from "../../limits";
 import { ownedCustomer, ownedCustomerId } from "../customers/customers.queries";
 import type { EanKeys } from "./eans.rules";
-import { D1_MAX_BOUND_PARAMETERS, MAX_EANS_PER_CUSTOMER } from "../../limits";
 import type { EanInput } from "./eans.schemas";
-
 
 export interface EanWriteContext {
   customerExists: boolean;
@@ -29,12 +28,7 @@ export interface EanWriteContext {
 }
 
 /** Everything the EAN rules need to say why a write was refused, in one round trip. */
-export async function readEanWriteContext(
-  db: Database,
-  organisationId: number,
-  customerId: number,
-  items: readonly EanKeys[],
-): Promise<EanWriteContext> {
+export async function readEanWriteContext(db: Database, organisationId: number, customerId: number, items: readonly EanKeys[]): Promise<EanWriteContext> {
   const numbers = [...new Set(items.flatMap((item) => (item.number === null ? [] : [item.number])))];
   const supplierIds = [...new Set(items.flatMap((item) => (item.supplier_id === null ? [] : [item.supplier_id])))];
   const [owner, taken, named] = await db.batch([
@@ -51,9 +45,25 @@ export async function readEanWriteContext(
 
 /** The request's values of an EAN, in the order of the VALUES rows below. */
 const VALUE_COLUMNS = [
-  "supplier_id", "number", "product", "reason", "building", "building_addon", "street", "city", "postal_code",
-  "consumptions", "solar_panels", "inverter_max_power", "contract_end_date", "respect_contract_end_date",
-  "fixed_fee", "tariff_group", "recording_period", "wkk", "gsc",
+  "supplier_id",
+  "number",
+  "product",
+  "reason",
+  "building",
+  "building_addon",
+  "street",
+  "city",
+  "postal_code",
+  "consumptions",
+  "solar_panels",
+  "inverter_max_power",
+  "contract_end_date",
+  "respect_contract_end_date",
+  "fixed_fee",
+  "tariff_group",
+  "recording_period",
+  "wkk",
+  "gsc",
 ] as const;
 
 function valuesOf(item: EanInput): unknown[] {
@@ -146,7 +156,13 @@ export async function insertEans(db: Database, organisationId: number, customerI
   // Straight to the (metered) D1 handle: Drizzle's query builder has no INSERT … SELECT FROM (VALUES …),
   // and its batch cannot carry raw SQL with parameters.
   const inserts = statements.length - 1;
-  const created = eansCreatedEvents(db, organisationId, customerId, items.map((item) => item.number), now);
+  const created = eansCreatedEvents(
+    db,
+    organisationId,
+    customerId,
+    items.map((item) => item.number),
+    now,
+  );
   const results = await db.$client.batch<Record<string, unknown>>([...statements, ...created.map((event) => event.statement)]);
   // Ids follow insertion order, which follows the request's (the VALUES ordinal).
   return results
@@ -157,7 +173,11 @@ export async function insertEans(db: Database, organisationId: number, customerI
 
 /** A customer's EANs, oldest first; none when the customer is not the organisation's (1 + n rows read). */
 export const customerEans = compileQuery(["organisationId", "customerId"], (db, $) =>
-  db.select().from(eans).where(eq(eans.customerId, ownedCustomerId($.organisationId, $.customerId))).orderBy(asc(eans.id)),
+  db
+    .select()
+    .from(eans)
+    .where(eq(eans.customerId, ownedCustomerId($.organisationId, $.customerId)))
+    .orderBy(asc(eans.id)),
 );
 
 /** The customer's id when it is the organisation's. */
@@ -167,10 +187,7 @@ const customerOwner = compileQuery(["organisationId", "customerId"], (db, $) =>
 
 /** The customer's EANs by id, or null when the customer is not the organisation's. 2 + n rows read; 2 for another organisation's id. */
 export async function listEans(db: Database, organisationId: number, customerId: number) {
-  const [owner, rows] = await runBatch(db, [
-    customerOwner.bind(db, { organisationId, customerId }),
-    customerEans.bind(db, { organisationId, customerId }),
-  ]);
+  const [owner, rows] = await runBatch(db, [customerOwner.bind(db, { organisationId, customerId }), customerEans.bind(db, { organisationId, customerId })]);
   return owner.length > 0 ? rows : null;
 }
 
@@ -181,7 +198,10 @@ function ownedEan(organisationId: number | SQLWrapper, customerId: number | SQLW
 
 /** One EAN of the organisation's customer; 2 rows read (1 for another organisation's or customer's id). */
 const eanById = compileQuery(["organisationId", "customerId", "eanId"], (db, $) =>
-  db.select().from(eans).where(ownedEan($.organisationId, $.customerId, $.eanId)),
+  db
+    .select()
+    .from(eans)
+    .where(ownedEan($.organisationId, $.customerId, $.eanId)),
 );
 
 export async function findEan(db: Database, organisationId: number, customerId: number, eanId: number): Promise<EanRow | null> {
@@ -227,7 +247,10 @@ export async function updateEan(db: Database, organisationId: number, customerId
   const now = nowIso();
   const partial = partialUpdateSet(UPDATABLE_COLUMNS, UPDATABLE, changes, sql`coalesce(${eans.updatedAt}, ${eans.createdAt})`, now);
   const target = and(ownedEan(organisationId, customerId, eanId), changes.number === undefined ? undefined : eq(eans.number, changes.number));
-  const stored = db.select({ number: eans.number }).from(eans).where(ownedEan(organisationId, customerId, eanId));
+  const stored = db
+    .select({ number: eans.number })
+    .from(eans)
+    .where(ownedEan(organisationId, customerId, eanId));
   if (!partial) {
     const [rows, [found]] = await db.batch([db.select().from(eans).where(target), stored]);
     return { row: rows[0] ?? null, storedNumber: found?.number ?? null };
@@ -252,9 +275,21 @@ export async function deleteEan(db: Database, organisationId: number, customerId
       db
         .update(customers)
         .set({ eansCount: sql`${customers.eansCount} - 1` })
-        .where(and(ownedCustomer(organisationId, customerId), sql`exists (select 1 from ${eans} where ${eans.id} = ${eanId} and ${eans.customerId} = ${customers.id})`)),
+        .where(
+          and(
+            ownedCustomer(organisationId, customerId),
+            sql`exists (select 1 from ${eans} where ${eans.id} = ${eanId} and ${eans.customerId} = ${customers.id})`,
+          ),
+        ),
     ),
-    built(db, db.delete(eans).where(ownedEan(organisationId, customerId, eanId)).returning({ id: eans.id }), (result) => result.results),
+    built(
+      db,
+      db
+        .delete(eans)
+        .where(ownedEan(organisationId, customerId, eanId))
+        .returning({ id: eans.id }),
+      (result) => result.results,
+    ),
     eanDeletedEvent(db, organisationId, customerId, eanId, nowIso()),
   ]);
   return deleted.length > 0;
@@ -278,7 +313,11 @@ export async function moveEanState(db: Database, eanId: number, from: EanState, 
   const [rows, , [current]] = await runBatch(db, [
     built(
       db,
-      db.update(eans).set({ state: to, updatedAt: now }).where(and(eq(eans.id, eanId), eq(eans.state, from))).returning(),
+      db
+        .update(eans)
+        .set({ state: to, updatedAt: now })
+        .where(and(eq(eans.id, eanId), eq(eans.state, from)))
+        .returning(),
       (result) => (result.results as Record<string, unknown>[]).map(toEanRow),
     ),
     eanStateChangedEvent(db, eanId, from, to, now),

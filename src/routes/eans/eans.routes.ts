@@ -3,22 +3,34 @@
  * (all or nothing), list. Rules in eans.schemas.ts and eans.rules.ts, SQL in
  * eans.queries.ts, rendering in eans.json.ts.
  */
+
+import * as z from "zod";
 import type { Database } from "../../db/client";
 import { isConstraintViolation } from "../../db/errors";
-import { holds } from "../../idempotency/idempotency.subjects";
 import type { AppEnv } from "../../env";
 import { ApiError, errorsJson, fieldError } from "../../errors";
+import { holds } from "../../idempotency/idempotency.subjects";
 import { parseId } from "../../lib/ids";
-import { pathId } from "../../routing/path-id";
-import { sentKeys } from "../../routing/sent-keys";
-import * as examples from "../../openapi/examples";
-import { defineRoute } from "../../routing/route";
-import type { ExplainRefusal } from "../../validation/validator";
-import * as z from "zod";
-import { eanJson, toEanJson } from "./eans.json";
-import { deleteEan, type EanChanges, findEan, findEanForOperator, insertEans, isOverEanCap, listEans, moveEanState, readEanWriteContext, updateEan } from "./eans.queries";
-import { canMove, checkEanConflicts, eanKeysOf, mergeEanErrors } from "./eans.rules";
 import { MAX_BULK_EANS, MAX_EANS_PER_CUSTOMER } from "../../limits";
+import * as examples from "../../openapi/examples";
+import { pathId } from "../../routing/path-id";
+import { defineRoute } from "../../routing/route";
+import { sentKeys } from "../../routing/sent-keys";
+import type { ExplainRefusal } from "../../validation/validator";
+import { eanJson, toEanJson } from "./eans.json";
+import {
+  deleteEan,
+  type EanChanges,
+  findEan,
+  findEanForOperator,
+  insertEans,
+  isOverEanCap,
+  listEans,
+  moveEanState,
+  readEanWriteContext,
+  updateEan,
+} from "./eans.queries";
+import { canMove, checkEanConflicts, eanKeysOf, mergeEanErrors } from "./eans.rules";
 import { bulkEansBody, createEanBody, type EanInput, moveEanStateBody, updateEanBody } from "./eans.schemas";
 
 /**
@@ -70,7 +82,8 @@ function explainEanRefusal(bulk: boolean): ExplainRefusal<AppEnv> {
 const customerIdParam = [{ name: "customer_id", description: "Customer id" }];
 
 export const createEan = defineRoute("post", "/api/v1/customers/:customer_id/eans", {
-  operationId: "createEan", tag: "EANs",
+  operationId: "createEan",
+  tag: "EANs",
   summary: "Add an EAN connection point to a customer",
   auth: "organisation",
   answerHolds: holds.customerOfEan,
@@ -86,7 +99,8 @@ export const createEan = defineRoute("post", "/api/v1/customers/:customer_id/ean
 });
 
 export const createEansInBulk = defineRoute("post", "/api/v1/customers/:customer_id/eans/bulk", {
-  operationId: "createEansInBulk", tag: "EANs",
+  operationId: "createEansInBulk",
+  tag: "EANs",
   summary: `Add 1 to ${MAX_BULK_EANS} EANs at once, all or nothing`,
   auth: "organisation",
   answerHolds: holds.customerOfEan,
@@ -105,7 +119,8 @@ export const createEansInBulk = defineRoute("post", "/api/v1/customers/:customer
 });
 
 export const listEansRoute = defineRoute("get", "/api/v1/customers/:customer_id/eans", {
-  operationId: "listEans", tag: "EANs",
+  operationId: "listEans",
+  tag: "EANs",
   summary: "A customer's EANs, by id",
   auth: "organisation",
   params: customerIdParam,
@@ -121,7 +136,8 @@ export const listEansRoute = defineRoute("get", "/api/v1/customers/:customer_id/
 const eanParams = [...customerIdParam, { name: "id", description: "EAN id" }];
 
 export const getEan = defineRoute("get", "/api/v1/customers/:customer_id/eans/:id", {
-  operationId: "getEan", tag: "EANs",
+  operationId: "getEan",
+  tag: "EANs",
   summary: "One EAN of a customer",
   auth: "organisation",
   params: eanParams,
@@ -134,7 +150,8 @@ export const getEan = defineRoute("get", "/api/v1/customers/:customer_id/eans/:i
 });
 
 export const updateEanRoute = defineRoute("patch", "/api/v1/customers/:customer_id/eans/:id", {
-  operationId: "updateEan", tag: "EANs",
+  operationId: "updateEan",
+  tag: "EANs",
   summary: "Update an EAN: any subset of its fields",
   description: "An absent field is left as it is; `null` clears an optional field. `consumptions`, when sent, replaces the whole list. `number` cannot change.",
   auth: "organisation",
@@ -165,7 +182,8 @@ export const updateEanRoute = defineRoute("patch", "/api/v1/customers/:customer_
 });
 
 export const deleteEanRoute = defineRoute("delete", "/api/v1/customers/:customer_id/eans/:id", {
-  operationId: "deleteEan", tag: "EANs",
+  operationId: "deleteEan",
+  tag: "EANs",
   summary: "Remove an EAN (its number can be registered again at once)",
   auth: "organisation",
   answerHolds: "nothing",
@@ -180,7 +198,8 @@ export const deleteEanRoute = defineRoute("delete", "/api/v1/customers/:customer
 });
 
 export const moveEanStateRoute = defineRoute("post", "/admin/v1/eans/:id/state", {
-  operationId: "moveEanState", tag: "Operator",
+  operationId: "moveEanState",
+  tag: "Operator",
   summary: "Move an EAN along its switching lifecycle",
   description:
     "ready → offered | cancelled; offered → switch_requested | cancelled; switch_requested → switched | rejected | cancelled; switched, rejected and cancelled are final. A compare-and-set on the current state: of two concurrent moves from the same state one wins, the other gets cannot_transition. Writes ean.state_changed.",

@@ -4,9 +4,10 @@
  * foreign key); when it refuses a write, these say why, over every item, so
  * a bulk reports every item's errors at once.
  */
+
+import type { EanState } from "../../db/schema";
 import { type FieldError, fieldError } from "../../errors";
 import type { EanWriteContext } from "./eans.queries";
-import type { EanState } from "../../db/schema";
 import { eanSchema } from "./eans.schemas";
 
 /**
@@ -21,12 +22,7 @@ export type EanKeys = { number: string | null; supplier_id: number | null };
  * adds each item's `index`. A number repeated within the request is taken on
  * its later items.
  */
-export function checkEanConflicts(
-  customerId: number,
-  items: readonly EanKeys[],
-  context: EanWriteContext,
-  bulk: boolean,
-): FieldError[] {
+export function checkEanConflicts(customerId: number, items: readonly EanKeys[], context: EanWriteContext, bulk: boolean): FieldError[] {
   const errors: FieldError[] = [];
   const seen = new Set<string>();
   items.forEach((item, i) => {

@@ -6,11 +6,16 @@
 import { and, asc, eq, gt, lt } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { compileQuery, runBatch } from "../../db/compiled";
-import { EVENT_TYPES, events } from "../../db/schema";
+import { type EVENT_TYPES, events } from "../../db/schema";
 import { EVENT_RETENTION_MS } from "../../limits";
 
 const eventsAfter = compileQuery(["organisationId", "after", "take"], (db, $) =>
-  db.select().from(events).where(and(eq(events.organisationId, $.organisationId), gt(events.id, $.after))).orderBy(asc(events.id)).limit($.take),
+  db
+    .select()
+    .from(events)
+    .where(and(eq(events.organisationId, $.organisationId), gt(events.id, $.after)))
+    .orderBy(asc(events.id))
+    .limit($.take),
 );
 
 const eventsOfTypeAfter = compileQuery(["organisationId", "type", "after", "take"], (db, $) =>
@@ -32,7 +37,10 @@ export async function listEvents(db: Database, organisationId: number, after: nu
 }
 
 const eventById = compileQuery(["organisationId", "eventId"], (db, $) =>
-  db.select().from(events).where(and(eq(events.id, $.eventId), eq(events.organisationId, $.organisationId))),
+  db
+    .select()
+    .from(events)
+    .where(and(eq(events.id, $.eventId), eq(events.organisationId, $.organisationId))),
 );
 
 export async function findEvent(db: Database, organisationId: number, eventId: number) {

@@ -6,21 +6,27 @@
 import { EVENT_TYPES } from "../../db/schema";
 import { ApiError, errorsJson } from "../../errors";
 import { DEFAULT_EVENTS_LIMIT, MAX_EVENTS_LIMIT } from "../../limits";
-import { defineRoute } from "../../routing/route";
 import { pathId } from "../../routing/path-id";
+import { defineRoute } from "../../routing/route";
 import { eventJson, eventPageJson, toEventJson } from "./events.json";
 import { findEvent, listEvents } from "./events.queries";
 import { listEventsQuery } from "./events.schemas";
 
 export const listEventsRoute = defineRoute("get", "/api/v1/events", {
-  operationId: "listEvents", tag: "Events",
+  operationId: "listEvents",
+  tag: "Events",
   summary: "The organisation's events, in id order after `after`",
   description: "Send `next_after` back as `after` to read on; `has_more` says whether there are more now. Events are kept 30 days.",
   auth: "organisation",
   query: {
     schema: listEventsQuery,
     parameters: [
-      { name: "after", description: "An event id: the events after it (default 0).", example: "0", schema: { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER } },
+      {
+        name: "after",
+        description: "An event id: the events after it (default 0).",
+        example: "0",
+        schema: { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+      },
       {
         name: "limit",
         description: `Events per page, 1 to ${MAX_EVENTS_LIMIT} (default ${DEFAULT_EVENTS_LIMIT}).`,
@@ -40,7 +46,8 @@ export const listEventsRoute = defineRoute("get", "/api/v1/events", {
 });
 
 export const getEvent = defineRoute("get", "/api/v1/events/:id", {
-  operationId: "getEvent", tag: "Events",
+  operationId: "getEvent",
+  tag: "Events",
   summary: "One event of the organisation",
   auth: "organisation",
   params: [{ name: "id", description: "Event id" }],

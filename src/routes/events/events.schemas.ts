@@ -10,7 +10,13 @@ const lastValue = (value: unknown) => (Array.isArray(value) ? value[value.length
 export const listEventsQuery = f.object({
   after: z.preprocess(lastValue, f.nonNegativeInteger().optional()).transform((after) => after ?? 0),
   limit: z
-    .preprocess(lastValue, f.nonNegativeInteger().pipe(z.number().min(1, { message: "must_be_greater_than_or_equal_to" }).max(MAX_EVENTS_LIMIT, { message: "size_cannot_be_greater_than" })).optional())
+    .preprocess(
+      lastValue,
+      f
+        .nonNegativeInteger()
+        .pipe(z.number().min(1, { message: "must_be_greater_than_or_equal_to" }).max(MAX_EVENTS_LIMIT, { message: "size_cannot_be_greater_than" }))
+        .optional(),
+    )
     .transform((limit) => limit ?? DEFAULT_EVENTS_LIMIT),
   type: z.preprocess(lastValue, f.enumOf(EVENT_TYPES).optional()),
 });

@@ -5,10 +5,7 @@ import { named, timestamp } from "../../validation/registry";
 
 export type OrganisationRef = Pick<OrganisationRow, "id" | "name" | "domain" | "createdAt">;
 
-export const organisationJson = named(
-  "Organisation",
-  z.object({ id: z.int(), name: z.string(), domain: z.string(), created_at: timestamp }),
-);
+export const organisationJson = named("Organisation", z.object({ id: z.int(), name: z.string(), domain: z.string(), created_at: timestamp }));
 
 export function toOrganisationJson(org: OrganisationRef): z.infer<typeof organisationJson> {
   return { id: org.id, name: org.name, domain: org.domain, created_at: org.createdAt };

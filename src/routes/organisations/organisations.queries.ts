@@ -4,10 +4,10 @@
  */
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { forgetAnswersHolding } from "../../idempotency/idempotency.queries";
-import { subjectOf } from "../../idempotency/idempotency.subjects";
 import { compileQuery, runBatch } from "../../db/compiled";
 import { organisations, tokens } from "../../db/schema";
+import { forgetAnswersHolding } from "../../idempotency/idempotency.queries";
+import { subjectOf } from "../../idempotency/idempotency.subjects";
 import { nowIso } from "../../lib/time";
 
 export const organisationRef = {
@@ -47,11 +47,7 @@ export async function findOrganisation(db: Database, organisationId: number) {
  * random suffix follows. A chosen domain that is taken fails the batch on
  * `organisations_domain_unique`.
  */
-export async function insertOrganisationWithToken(
-  db: Database,
-  input: { name: string; domain: string | null; slug: string },
-  tokenHash: string,
-) {
+export async function insertOrganisationWithToken(db: Database, input: { name: string; domain: string | null; slug: string }, tokenHash: string) {
   const now = nowIso();
   const [, , , [organisation], [token]] = await db.batch([
     db.insert(organisations).values({ name: input.name, domain: input.domain ?? `pending-${tokenHash}`, createdAt: now }),

@@ -5,18 +5,19 @@
 import { isUniqueViolation } from "../../db/errors";
 import { ApiError, fieldError } from "../../errors";
 import { subjectOf } from "../../idempotency/idempotency.subjects";
-import { pathId } from "../../routing/path-id";
 import { generateToken, sha256Hex, type TokenEntry, tokenKvKey } from "../../lib/tokens";
 import { TOKEN_CACHE_TTL_MS } from "../../limits";
 import { forgetCachedToken } from "../../middleware/auth";
 import * as examples from "../../openapi/examples";
+import { pathId } from "../../routing/path-id";
 import { defineRoute } from "../../routing/route";
 import { createdOrganisationJson, issuedTokenJson, organisationJson, toOrganisationJson } from "./organisations.json";
 import { findOrganisation, insertOrganisationWithToken, insertToken, revokeToken } from "./organisations.queries";
 import { createOrganisationBody, slugify } from "./organisations.schemas";
 
 export const getMe = defineRoute("get", "/api/v1/me", {
-  operationId: "getMe", tag: "Organisation",
+  operationId: "getMe",
+  tag: "Organisation",
   summary: "The current organisation (the token's)",
   auth: "organisation",
   responses: { 200: { schema: organisationJson, example: examples.me } },
@@ -38,7 +39,8 @@ async function publishToken(kv: KVNamespace, hash: string, entry: TokenEntry) {
 }
 
 export const createOrganisation = defineRoute("post", "/admin/v1/organisations", {
-  operationId: "createOrganisation", tag: "Operator",
+  operationId: "createOrganisation",
+  tag: "Operator",
   summary: "Create an organisation and its first token (shown once)",
   description: "`domain` defaults to the slug of the name followed by `-<id>`.",
   auth: "operator",
@@ -49,7 +51,7 @@ export const createOrganisation = defineRoute("post", "/admin/v1/organisations",
   handler: async (c) => {
     const { name, domain } = c.req.valid("json");
     const { token, hash } = await newToken();
-    let created;
+    let created: Awaited<ReturnType<typeof insertOrganisationWithToken>>;
     try {
       created = await insertOrganisationWithToken(c.get("database")(), { name, domain, slug: slugify(name) }, hash);
     } catch (error) {
@@ -63,7 +65,8 @@ export const createOrganisation = defineRoute("post", "/admin/v1/organisations",
 });
 
 export const issueToken = defineRoute("post", "/admin/v1/organisations/:id/tokens", {
-  operationId: "issueToken", tag: "Operator",
+  operationId: "issueToken",
+  tag: "Operator",
   summary: "Issue another token for an organisation (shown once)",
   auth: "operator",
   answerHolds: (answer: { id: number }) => subjectOf("token", answer.id),
@@ -80,7 +83,8 @@ export const issueToken = defineRoute("post", "/admin/v1/organisations/:id/token
 });
 
 export const revokeTokenRoute = defineRoute("delete", "/admin/v1/tokens/:id", {
-  operationId: "revokeToken", tag: "Operator",
+  operationId: "revokeToken",
+  tag: "Operator",
   summary: "Revoke a token",
   description: `An isolate that used the token just before may accept it for up to ${TOKEN_CACHE_TTL_MS / 1000} s more.`,
   auth: "operator",

@@ -8,25 +8,32 @@ function nullable<T extends z.ZodType>(schema: T): T {
   nullMeansAbsent.add(schema);
   return schema;
 }
+
 import * as f from "../../validation/fields";
 
 /** A domain: a lowercase slug, runs of a-z0-9 joined by single hyphens ("leuschke-okonfadel-1"). */
 export const DOMAIN_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-export const createOrganisationBody = named("OrganisationCreateRequest", f.envelope({
-  name: f.requiredString(),
-  // Absent or null: the default. Blank is must_be_filled; anything but a slug is_in_invalid_format.
-  domain: nullable(z
-    .preprocess(
-      (value) => (value === null ? undefined : value),
-      f
-        .requiredString(MAX_STRING_LENGTH)
-        .refine((domain) => DOMAIN_PATTERN.test(domain), { message: "is_in_invalid_format" })
-        .meta({ description: "A lowercase slug (`a-z`, `0-9`, single hyphens between), unique; default `<slug of the name>-<id>`.", pattern: DOMAIN_PATTERN.source })
-        .optional(),
-    ))
-    .transform((value) => value ?? null),
-}));
+export const createOrganisationBody = named(
+  "OrganisationCreateRequest",
+  f.envelope({
+    name: f.requiredString(),
+    // Absent or null: the default. Blank is must_be_filled; anything but a slug is_in_invalid_format.
+    domain: nullable(
+      z.preprocess(
+        (value) => (value === null ? undefined : value),
+        f
+          .requiredString(MAX_STRING_LENGTH)
+          .refine((domain) => DOMAIN_PATTERN.test(domain), { message: "is_in_invalid_format" })
+          .meta({
+            description: "A lowercase slug (`a-z`, `0-9`, single hyphens between), unique; default `<slug of the name>-<id>`.",
+            pattern: DOMAIN_PATTERN.source,
+          })
+          .optional(),
+      ),
+    ).transform((value) => value ?? null),
+  }),
+);
 
 /**
  * The default domain's stem: lower case, runs of anything but a-z0-9 become

@@ -6,9 +6,9 @@
  */
 import * as z from "zod";
 import type { CustomerRow, EanRow } from "../../db/schema";
-import { named } from "../../validation/registry";
 import { sumDecimals } from "../../lib/decimal";
 import { dateToUnixSeconds, isoToUnixSeconds } from "../../lib/time";
+import { named } from "../../validation/registry";
 import type { OrganisationRef } from "../organisations/organisations.json";
 
 const unknown = z.null().meta({ description: "Not known to Enbro." });

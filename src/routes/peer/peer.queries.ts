@@ -5,9 +5,6 @@ import { customerById } from "../customers/customers.queries";
 import { customerEans } from "../eans/eans.queries";
 
 export async function findCustomerWithEans(db: Database, organisationId: number, customerId: number) {
-  const [[found], eans] = await runBatch(db, [
-    customerById.bind(db, { organisationId, customerId }),
-    customerEans.bind(db, { organisationId, customerId }),
-  ]);
+  const [[found], eans] = await runBatch(db, [customerById.bind(db, { organisationId, customerId }), customerEans.bind(db, { organisationId, customerId })]);
   return found ? { ...found, eans } : null;
 }

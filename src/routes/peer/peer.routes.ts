@@ -10,7 +10,8 @@ import { peerCustomerJson, toPeerCustomerJson } from "./peer.json";
 import { findCustomerWithEans } from "./peer.queries";
 
 export const getPeerCustomer = defineRoute("get", "/api/mind/customer/byCustomerId/:customerId", {
-  operationId: "getPeerCustomer", tag: "Peer view",
+  operationId: "getPeerCustomer",
+  tag: "Peer view",
   summary: "A customer and associated contracts (one per EAN), in the peer platform's shape",
   auth: "organisation",
   params: [{ name: "customerId", description: "Customer id" }],

@@ -4,8 +4,8 @@
  */
 import type { Context } from "hono";
 import * as z from "zod";
-import type { AppEnv } from "../../env";
 import { isUniqueViolation } from "../../db/errors";
+import type { AppEnv } from "../../env";
 import { ApiError, fieldError } from "../../errors";
 import { defineRoute } from "../../routing/route";
 import { insertSupplier, listSuppliers } from "./suppliers.queries";
@@ -18,14 +18,16 @@ const supplierList = {
 };
 
 export const listSuppliersForClients = defineRoute("get", "/api/v1/suppliers", {
-  operationId: "listSuppliers", tag: "Suppliers",
+  operationId: "listSuppliers",
+  tag: "Suppliers",
   summary: "Suppliers, by id (their ids go into EANs' supplier_id)",
   auth: "organisation",
   ...supplierList,
 });
 
 export const createSupplier = defineRoute("post", "/admin/v1/suppliers", {
-  operationId: "createSupplier", tag: "Operator",
+  operationId: "createSupplier",
+  tag: "Operator",
   summary: "Create a supplier",
   auth: "operator",
   // A supplier is public reference data: nothing of anyone's.
@@ -44,7 +46,8 @@ export const createSupplier = defineRoute("post", "/admin/v1/suppliers", {
 });
 
 export const listSuppliersForOperator = defineRoute("get", "/admin/v1/suppliers", {
-  operationId: "listSuppliersForOperator", tag: "Operator",
+  operationId: "listSuppliersForOperator",
+  tag: "Operator",
   summary: "Suppliers, by id",
   auth: "operator",
   ...supplierList,

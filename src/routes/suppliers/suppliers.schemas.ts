@@ -1,7 +1,7 @@
 /** @module Request rules for suppliers (operator API), and the Supplier as rendered. */
 import * as z from "zod";
-import { named } from "../../validation/registry";
 import * as f from "../../validation/fields";
+import { named } from "../../validation/registry";
 
 export const createSupplierBody = named("SupplierCreateRequest", f.envelope({ name: f.requiredString() }));
 

@@ -3,7 +3,8 @@ import * as z from "zod";
 import { defineRoute } from "../../routing/route";
 
 export const ping = defineRoute("get", "/api/v1/ping", {
-  operationId: "ping", tag: "System",
+  operationId: "ping",
+  tag: "System",
   summary: "Liveness",
   auth: "none",
   responses: { 200: { schema: z.object({}), example: {}, description: "Always `{}`." } },

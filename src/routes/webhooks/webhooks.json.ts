@@ -12,7 +12,10 @@ export const webhookEndpointJson = named(
 export const createdWebhookEndpointJson = named(
   "WebhookEndpointCreated",
   webhookEndpointJson.extend({
-    secret: z.string().meta({ description: "`whsec_` + base64 of 32 random bytes: verifies the signatures. Shown only in this answer.", example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }),
+    secret: z.string().meta({
+      description: "`whsec_` + base64 of 32 random bytes: verifies the signatures. Shown only in this answer.",
+      example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    }),
   }),
 );
 

@@ -6,27 +6,33 @@
  */
 import { and, desc, eq, lt, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
+import { events, type WebhookEndpointRow, type WebhookEventFilter, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 import { forgetAnswersHolding } from "../../idempotency/idempotency.queries";
-import { events, webhookDeliveries, webhookEndpoints, type WebhookEndpointRow, type WebhookEventFilter } from "../../db/schema";
-import { EVENT_RETENTION_MS, MAX_DELIVERIES_LISTED, MAX_WEBHOOK_ENDPOINTS } from "../../limits";
 import { nowIso } from "../../lib/time";
+import { EVENT_RETENTION_MS, MAX_DELIVERIES_LISTED, MAX_WEBHOOK_ENDPOINTS } from "../../limits";
 
 /**
  * The new endpoint, or null when the organisation already has the most
  * allowed. Its cursor starts at the organisation's last event: it receives
  * the events after its creation. Reads at most 16 + 1 rows.
  */
-export async function insertWebhookEndpoint(db: Database, organisationId: number, url: string, filter: WebhookEventFilter, secret: string): Promise<WebhookEndpointRow | null> {
+export async function insertWebhookEndpoint(
+  db: Database,
+  organisationId: number,
+  url: string,
+  filter: WebhookEventFilter,
+  secret: string,
+): Promise<WebhookEndpointRow | null> {
   const [[row]] = await db.batch([
     db
-    .insert(webhookEndpoints)
-    .select(
-      // Every column, in the table's order: id, organisation, url, events, secret, cursor, failures, retry_at, created_at.
-      sql`select null, ${organisationId}, ${url}, ${JSON.stringify(filter)}, ${secret},
+      .insert(webhookEndpoints)
+      .select(
+        // Every column, in the table's order: id, organisation, url, events, secret, cursor, failures, retry_at, created_at.
+        sql`select null, ${organisationId}, ${url}, ${JSON.stringify(filter)}, ${secret},
             (select coalesce(max(${events.id}), 0) from ${events} where ${events.organisationId} = ${organisationId}), 0, null, ${nowIso()}
           where (select count(*) from ${webhookEndpoints} where ${webhookEndpoints.organisationId} = ${organisationId}) < ${MAX_WEBHOOK_ENDPOINTS}`,
-    )
-    .returning(),
+      )
+      .returning(),
   ]);
   return row ?? null;
 }

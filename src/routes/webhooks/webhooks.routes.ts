@@ -10,8 +10,8 @@ import type { AppEnv } from "../../env";
 import { ApiError, type FieldError, fieldError } from "../../errors";
 import { holds } from "../../idempotency/idempotency.subjects";
 import { MAX_DELIVERIES_LISTED, MAX_WEBHOOK_ENDPOINTS, WEBHOOK_MAX_ATTEMPTS } from "../../limits";
-import { defineRoute } from "../../routing/route";
 import { pathId } from "../../routing/path-id";
+import { defineRoute } from "../../routing/route";
 import { isAcceptedWebhookUrl, webhookUrl } from "../../webhooks/public-url";
 import { newWebhookSecret } from "../../webhooks/signature";
 import { createdWebhookEndpointJson, toWebhookDeliveryJson, toWebhookEndpointJson, webhookDeliveryJson, webhookEndpointJson } from "./webhooks.json";
@@ -29,7 +29,8 @@ function urlErrors(c: Context<AppEnv>, input: unknown): FieldError[] {
 }
 
 export const createWebhookEndpoint = defineRoute("post", "/api/v1/webhook_endpoints", {
-  operationId: "createWebhookEndpoint", tag: "Webhooks",
+  operationId: "createWebhookEndpoint",
+  tag: "Webhooks",
   summary: "Register a URL to receive the organisation's events",
   description: `Answers the endpoint's signing secret, once. At most ${MAX_WEBHOOK_ENDPOINTS} endpoints per organisation. An endpoint receives the events written after its creation: each event it asks for is POSTed to it, signed (see \`webhooks\`), and retried until a 2xx, ${WEBHOOK_MAX_ATTEMPTS} attempts over more than 24 hours.`,
   auth: "organisation",
@@ -54,7 +55,8 @@ export const createWebhookEndpoint = defineRoute("post", "/api/v1/webhook_endpoi
 });
 
 export const listWebhookEndpointsRoute = defineRoute("get", "/api/v1/webhook_endpoints", {
-  operationId: "listWebhookEndpoints", tag: "Webhooks",
+  operationId: "listWebhookEndpoints",
+  tag: "Webhooks",
   summary: "The organisation's webhook endpoints, oldest first (without their secrets)",
   auth: "organisation",
   responses: { 200: { schema: z.array(webhookEndpointJson) } },
@@ -62,7 +64,8 @@ export const listWebhookEndpointsRoute = defineRoute("get", "/api/v1/webhook_end
 });
 
 export const deleteWebhookEndpointRoute = defineRoute("delete", "/api/v1/webhook_endpoints/:id", {
-  operationId: "deleteWebhookEndpoint", tag: "Webhooks",
+  operationId: "deleteWebhookEndpoint",
+  tag: "Webhooks",
   summary: "Delete a webhook endpoint",
   description: "Nothing more is sent to it: deliveries still queued or waiting for a retry are dropped.",
   auth: "organisation",
@@ -76,7 +79,8 @@ export const deleteWebhookEndpointRoute = defineRoute("delete", "/api/v1/webhook
 });
 
 export const listWebhookDeliveries = defineRoute("get", "/api/v1/webhook_endpoints/:id/deliveries", {
-  operationId: "listWebhookDeliveries", tag: "Webhooks",
+  operationId: "listWebhookDeliveries",
+  tag: "Webhooks",
   summary: `The endpoint's delivery attempts, newest first (at most ${MAX_DELIVERIES_LISTED})`,
   description: "One entry per attempt; attempts are kept 30 days.",
   auth: "organisation",
