@@ -6,9 +6,9 @@
  */
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { DryRunPassed } from "./db/dry-run";
+import { DryRunPassed } from "./domain/db/dry-run";
+import { ApiError, errorBody } from "./domain/errors";
 import type { AppEnv } from "./env";
-import { ApiError, errorBody } from "./errors";
 import { answerHeaders } from "./middleware/answer-headers";
 import { allowedOrigins } from "./middleware/cors";
 import { d1Session } from "./middleware/d1-session";

@@ -1,5 +1,5 @@
 /** @module The Worker's bindings and the per-request context variables: one typed `AppEnv`. */
-import type { D1Cost, Database } from "./db/client";
+import type { D1Cost, Database } from "./domain/db/client";
 
 export interface Bindings {
   DB: D1Database;

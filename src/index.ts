@@ -5,11 +5,11 @@
  * undispatched events.
  */
 import { app } from "./app";
-import { createDatabase, emptyCost } from "./db/client";
+import { createDatabase, emptyCost } from "./domain/db/client";
+import { purgeExpiredEvents } from "./domain/events/events.queries";
+import { purgeExpiredKeys } from "./domain/idempotency/idempotency.queries";
+import { purgeExpiredDeliveries } from "./domain/webhooks/webhooks.queries";
 import type { Bindings } from "./env";
-import { purgeExpiredKeys } from "./idempotency/idempotency.queries";
-import { purgeExpiredEvents } from "./routes/events/events.queries";
-import { purgeExpiredDeliveries } from "./routes/webhooks/webhooks.queries";
 import { resetStaleInFlight, sweepUndispatched } from "./webhooks/dispatch";
 import { consumeQueue } from "./webhooks/queue";
 

@@ -3,13 +3,13 @@
  * no framework, no [assets] and no log line, answering the API's own paths
  * with the same D1 statements in one batch on a D1 session, and the same
  * rate-limit call on authenticated paths — the writes' event inserts and
- * webhook probe included (their SQL text is the API's, src/db/events.ts). It
+ * webhook probe included (their SQL text is the API's, src/domain/db/events.ts). It
  * trusts every request (no token check: the API's is an isolate-cache hit)
  * and renders the rows as they come, with the API's answer headers. What the
  * API costs beyond it is the API's stack: routing, auth, validation,
  * rendering, its log line. Organisation 1 is the caller.
  */
-import { CUSTOMER_CREATED_SQL, eansCreatedSql, NUMBERS_PER_STATEMENT, WEBHOOK_PROBE_SQL } from "../../src/db/events";
+import { CUSTOMER_CREATED_SQL, eansCreatedSql, NUMBERS_PER_STATEMENT, WEBHOOK_PROBE_SQL } from "../../src/domain/db/events";
 
 interface Env {
   DB: D1Database;

@@ -6,10 +6,10 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import ipaddr from "ipaddr.js";
+import { ApiError } from "../domain/errors";
+import { RATE_LIMIT_PERIOD_SECONDS, TOKEN_CACHE_TTL_MS, UNKNOWN_TOKEN_CACHE_TTL_MS } from "../domain/limits";
 import type { AppEnv } from "../env";
-import { ApiError } from "../errors";
 import { bearerToken, secretsEqual, sha256Hex, type TokenEntry, tokenKvKey } from "../lib/tokens";
-import { RATE_LIMIT_PERIOD_SECONDS, TOKEN_CACHE_TTL_MS, UNKNOWN_TOKEN_CACHE_TTL_MS } from "../limits";
 
 const TOKEN_CACHE_MAX_ENTRIES = 10_000;
 

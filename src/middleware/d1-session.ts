@@ -7,9 +7,9 @@
  * answers.
  */
 import type { MiddlewareHandler } from "hono";
-import { createDatabase, type D1Handle, type Database } from "../db/client";
-import { dryRunD1 } from "../db/dry-run";
-import { organisationWithWebhooks, webhookProbeOf } from "../db/events";
+import { createDatabase, type D1Handle, type Database } from "../domain/db/client";
+import { dryRunD1 } from "../domain/db/dry-run";
+import { organisationWithWebhooks, webhookProbeOf } from "../domain/db/events";
 import type { AppEnv } from "../env";
 import { requestDispatch } from "../webhooks/notify";
 

@@ -5,8 +5,8 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { ApiError } from "../errors";
-import { MAX_BODY_BYTES } from "../limits";
+import { ApiError } from "../domain/errors";
+import { MAX_BODY_BYTES } from "../domain/limits";
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 

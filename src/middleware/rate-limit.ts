@@ -4,9 +4,9 @@
  * Runs after authentication; over the limit, 429 with Retry-After.
  */
 import type { MiddlewareHandler } from "hono";
+import { ApiError } from "../domain/errors";
+import { RATE_LIMIT_PERIOD_SECONDS } from "../domain/limits";
 import type { AppEnv } from "../env";
-import { ApiError } from "../errors";
-import { RATE_LIMIT_PERIOD_SECONDS } from "../limits";
 
 export function rateLimit(): MiddlewareHandler<AppEnv> {
   return async function rateLimit(c, next) {

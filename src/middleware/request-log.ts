@@ -17,7 +17,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
-import { emptyCost } from "../db/client";
+import { emptyCost } from "../domain/db/client";
 import type { AppEnv } from "../env";
 import { readablePath } from "../routing/path-pattern";
 

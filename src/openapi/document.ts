@@ -1,16 +1,16 @@
 /**
  * @module The OpenAPI 3.1 document, generated from the route records (one per
  * endpoint, src/routing/route.ts) and the very zod schemas that validate
- * requests and type responses (src/validation/registry.ts). Served at
+ * requests and type responses (src/domain/validation/registry.ts). Served at
  * GET /api/v1/openapi.json (and the operator's at GET /admin/v1/openapi.json);
  * written to disk by `npm run openapi`.
  */
 import * as z from "zod";
-import { errorsJson, notFoundJson, unauthenticatedJson } from "../errors";
-import { MAX_BODY_TEXT, MAX_IDEMPOTENCY_KEY_LENGTH, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAYS_S, WEBHOOK_TIMEOUT_MS } from "../limits";
+import { errorsJson, notFoundJson, unauthenticatedJson } from "../domain/errors";
+import { MAX_BODY_TEXT, MAX_IDEMPOTENCY_KEY_LENGTH, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAYS_S, WEBHOOK_TIMEOUT_MS } from "../domain/limits";
+import { acceptedJson, apiSchemas, named, nullMeansAbsent } from "../domain/validation/registry";
 import { openApiPath } from "../routing/path-pattern";
 import { type AnyRouteRecord, isDryRunnable } from "../routing/route";
-import { acceptedJson, apiSchemas, named, nullMeansAbsent } from "../validation/registry";
 import * as examples from "./examples";
 
 /** A path parameter: an id (positive integers; anything else names nothing, 404). */
@@ -57,7 +57,7 @@ type JsonSchema = Record<string, unknown>;
  * - an object's `required` are the keys whose absence is refused (asked of
  *   the field's schema itself: zod's own guess misses a preprocessed field
  *   with a transform, like the consents);
- * - a field that declares what it accepts (`accepts`, src/validation/registry.ts) prints that;
+ * - a field that declares what it accepts (`accepts`, src/domain/validation/registry.ts) prints that;
  * - an optional field whose `null` or blank string means "not given" or
  *   "clear it" allows `null` and blank strings.
  */

@@ -1,5 +1,5 @@
 /** @module Examples for the OpenAPI document, taken from the original API docs (newest edition). */
-import { UNAUTHENTICATED_BODY } from "../errors";
+import { UNAUTHENTICATED_BODY } from "../domain/errors";
 
 export const customerCreateRequest = {
   customer: {

@@ -1,5 +1,5 @@
 /** @module A path parameter that names a record by id: the id, or 404 "Not found" (the contract's answer for any id that names nothing). */
-import { ApiError } from "../errors";
+import { ApiError } from "../domain/errors";
 import { parseId } from "../lib/ids";
 
 export function pathId(value: string | undefined): number {

@@ -15,15 +15,15 @@ import type { Context, Env, Hono, MiddlewareHandler, TypedResponse } from "hono"
 import type { ToSchema } from "hono/types";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type * as z from "zod";
+import { ApiError, fieldError } from "../domain/errors";
+import type { AnswerHolds } from "../domain/idempotency/idempotency.subjects";
 import type { AppEnv } from "../env";
-import { ApiError, fieldError } from "../errors";
-import { idempotency } from "../idempotency/idempotency.middleware";
-import type { AnswerHolds } from "../idempotency/idempotency.subjects";
 import { requireAdmin, requireOrganisation } from "../middleware/auth";
+import { idempotency } from "../middleware/idempotency";
 import { jsonBody } from "../middleware/json-body";
 import { rateLimit } from "../middleware/rate-limit";
-import { type ExplainRefusal, validate } from "../validation/validator";
 import { mountedPath } from "./path-pattern";
+import { type ExplainRefusal, validate } from "./validator";
 
 /** Who may call an endpoint: anyone, an organisation's token, or the operator secret. */
 export type Auth = "none" | "organisation" | "operator";
@@ -90,7 +90,7 @@ export interface RouteRecord<
   /** Takes an `Idempotency-Key`; default: every POST, PATCH and DELETE. */
   idempotent?: boolean;
   /**
-   * What the stored answer of an idempotent write holds (src/idempotency/idempotency.subjects.ts):
+   * What the stored answer of an idempotent write holds (src/domain/idempotency/idempotency.subjects.ts):
    * required on every idempotent record, so that no answer outlives what it holds.
    */
   answerHolds?: AnswerHolds;
@@ -159,7 +159,7 @@ const DRY_RUN_VALUES: Record<string, boolean> = { true: true, "1": true, false: 
 
 /**
  * `?dry_run=true`: the request runs every rule, the database's included, and
- * writes nothing (src/db/dry-run.ts); a request that would succeed answers
+ * writes nothing (src/domain/db/dry-run.ts); a request that would succeed answers
  * 200 `{"valid":true}`. A write that cannot run dry (a DELETE, the operator
  * API) refuses the parameter rather than ignore it and write.
  */

@@ -19,13 +19,19 @@
  * half its slots are free, asks the dispatcher for the next ones.
  */
 import { and, eq, sql } from "drizzle-orm";
-import type { Database } from "../db/client";
-import { events, organisations, webhookDeliveries, webhookEndpoints } from "../db/schema";
+import type { Database } from "../domain/db/client";
+import { events, organisations, webhookDeliveries, webhookEndpoints } from "../domain/db/schema";
+import { toEventJson } from "../domain/events/events.json";
+import {
+  WEBHOOK_GIVE_UP_AFTER_MS,
+  WEBHOOK_IN_FLIGHT_PER_ORGANISATION,
+  WEBHOOK_MAX_ATTEMPTS,
+  WEBHOOK_RETRY_DELAYS_S,
+  WEBHOOK_TIMEOUT_MS,
+} from "../domain/limits";
+import { signWebhook } from "../domain/webhooks/signature";
 import type { Bindings, DeliveryMessage } from "../env";
 import { nowIso } from "../lib/time";
-import { WEBHOOK_GIVE_UP_AFTER_MS, WEBHOOK_IN_FLIGHT_PER_ORGANISATION, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAYS_S, WEBHOOK_TIMEOUT_MS } from "../limits";
-import { toEventJson } from "../routes/events/events.json";
-import { signWebhook } from "./signature";
 
 /** A Queues delay is at most 12 hours. */
 const MAX_QUEUE_DELAY_S = 12 * 3600;

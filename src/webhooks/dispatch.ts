@@ -13,11 +13,11 @@
  * organisations whose "new events" message was lost.
  */
 import { and, eq, gt, lt, sql } from "drizzle-orm";
-import type { Database } from "../db/client";
-import { events, organisations, type WebhookEventFilter, webhookEndpoints } from "../db/schema";
+import type { Database } from "../domain/db/client";
+import { events, organisations, type WebhookEventFilter, webhookEndpoints } from "../domain/db/schema";
+import { DISPATCH_EVENTS_PER_STEP, WEBHOOK_GIVE_UP_AFTER_MS, WEBHOOK_IN_FLIGHT_PER_ORGANISATION } from "../domain/limits";
 import type { Bindings, DeliveryMessage } from "../env";
 import { nowIso } from "../lib/time";
-import { DISPATCH_EVENTS_PER_STEP, WEBHOOK_GIVE_UP_AFTER_MS, WEBHOOK_IN_FLIGHT_PER_ORGANISATION } from "../limits";
 
 function wants(filter: WebhookEventFilter, type: string): boolean {
   return filter.includes("*") || filter.includes(type as WebhookEventFilter[number]);

@@ -1,6 +1,6 @@
 /**
  * @module After a request whose batches wrote events for an organisation with
- * webhook endpoints (src/db/events.ts says which): one "new events" message
+ * webhook endpoints (src/domain/db/events.ts says which): one "new events" message
  * per organisation to the dispatch queue, awaited before the answer. The
  * change has landed whatever happens here: a failed send is logged (no
  * personal data) and the five-minute sweep (src/webhooks/dispatch.ts) hands

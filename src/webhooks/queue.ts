@@ -3,7 +3,7 @@
  * new events) and the delivery queue (one attempt each). A message that
  * throws is retried by Queues; the others are acknowledged one by one.
  */
-import { createDatabase, emptyCost } from "../db/client";
+import { createDatabase, emptyCost } from "../domain/db/client";
 import type { Bindings, DeliveryMessage, DispatchMessage } from "../env";
 import { deliver } from "./deliver";
 import { dispatchEvents } from "./dispatch";

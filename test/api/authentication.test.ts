@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { UNAUTHENTICATED_BODY } from "../../src/errors";
+import { UNAUTHENTICATED_BODY } from "../../src/domain/errors";
 import { sha256Hex, tokenKvKey } from "../../src/lib/tokens";
 import { forgetCachedToken, resolveToken } from "../../src/middleware/auth";
 import { ADMIN_TOKEN, call, callWithCost, countingTokensKv, createCustomer, createOrganisation, eanFields, json } from "../helpers";

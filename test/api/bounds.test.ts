@@ -1,7 +1,7 @@
 /** Every input is bounded: consumptions per EAN, EANs per customer, decimal digits, printable strings. One past each bound is a 422. */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MAX_CONSUMPTIONS, MAX_EANS_PER_CUSTOMER } from "../../src/limits";
+import { MAX_CONSUMPTIONS, MAX_EANS_PER_CUSTOMER } from "../../src/domain/limits";
 import { ADMIN_TOKEN, call, createCustomer, createOrganisation, customerBody, eanFields, json, type TestOrganisation } from "../helpers";
 
 let org: TestOrganisation;

@@ -1,8 +1,8 @@
 /** Customers: the answer's every field, Kaminari's pagination, and what a list costs in D1 rows. */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, emptyCost } from "../../src/db/client";
-import { findCustomer, listCustomers } from "../../src/routes/customers/customers.queries";
+import { findCustomer, listCustomers } from "../../src/domain/customers/customers.queries";
+import { createDatabase, emptyCost } from "../../src/domain/db/client";
 import { call, createCustomer, createOrganisation, customerBody, ISO_TIMESTAMP, json, type TestOrganisation } from "../helpers";
 
 describe("POST /api/v1/customers", () => {

@@ -1,10 +1,10 @@
 /** EANs: the answer's every field, defaults, decimals, bulk of 100 in one atomic batch, list order. */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, emptyCost } from "../../src/db/client";
-import { NUMBERS_PER_STATEMENT } from "../../src/db/events";
-import { EAN_ROWS_PER_STATEMENT, insertEans, listEans } from "../../src/routes/eans/eans.queries";
-import { eanSchema } from "../../src/routes/eans/eans.schemas";
+import { createDatabase, emptyCost } from "../../src/domain/db/client";
+import { NUMBERS_PER_STATEMENT } from "../../src/domain/db/events";
+import { EAN_ROWS_PER_STATEMENT, insertEans, listEans } from "../../src/domain/eans/eans.queries";
+import { eanSchema } from "../../src/domain/eans/eans.schemas";
 import { call, createCustomer, createOrganisation, createSupplier, eanFields, eanNumber, ISO_TIMESTAMP, json, type TestOrganisation } from "../helpers";
 
 let org: TestOrganisation;

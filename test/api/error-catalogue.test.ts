@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MAX_BODY_BYTES, MAX_BODY_TEXT, MAX_BULK_EANS } from "../../src/limits";
+import { MAX_BODY_BYTES, MAX_BODY_TEXT, MAX_BULK_EANS } from "../../src/domain/limits";
 import {
   call,
   callWithCost,

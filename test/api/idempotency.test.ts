@@ -3,7 +3,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { lookupHash } from "../../src/idempotency/idempotency.sealing";
+import { lookupHash } from "../../src/domain/idempotency/idempotency.sealing";
 import worker from "../../src/index";
 import { sha256Hex } from "../../src/lib/tokens";
 import { ADMIN_TOKEN, call, callWithCost, createCustomer, createOrganisation, customerBody, eanFields, json } from "../helpers";

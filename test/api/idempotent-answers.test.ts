@@ -7,8 +7,8 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { lookupHash } from "../../src/idempotency/idempotency.sealing";
-import { SUBJECT_KINDS, type SubjectKind } from "../../src/idempotency/idempotency.subjects";
+import { lookupHash } from "../../src/domain/idempotency/idempotency.sealing";
+import { SUBJECT_KINDS, type SubjectKind } from "../../src/domain/idempotency/idempotency.subjects";
 import { ALL_ROUTES } from "../../src/openapi/openapi.routes";
 import { ADMIN_TOKEN, call, json } from "../helpers";
 import { createFixture, type Fixture, ROUTES } from "../routes";

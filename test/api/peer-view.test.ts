@@ -1,8 +1,8 @@
 /** The peer view: a customer and its contracts (one per EAN) in the peer platform's shape. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createDatabase, emptyCost } from "../../src/db/client";
-import { findCustomerWithEans } from "../../src/routes/peer/peer.queries";
+import { createDatabase, emptyCost } from "../../src/domain/db/client";
+import { findCustomerWithEans } from "../../src/domain/peer/peer.queries";
 import { call, createCustomer, createOrganisation, createSupplier, eanFields, eanNumber, json } from "../helpers";
 
 const peerPath = (id: number | string) => `/api/mind/customer/byCustomerId/${id}`;

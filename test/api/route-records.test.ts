@@ -8,7 +8,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
-import { MAX_BODY_BYTES } from "../../src/limits";
+import { MAX_BODY_BYTES } from "../../src/domain/limits";
 import { ALL_ROUTES } from "../../src/openapi/openapi.routes";
 import { fillPath, mountedPath } from "../../src/routing/path-pattern";
 import { OPERATOR_PREFIX } from "../../src/routing/route";

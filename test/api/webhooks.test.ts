@@ -8,9 +8,7 @@
 import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, emptyCost } from "../../src/db/client";
-import type { DeliveryMessage, DispatchMessage } from "../../src/env";
-import worker from "../../src/index";
+import { createDatabase, emptyCost } from "../../src/domain/db/client";
 import {
   MAX_WEBHOOK_ENDPOINTS,
   MAX_WEBHOOK_URL_LENGTH,
@@ -18,7 +16,9 @@ import {
   WEBHOOK_IN_FLIGHT_PER_ORGANISATION,
   WEBHOOK_MAX_ATTEMPTS,
   WEBHOOK_RETRY_DELAYS_S,
-} from "../../src/limits";
+} from "../../src/domain/limits";
+import type { DeliveryMessage, DispatchMessage } from "../../src/env";
+import worker from "../../src/index";
 import { dispatchEvents } from "../../src/webhooks/dispatch";
 import { call, callWithCost, createCustomer, createOrganisation, eanFields, ISO_TIMESTAMP, json, type TestOrganisation, webhookEndpointBody } from "../helpers";
 

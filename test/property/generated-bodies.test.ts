@@ -8,7 +8,7 @@
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { isErrorCode } from "../../src/errors";
+import { isErrorCode } from "../../src/domain/errors";
 import { ADMIN_TOKEN, call, customerBody, eanFields, organisationWithCustomer, type TestOrganisation, webhookEndpointBody } from "../helpers";
 
 // 500 per endpoint, 4,500 a run (fast-check draws new ones each run): the whole `npm test` stays under 5 minutes on 2 cores.

@@ -1,11 +1,11 @@
-/** @module Compiled queries (src/db/compiled.ts) against the real local D1: binding, mapping, metering. */
+/** @module Compiled queries (src/domain/db/compiled.ts) against the real local D1: binding, mapping, metering. */
 
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { createDatabase, emptyCost } from "../../src/db/client";
-import { compileQuery, runBatch } from "../../src/db/compiled";
-import { organisations } from "../../src/db/schema";
+import { createDatabase, emptyCost } from "../../src/domain/db/client";
+import { compileQuery, runBatch } from "../../src/domain/db/compiled";
+import { organisations } from "../../src/domain/db/schema";
 
 // Placeholders listed in the opposite order to the one they appear in the SQL: values bind by name, not position.
 const organisationByNameAndId = compileQuery(["name", "id"], (db, $) =>

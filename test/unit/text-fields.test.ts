@@ -1,13 +1,13 @@
 /**
  * Every text field refuses what a person cannot see or that rewrites how the
  * text around it is shown, and accepts what people write in any script.
- * Property tests over the field builders (src/validation/fields.ts) that
+ * Property tests over the field builders (src/domain/validation/fields.ts) that
  * every text field of every body is made of; test/api/error-catalogue.test.ts
  * sends a few through the API.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import * as f from "../../src/validation/fields";
+import * as f from "../../src/domain/validation/fields";
 
 const FORBIDDEN = [
   ["U+0085 next line (C1)", "\u0085"],

@@ -1,0 +1,270 @@
+/**
+ * @module Customers' SQL. Each function is one D1 round trip (one batch).
+ *
+ * Cost: create = 1 batch (insert + counter update, atomic); show = 1
+ * statement, 2 rows read; list = 1 batch, 1 + `per` rows read whatever the page number
+ * or the organisation's size (pages address `org_seq`, no COUNT, no OFFSET).
+ */
+import { and, asc, eq, gt, lte, type SQLWrapper, sql } from "drizzle-orm";
+import { nowIso } from "../../lib/time";
+import type { Database } from "../db/client";
+import { built, compileQuery, runBatch, writeOnly } from "../db/compiled";
+import { customerCreatedEvent, customerDeletedEvent, customerEansDeletedEvents, customerUpdatedEvent, eraseCustomerEvents } from "../db/events";
+import { partialUpdateSet } from "../db/partial-update";
+import type { CustomerRow } from "../db/schema";
+import { customers, eans, organisations } from "../db/schema";
+import { forgetAnswersHolding } from "../idempotency/idempotency.queries";
+import { joinedOrganisationRef, organisationRef } from "../organisations/organisations.queries";
+import type { CreateCustomerInput } from "./customers.schemas";
+
+/** The organisation as rendered, with its customer count (the list's total). */
+export const organisationWithCount = compileQuery(["organisationId"], (db, $) =>
+  db
+    .select({ ...organisationRef, customersCount: organisations.customersCount })
+    .from(organisations)
+    .where(eq(organisations.id, $.organisationId)),
+);
+
+/** The customer's row, with the next `org_seq` of its organisation. */
+const insertCustomerRow = compileQuery(
+  [
+    "organisationId",
+    "email",
+    "externalId",
+    "registeredFromIp",
+    "title",
+    "firstName",
+    "lastName",
+    "birthDate",
+    "phone",
+    "city",
+    "street",
+    "building",
+    "buildingAddon",
+    "postalCode",
+    "language",
+    "now",
+  ],
+  (db, $) =>
+    db
+      .insert(customers)
+      .values({
+        organisationId: $.organisationId,
+        orgSeq: sql`(select ${organisations.customersCount} + 1 from ${organisations} where ${organisations.id} = ${$.organisationId})`,
+        email: $.email,
+        externalId: $.externalId,
+        registeredFromIp: $.registeredFromIp,
+        title: $.title,
+        firstName: $.firstName,
+        lastName: $.lastName,
+        birthDate: $.birthDate,
+        phone: $.phone,
+        city: $.city,
+        street: $.street,
+        building: $.building,
+        buildingAddon: $.buildingAddon,
+        postalCode: $.postalCode,
+        language: $.language,
+        termsAcceptedAt: $.now,
+        privacyAcceptedAt: $.now,
+        createdAt: $.now,
+        updatedAt: $.now,
+      })
+      .returning(),
+);
+
+/** One more customer on the organisation's counter; the organisation as rendered. */
+const countNewCustomer = compileQuery(["organisationId"], (db, $) =>
+  db
+    .update(organisations)
+    .set({ customersCount: sql`${organisations.customersCount} + 1` })
+    .where(eq(organisations.id, $.organisationId))
+    .returning(organisationRef),
+);
+
+/**
+ * Inserts the customer with the next `org_seq` of its organisation and bumps
+ * the organisation's counter, atomically. A taken e-mail fails the batch with
+ * a UNIQUE violation on `customers_email_unique`.
+ */
+export async function insertCustomer(db: Database, organisationId: number, input: CreateCustomerInput, clientIp: string | null) {
+  const { profile } = input;
+  const now = nowIso();
+  const [[customer], [organisation]] = await runBatch(db, [
+    insertCustomerRow.bind(db, {
+      organisationId,
+      email: input.email,
+      externalId: input.external_id,
+      registeredFromIp: input.registered_from_ip ?? clientIp,
+      title: profile.title,
+      firstName: profile.first_name,
+      lastName: profile.last_name,
+      birthDate: profile.birth_date,
+      phone: profile.phone,
+      city: profile.city,
+      street: profile.street,
+      building: profile.building,
+      buildingAddon: profile.building_addon,
+      postalCode: profile.postal_code,
+      language: profile.language,
+      now,
+    }),
+    countNewCustomer.bind(db, { organisationId }),
+    customerCreatedEvent(db, organisationId, now),
+  ]);
+  if (!customer || !organisation) throw new Error("customer insert returned no row");
+  return { customer, organisation };
+}
+
+/** A value or a placeholder of a compiled query. */
+type Bound = number | SQLWrapper;
+
+/**
+ * "Customer `customerId` belongs to organisation `organisationId`": every
+ * statement that reads by a customer id carries it, so another
+ * organisation's id costs what an unknown id costs (one row looked at).
+ */
+export function ownedCustomer(organisationId: Bound, customerId: Bound) {
+  return and(eq(customers.id, customerId), eq(customers.organisationId, organisationId));
+}
+
+/** The customer's id when it is the organisation's, else NULL: the key for its child rows (none for another organisation's id). */
+export function ownedCustomerId(organisationId: Bound, customerId: Bound) {
+  return sql`(select ${customers.id} from ${customers} where ${ownedCustomer(organisationId, customerId)})`;
+}
+
+/** The customer with its organisation as rendered, only when it is the organisation's. */
+export const customerById = compileQuery(["organisationId", "customerId"], (db, $) =>
+  db
+    .select({ customer: customers, organisation: joinedOrganisationRef })
+    .from(customers)
+    .innerJoin(organisations, eq(organisations.id, customers.organisationId))
+    .where(ownedCustomer($.organisationId, $.customerId)),
+);
+
+/** One statement: 2 rows read (the customer and its organisation); 1 for another organisation's or an unknown id. */
+export async function findCustomer(db: Database, organisationId: number, customerId: number) {
+  const [[found]] = await runBatch(db, [customerById.bind(db, { organisationId, customerId })]);
+  return found ?? null;
+}
+
+/** The customers with `after` < org_seq ≤ `upTo`, in order. */
+const customersBySeq = compileQuery(["organisationId", "after", "upTo"], (db, $) =>
+  db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.organisationId, $.organisationId), gt(customers.orgSeq, $.after), lte(customers.orgSeq, $.upTo)))
+    .orderBy(asc(customers.orgSeq)),
+);
+
+/** Page `page` of `per` customers, by id (= by `org_seq`), and the organisation's total. */
+export async function listCustomers(db: Database, organisationId: number, page: number, per: number) {
+  const [[organisation], records] = await runBatch(db, [
+    organisationWithCount.bind(db, { organisationId }),
+    customersBySeq.bind(db, { organisationId, after: (page - 1) * per, upTo: page * per }),
+  ]);
+  if (!organisation) throw new Error(`organisation ${organisationId} of a valid token does not exist`);
+  return { organisation, records, total: organisation.customersCount };
+}
+
+/** The customer with an external id, with its organisation as rendered: one indexed read. */
+const customerByExternalId = compileQuery(["organisationId", "externalId"], (db, $) =>
+  db
+    .select({ customer: customers, organisation: joinedOrganisationRef })
+    .from(customers)
+    .innerJoin(organisations, eq(organisations.id, customers.organisationId))
+    .where(and(eq(customers.organisationId, $.organisationId), eq(customers.externalId, $.externalId))),
+);
+
+export async function findCustomerByExternalId(db: Database, organisationId: number, externalId: string) {
+  const [[found]] = await runBatch(db, [customerByExternalId.bind(db, { organisationId, externalId })]);
+  return found ?? null;
+}
+
+/** Request field → the customers column (Drizzle's property) it sets. */
+const UPDATABLE = {
+  email: "email",
+  external_id: "externalId",
+  first_name: "firstName",
+  last_name: "lastName",
+  city: "city",
+  street: "street",
+  building: "building",
+  postal_code: "postalCode",
+  building_addon: "buildingAddon",
+  title: "title",
+  phone: "phone",
+  birth_date: "birthDate",
+  language: "language",
+} as const satisfies Record<string, keyof CustomerRow>;
+
+const UPDATABLE_COLUMNS = Object.fromEntries(Object.entries(UPDATABLE).map(([field, property]) => [field, customers[property]]));
+
+export type CustomerChanges = { [K in keyof typeof UPDATABLE]?: string | null };
+
+/**
+ * Applies `changes` to the organisation's customer in one batch (the update
+ * between its event's two statements, then the customer as rendered);
+ * `updated_at` moves, and the event is written, only when a value changes. null when the customer is not the organisation's. A taken e-mail
+ * or external id fails the batch (unique indexes).
+ */
+export async function updateCustomer(db: Database, organisationId: number, customerId: number, changes: CustomerChanges) {
+  const now = nowIso();
+  const partial = partialUpdateSet(UPDATABLE_COLUMNS, UPDATABLE, changes, customers.updatedAt, now);
+  const read = customerById.bind(db, { organisationId, customerId });
+  if (!partial) {
+    const [[found]] = await runBatch(db, [read]);
+    return found ?? null;
+  }
+  const update = db.update(customers).set(partial.set).where(ownedCustomer(organisationId, customerId));
+  const event = customerUpdatedEvent(db, organisationId, customerId, now, partial.changed);
+  const [, , , [after]] = await runBatch(db, [event.before, writeOnly(db, update), event.after, read]);
+  return after ?? null;
+}
+
+/**
+ * Erases the organisation's customer (GDPR Art. 17) in one atomic batch: its
+ * EANs, its row (profile and consents with it), and every stored
+ * Idempotency-Key answer about it (kept as a bare 404, so a retry of its
+ * creation answers "Not found" and creates nothing). The organisation's
+ * count drops and the customers after it move up one place, so pages stay
+ * dense: the sequence is shifted through negative values, as the unique index
+ * on (organisation, sequence) is checked row by row. Costs one row written
+ * per customer after it. False when the customer is not the organisation's.
+ */
+export async function eraseCustomer(db: Database, organisationId: number, customerId: number): Promise<boolean> {
+  const owned = ownedCustomer(organisationId, customerId);
+  const erasedSeq = sql`(select ${customers.orgSeq} from ${customers} where ${owned})`;
+  const now = nowIso();
+  const [, , , , , , erased] = await runBatch(db, [
+    writeOnly(
+      db,
+      db
+        .update(organisations)
+        .set({ customersCount: sql`${organisations.customersCount} - 1` })
+        .where(and(eq(organisations.id, organisationId), sql`exists (select 1 from ${customers} where ${owned})`)),
+    ),
+    writeOnly(
+      db,
+      db
+        .update(customers)
+        .set({ orgSeq: sql`-(${customers.orgSeq} - 1)` })
+        .where(and(eq(customers.organisationId, organisationId), sql`${customers.orgSeq} > ${erasedSeq}`)),
+    ),
+    eraseCustomerEvents(db, organisationId, customerId),
+    customerEansDeletedEvents(db, organisationId, customerId, now),
+    writeOnly(db, db.delete(eans).where(eq(eans.customerId, ownedCustomerId(organisationId, customerId)))),
+    // The subject only when the customer is the organisation's: another organisation's id reads nothing here.
+    writeOnly(db, forgetAnswersHolding(db, sql`(select 'customer:' || ${customers.id} from ${customers} where ${owned})`)),
+    built(db, db.delete(customers).where(owned).returning({ id: customers.id }), (result) => result.results),
+    customerDeletedEvent(db, organisationId, customerId, now),
+    writeOnly(
+      db,
+      db
+        .update(customers)
+        .set({ orgSeq: sql`-${customers.orgSeq}` })
+        .where(and(eq(customers.organisationId, organisationId), sql`${customers.orgSeq} < 0`)),
+    ),
+  ]);
+  return erased.length > 0;
+}

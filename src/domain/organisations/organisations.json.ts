@@ -1,0 +1,25 @@
+/** @module The Organisation as the API renders it (and its OpenAPI schema). */
+import * as z from "zod";
+import type { OrganisationRow } from "../db/schema";
+import { named, timestamp } from "../validation/registry";
+
+export type OrganisationRef = Pick<OrganisationRow, "id" | "name" | "domain" | "createdAt">;
+
+export const organisationJson = named("Organisation", z.object({ id: z.int(), name: z.string(), domain: z.string(), created_at: timestamp }));
+
+export function toOrganisationJson(org: OrganisationRef): z.infer<typeof organisationJson> {
+  return { id: org.id, name: org.name, domain: org.domain, created_at: org.createdAt };
+}
+
+export const createdOrganisationJson = named(
+  "CreatedOrganisation",
+  z.object({
+    organisation: organisationJson,
+    token: z.object({ id: z.int(), token: z.string().meta({ description: "The bearer token; shown only in this answer." }) }),
+  }),
+);
+
+export const issuedTokenJson = named(
+  "IssuedToken",
+  z.object({ id: z.int(), token: z.string().meta({ description: "The bearer token; shown only in this answer." }) }),
+);
