@@ -66,6 +66,14 @@ export async function callWithCost(method: string, path: string, options: CallOp
   };
 }
 
+/** Rows of `table` (a table, or tables joined) where `where` holds, counted in the test's D1: the one way tests count rows. */
+export async function countRows(table: string, where = "1", ...params: unknown[]): Promise<number> {
+  const row = await env.DB.prepare(`select count(*) as n from ${table} where ${where}`)
+    .bind(...params)
+    .first<{ n: number }>();
+  return row!.n;
+}
+
 export async function json<T = any>(response: Response): Promise<T> {
   return (await response.json()) as T;
 }

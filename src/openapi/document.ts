@@ -14,7 +14,14 @@ import { type AnyRouteRecord, isDryRunnable } from "../routing/route";
 import * as examples from "./examples";
 
 /** A path parameter: an id (positive integers; anything else names nothing, 404). */
-const idParameter = (name: string, description: string) => ({ name, in: "path", required: true, description, schema: { type: "integer", minimum: 1 } });
+/** The path parameters of a record, from its `params` schema: each an id (positive integers; anything else names nothing, 404). */
+function pathParameters(params: z.ZodType | undefined) {
+  const shape = (params as z.ZodObject | undefined)?.shape ?? {};
+  return Object.entries(shape).map(([name, schema]) => {
+    const { description, ...json } = acceptedJson.get(schema as z.ZodType) ?? {};
+    return { name, in: "path", required: true, description, schema: json };
+  });
+}
 
 /**
  * Who a document is for: the public one (GET /api/v1/openapi.json, /docs)
@@ -162,7 +169,7 @@ function responsesOf(op: AnyRouteRecord) {
     responses["401"] ??= error(401);
     responses["429"] ??= error(429);
   }
-  if (op.params?.length || op.auth === "operator") responses["404"] ??= error(404);
+  if (op.params || op.auth === "operator") responses["404"] ??= error(404);
   if (op.body) {
     for (const status of [400, 413, 415, 422]) responses[String(status)] ??= error(status);
   }
@@ -233,7 +240,7 @@ export function buildOpenApiDocument(records: readonly AnyRouteRecord[], audienc
   const paths: Record<string, Record<string, object>> = {};
   for (const op of operationsFor(records, audience)) {
     const parameters = [
-      ...(op.params ?? []).map((param) => idParameter(param.name, param.description)),
+      ...pathParameters(op.params),
       ...(op.query?.parameters ?? []).map((param) => ({
         name: param.name,
         in: "query",

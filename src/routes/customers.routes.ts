@@ -21,7 +21,7 @@ import {
   listCustomers,
   updateCustomer,
 } from "../domain/customers/customers.queries";
-import { createCustomerBody, listCustomersQuery, updateCustomerBody } from "../domain/customers/customers.schemas";
+import { createCustomerBody, customerIdParam, listCustomersQuery, updateCustomerBody } from "../domain/customers/customers.schemas";
 import { isUniqueViolation } from "../domain/db/errors";
 import { ApiError, errorsJson, fieldError } from "../domain/errors";
 import { holds } from "../domain/idempotency/idempotency.subjects";
@@ -29,7 +29,6 @@ import { MAX_PER_PAGE, MAX_STRING_LENGTH } from "../domain/limits";
 import { findCustomerWithEans } from "../domain/peer/peer.queries";
 import { nowIso } from "../lib/time";
 import * as examples from "../openapi/examples";
-import { pathId } from "../routing/path-id";
 import { defineRoute } from "../routing/route";
 import { sentKeys } from "../routing/sent-keys";
 
@@ -99,15 +98,15 @@ export const listCustomersRoute = defineRoute("get", "/api/v1/customers", {
   },
 });
 
-export const getCustomer = defineRoute("get", "/api/v1/customers/:id", {
+export const getCustomer = defineRoute("get", "/api/v1/customers/:customer_id", {
   operationId: "getCustomer",
   tag: "Customers",
   summary: "A customer of the current organisation",
   auth: "organisation",
-  params: [{ name: "id", description: "Customer id" }],
+  params: customerIdParam,
   responses: { 200: { schema: customerJson, example: examples.customer } },
   handler: async (c) => {
-    const found = await findCustomer(c.get("database")(), c.get("organisationId"), pathId(c.req.param("id")));
+    const found = await findCustomer(c.get("database")(), c.get("organisationId"), c.req.valid("param").customer_id);
     if (!found) throw ApiError.notFound();
     return c.json(toCustomerJson(found.customer, found.organisation), 200);
   },
@@ -120,18 +119,18 @@ function takenError(error: unknown): ApiError | null {
   return null;
 }
 
-export const updateCustomerRoute = defineRoute("patch", "/api/v1/customers/:id", {
+export const updateCustomerRoute = defineRoute("patch", "/api/v1/customers/:customer_id", {
   operationId: "updateCustomer",
   tag: "Customers",
   summary: "Update a customer: its e-mail, external id and any profile field",
   description: "An absent field is left as it is; `null` clears `building_addon` and `external_id`. Consents and `registered_from_ip` cannot be updated.",
   auth: "organisation",
   answerHolds: holds.customer,
-  params: [{ name: "id", description: "Customer id" }],
+  params: customerIdParam,
   body: { schema: updateCustomerBody, example: { customer: { profile: { phone: "056 98 01 45", city: "Gent" } } } },
   responses: { 200: { schema: customerJson, example: examples.customer } },
   handler: async (c) => {
-    const customerId = pathId(c.req.param("id"));
+    const customerId = c.req.valid("param").customer_id;
     const sent = ((await c.req.json()) as { customer?: { profile?: unknown } }).customer;
     const sentCustomer = sentKeys(sent);
     const sentProfile = sentKeys(sent?.profile);
@@ -150,7 +149,7 @@ export const updateCustomerRoute = defineRoute("patch", "/api/v1/customers/:id",
   },
 });
 
-export const eraseCustomerRoute = defineRoute("delete", "/api/v1/customers/:id", {
+export const eraseCustomerRoute = defineRoute("delete", "/api/v1/customers/:customer_id", {
   operationId: "eraseCustomer",
   tag: "Customers",
   summary: "Erase a customer (GDPR Art. 17): its profile, EANs and consents, at once",
@@ -158,24 +157,24 @@ export const eraseCustomerRoute = defineRoute("delete", "/api/v1/customers/:id",
     "Afterwards the customer is 404 everywhere, its e-mail and EAN numbers can be registered again, and a retry of a request that wrote it (same Idempotency-Key) answers 404. Ids and timestamps of other records are kept.",
   auth: "organisation",
   answerHolds: "nothing",
-  params: [{ name: "id", description: "Customer id" }],
+  params: customerIdParam,
   responses: { 204: { description: "Erased." } },
   handler: async (c) => {
-    const erased = await eraseCustomer(c.get("database")(), c.get("organisationId"), pathId(c.req.param("id")));
+    const erased = await eraseCustomer(c.get("database")(), c.get("organisationId"), c.req.valid("param").customer_id);
     if (!erased) throw ApiError.notFound();
     return c.body(null, 204);
   },
 });
 
-export const exportCustomer = defineRoute("get", "/api/v1/customers/:id/export", {
+export const exportCustomer = defineRoute("get", "/api/v1/customers/:customer_id/export", {
   operationId: "exportCustomer",
   tag: "Customers",
   summary: "Everything held about a customer (GDPR Art. 15 and 20), as a JSON download",
   auth: "organisation",
-  params: [{ name: "id", description: "Customer id" }],
+  params: customerIdParam,
   responses: { 200: { schema: customerExportJson, description: 'With `Content-Disposition: attachment; filename="enbro-customer-<id>.json"`.' } },
   handler: async (c) => {
-    const found = await findCustomerWithEans(c.get("database")(), c.get("organisationId"), pathId(c.req.param("id")));
+    const found = await findCustomerWithEans(c.get("database")(), c.get("organisationId"), c.req.valid("param").customer_id);
     if (!found) throw ApiError.notFound();
     c.header("Content-Disposition", `attachment; filename="enbro-customer-${found.customer.id}.json"`);
     return c.json(toCustomerExportJson(found.customer, found.organisation, found.eans, nowIso()), 200);

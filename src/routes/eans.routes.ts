@@ -6,6 +6,7 @@
  */
 
 import * as z from "zod";
+import { customerIdParam } from "../domain/customers/customers.schemas";
 import type { Database } from "../domain/db/client";
 import { isConstraintViolation } from "../domain/db/errors";
 import { eanJson, toEanJson } from "../domain/eans/eans.json";
@@ -26,10 +27,10 @@ import { bulkEansBody, createEanBody, type EanInput, moveEanStateBody, updateEan
 import { ApiError, errorsJson, fieldError } from "../domain/errors";
 import { holds } from "../domain/idempotency/idempotency.subjects";
 import { MAX_BULK_EANS, MAX_EANS_PER_CUSTOMER } from "../domain/limits";
+import * as f from "../domain/validation/fields";
 import type { AppEnv } from "../env";
 import { parseId } from "../lib/ids";
 import * as examples from "../openapi/examples";
-import { pathId } from "../routing/path-id";
 import { defineRoute } from "../routing/route";
 import { sentKeys } from "../routing/sent-keys";
 import type { ExplainRefusal } from "../routing/validator";
@@ -80,8 +81,6 @@ function explainEanRefusal(bulk: boolean): ExplainRefusal<AppEnv> {
   };
 }
 
-const customerIdParam = [{ name: "customer_id", description: "Customer id" }];
-
 export const createEan = defineRoute("post", "/api/v1/customers/:customer_id/eans", {
   operationId: "createEan",
   tag: "EANs",
@@ -92,7 +91,7 @@ export const createEan = defineRoute("post", "/api/v1/customers/:customer_id/ean
   body: { schema: createEanBody, example: { ean: examples.eanFields }, explainRefusal: explainEanRefusal(false) },
   responses: { 201: { schema: eanJson, example: examples.ean }, 422: { schema: errorsJson, example: examples.eanTakenErrors } },
   handler: async (c) => {
-    const customerId = pathId(c.req.param("customer_id"));
+    const customerId = c.req.valid("param").customer_id;
     const { ean } = c.req.valid("json");
     const [stored] = await createEans(c.get("database")(), c.get("organisationId"), customerId, [ean], false);
     return c.json(toEanJson(stored!), 201);
@@ -112,7 +111,7 @@ export const createEansInBulk = defineRoute("post", "/api/v1/customers/:customer
     422: { schema: errorsJson, example: examples.bulkErrors },
   },
   handler: async (c) => {
-    const customerId = pathId(c.req.param("customer_id"));
+    const customerId = c.req.valid("param").customer_id;
     const items = c.req.valid("json").eans.map((item) => item.ean);
     const stored = await createEans(c.get("database")(), c.get("organisationId"), customerId, items, true);
     return c.json(stored.map(toEanJson), 201);
@@ -127,14 +126,14 @@ export const listEansRoute = defineRoute("get", "/api/v1/customers/:customer_id/
   params: customerIdParam,
   responses: { 200: { schema: z.array(eanJson), example: [examples.ean] } },
   handler: async (c) => {
-    const rows = await listEans(c.get("database")(), c.get("organisationId"), pathId(c.req.param("customer_id")));
+    const rows = await listEans(c.get("database")(), c.get("organisationId"), c.req.valid("param").customer_id);
     if (!rows) throw ApiError.notFound();
     return c.json(rows.map(toEanJson), 200);
   },
 });
 
-// GET …/eans/bulk reads "bulk" as an EAN id: 404, as for any id that names nothing.
-const eanParams = [...customerIdParam, { name: "id", description: "EAN id" }];
+/** A customer's EAN: the customer and the EAN id. */
+const eanParams = customerIdParam.extend({ id: f.pathId("EAN id") });
 
 export const getEan = defineRoute("get", "/api/v1/customers/:customer_id/eans/:id", {
   operationId: "getEan",
@@ -144,7 +143,7 @@ export const getEan = defineRoute("get", "/api/v1/customers/:customer_id/eans/:i
   params: eanParams,
   responses: { 200: { schema: eanJson, example: examples.ean } },
   handler: async (c) => {
-    const row = await findEan(c.get("database")(), c.get("organisationId"), pathId(c.req.param("customer_id")), pathId(c.req.param("id")));
+    const row = await findEan(c.get("database")(), c.get("organisationId"), c.req.valid("param").customer_id, c.req.valid("param").id);
     if (!row) throw ApiError.notFound();
     return c.json(toEanJson(row), 200);
   },
@@ -161,8 +160,8 @@ export const updateEanRoute = defineRoute("patch", "/api/v1/customers/:customer_
   body: { schema: updateEanBody, example: { ean: { tariff_group: "dual", supplier_id: null } } },
   responses: { 200: { schema: eanJson, example: examples.ean } },
   handler: async (c) => {
-    const customerId = pathId(c.req.param("customer_id"));
-    const eanId = pathId(c.req.param("id"));
+    const customerId = c.req.valid("param").customer_id;
+    const eanId = c.req.valid("param").id;
     const sent = sentKeys(((await c.req.json()) as { ean?: unknown }).ean);
     const patch = c.req.valid("json").ean;
     const changes = Object.fromEntries(Object.entries(patch).filter(([field]) => sent.has(field))) as EanChanges;
@@ -191,8 +190,8 @@ export const deleteEanRoute = defineRoute("delete", "/api/v1/customers/:customer
   params: eanParams,
   responses: { 204: { description: "Removed." } },
   handler: async (c) => {
-    const customerId = pathId(c.req.param("customer_id"));
-    const deleted = await deleteEan(c.get("database")(), c.get("organisationId"), customerId, pathId(c.req.param("id")));
+    const customerId = c.req.valid("param").customer_id;
+    const deleted = await deleteEan(c.get("database")(), c.get("organisationId"), customerId, c.req.valid("param").id);
     if (!deleted) throw ApiError.notFound();
     return c.body(null, 204);
   },
@@ -206,11 +205,11 @@ export const moveEanStateRoute = defineRoute("post", "/admin/v1/eans/:id/state",
     "ready → offered | cancelled; offered → switch_requested | cancelled; switch_requested → switched | rejected | cancelled; switched, rejected and cancelled are final. A compare-and-set on the current state: of two concurrent moves from the same state one wins, the other gets cannot_transition. Writes ean.state_changed.",
   auth: "operator",
   answerHolds: holds.customerOfEan,
-  params: [{ name: "id", description: "EAN id" }],
+  params: z.object({ id: f.pathId("EAN id") }),
   body: { schema: moveEanStateBody, example: { state: "offered" } },
   responses: { 200: { schema: eanJson, example: examples.ean } },
   handler: async (c) => {
-    const eanId = pathId(c.req.param("id"));
+    const eanId = c.req.valid("param").id;
     const { state: to } = c.req.valid("json");
     const db = c.get("database")();
     // Two round trips: the state is read, then moved only if it is still that one.

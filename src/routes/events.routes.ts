@@ -3,13 +3,14 @@
  * order after `after`) and `GET /api/v1/events/:id`. Events are written by
  * the batches that change data (src/domain/db/events.ts).
  */
+import * as z from "zod";
 import { EVENT_TYPES } from "../domain/db/schema";
 import { ApiError, errorsJson } from "../domain/errors";
 import { eventJson, eventPageJson, toEventJson } from "../domain/events/events.json";
 import { findEvent, listEvents } from "../domain/events/events.queries";
 import { listEventsQuery } from "../domain/events/events.schemas";
 import { DEFAULT_EVENTS_LIMIT, MAX_EVENTS_LIMIT } from "../domain/limits";
-import { pathId } from "../routing/path-id";
+import * as f from "../domain/validation/fields";
 import { defineRoute } from "../routing/route";
 
 export const listEventsRoute = defineRoute("get", "/api/v1/events", {
@@ -50,10 +51,10 @@ export const getEvent = defineRoute("get", "/api/v1/events/:id", {
   tag: "Events",
   summary: "One event of the organisation",
   auth: "organisation",
-  params: [{ name: "id", description: "Event id" }],
+  params: z.object({ id: f.pathId("Event id") }),
   responses: { 200: { schema: eventJson } },
   handler: async (c) => {
-    const event = await findEvent(c.get("database")(), c.get("organisationId"), pathId(c.req.param("id")));
+    const event = await findEvent(c.get("database")(), c.get("organisationId"), c.req.valid("param").id);
     if (!event) throw ApiError.notFound();
     return c.json(toEventJson(event), 200);
   },

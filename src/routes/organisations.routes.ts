@@ -2,6 +2,7 @@
  * @module Organisations: `GET /api/v1/me`, and the operator API's
  * organisation and token management (create, issue, revoke).
  */
+import * as z from "zod";
 import { isUniqueViolation } from "../domain/db/errors";
 import { ApiError, fieldError } from "../domain/errors";
 import { subjectOf } from "../domain/idempotency/idempotency.subjects";
@@ -9,10 +10,10 @@ import { TOKEN_CACHE_TTL_MS } from "../domain/limits";
 import { createdOrganisationJson, issuedTokenJson, organisationJson, toOrganisationJson } from "../domain/organisations/organisations.json";
 import { findOrganisation, insertOrganisationWithToken, insertToken, revokeToken } from "../domain/organisations/organisations.queries";
 import { createOrganisationBody, slugify } from "../domain/organisations/organisations.schemas";
+import * as f from "../domain/validation/fields";
 import { generateToken, sha256Hex, type TokenEntry, tokenKvKey } from "../lib/tokens";
 import { forgetCachedToken } from "../middleware/auth";
 import * as examples from "../openapi/examples";
-import { pathId } from "../routing/path-id";
 import { defineRoute } from "../routing/route";
 
 export const getMe = defineRoute("get", "/api/v1/me", {
@@ -70,10 +71,10 @@ export const issueToken = defineRoute("post", "/admin/v1/organisations/:id/token
   summary: "Issue another token for an organisation (shown once)",
   auth: "operator",
   answerHolds: (answer: { id: number }) => subjectOf("token", answer.id),
-  params: [{ name: "id", description: "Organisation id" }],
+  params: z.object({ id: f.pathId("Organisation id") }),
   responses: { 201: { schema: issuedTokenJson } },
   handler: async (c) => {
-    const organisationId = pathId(c.req.param("id"));
+    const organisationId = c.req.valid("param").id;
     const { token, hash } = await newToken();
     const tokenId = await insertToken(c.get("database")(), organisationId, hash);
     if (tokenId === null) throw ApiError.notFound();
@@ -88,12 +89,12 @@ export const revokeTokenRoute = defineRoute("delete", "/admin/v1/tokens/:id", {
   summary: "Revoke a token",
   description: `An isolate that used the token just before may accept it for up to ${TOKEN_CACHE_TTL_MS / 1000} s more.`,
   auth: "operator",
-  params: [{ name: "id", description: "Token id" }],
+  params: z.object({ id: f.pathId("Token id") }),
   // Revoking is idempotent by itself (a second revocation is 204 again).
   idempotent: false,
   responses: { 204: { description: "Revoked (also when it already was)." } },
   handler: async (c) => {
-    const hash = await revokeToken(c.get("database")(), pathId(c.req.param("id")));
+    const hash = await revokeToken(c.get("database")(), c.req.valid("param").id);
     if (hash === null) throw ApiError.notFound();
     await c.env.TOKENS.delete(tokenKvKey(hash));
     forgetCachedToken(hash);

@@ -4,11 +4,13 @@
  * /api/v1/webhook_endpoints/:id` and `GET …/:id/deliveries` (the delivery
  * log). Deliveries themselves are src/webhooks.
  */
+
 import type { Context } from "hono";
 import * as z from "zod";
 import { ApiError, type FieldError, fieldError } from "../domain/errors";
 import { holds } from "../domain/idempotency/idempotency.subjects";
 import { MAX_DELIVERIES_LISTED, MAX_WEBHOOK_ENDPOINTS, WEBHOOK_MAX_ATTEMPTS } from "../domain/limits";
+import * as f from "../domain/validation/fields";
 import { isAcceptedWebhookUrl, webhookUrl } from "../domain/webhooks/public-url";
 import { newWebhookSecret } from "../domain/webhooks/signature";
 import {
@@ -21,7 +23,6 @@ import {
 import { deleteWebhookEndpoint, insertWebhookEndpoint, listDeliveries, listWebhookEndpoints } from "../domain/webhooks/webhooks.queries";
 import { createWebhookEndpointBody } from "../domain/webhooks/webhooks.schemas";
 import type { AppEnv } from "../env";
-import { pathId } from "../routing/path-id";
 import { defineRoute } from "../routing/route";
 
 const URL_PATH = "webhook_endpoint.url";
@@ -76,10 +77,10 @@ export const deleteWebhookEndpointRoute = defineRoute("delete", "/api/v1/webhook
   description: "Nothing more is sent to it: deliveries still queued or waiting for a retry are dropped.",
   auth: "organisation",
   answerHolds: "nothing",
-  params: [{ name: "id", description: "Webhook endpoint id" }],
+  params: z.object({ id: f.pathId("Webhook endpoint id") }),
   responses: { 204: { description: "Deleted." } },
   handler: async (c) => {
-    if (!(await deleteWebhookEndpoint(c.get("database")(), c.get("organisationId"), pathId(c.req.param("id"))))) throw ApiError.notFound();
+    if (!(await deleteWebhookEndpoint(c.get("database")(), c.get("organisationId"), c.req.valid("param").id))) throw ApiError.notFound();
     return c.body(null, 204);
   },
 });
@@ -90,10 +91,10 @@ export const listWebhookDeliveries = defineRoute("get", "/api/v1/webhook_endpoin
   summary: `The endpoint's delivery attempts, newest first (at most ${MAX_DELIVERIES_LISTED})`,
   description: "One entry per attempt; attempts are kept 30 days.",
   auth: "organisation",
-  params: [{ name: "id", description: "Webhook endpoint id" }],
+  params: z.object({ id: f.pathId("Webhook endpoint id") }),
   responses: { 200: { schema: z.array(webhookDeliveryJson) } },
   handler: async (c) => {
-    const attempts = await listDeliveries(c.get("database")(), c.get("organisationId"), pathId(c.req.param("id")));
+    const attempts = await listDeliveries(c.get("database")(), c.get("organisationId"), c.req.valid("param").id);
     if (!attempts) throw ApiError.notFound();
     return c.json(attempts.map(toWebhookDeliveryJson), 200);
   },

@@ -23,7 +23,7 @@ import { idempotency } from "../middleware/idempotency";
 import { jsonBody } from "../middleware/json-body";
 import { rateLimit } from "../middleware/rate-limit";
 import { mountedPath } from "./path-pattern";
-import { type ExplainRefusal, validate } from "./validator";
+import { type ExplainRefusal, validate, validatePathIds } from "./validator";
 
 /** Who may call an endpoint: anyone, an organisation's token, or the operator secret. */
 export type Auth = "none" | "organisation" | "operator";
@@ -57,16 +57,22 @@ type Parsed<S> = S extends z.ZodType ? z.output<S> : never;
 type Sent<S> = S extends z.ZodType ? z.input<S> : never;
 
 /** The validated input a handler reads with `c.req.valid(…)`. */
-export type InputOf<B, Q> = {
-  in: (B extends z.ZodType ? { json: Sent<B> } : {}) & (Q extends z.ZodType ? { query: { [K in keyof Sent<Q>]: string | string[] } } : {});
-  out: (B extends z.ZodType ? { json: Parsed<B> } : {}) & (Q extends z.ZodType ? { query: Parsed<Q> } : {});
+export type InputOf<B, Q, S = undefined> = {
+  in: (B extends z.ZodType ? { json: Sent<B> } : {}) &
+    (Q extends z.ZodType ? { query: { [K in keyof Sent<Q>]: string | string[] } } : {}) &
+    (S extends z.ZodType ? { param: { [K in keyof Sent<S>]: string } } : {});
+  out: (B extends z.ZodType ? { json: Parsed<B> } : {}) & (Q extends z.ZodType ? { query: Parsed<Q> } : {}) & (S extends z.ZodType ? { param: Parsed<S> } : {});
 };
 
 /** A record as written: method and path first, then its description. */
-export type RouteSpec<M extends Method, P extends string, B extends z.ZodType | undefined, Q extends z.ZodType | undefined, R> = Omit<
-  RouteRecord<M, P, B, Q, R>,
-  "method" | "path"
->;
+export type RouteSpec<
+  M extends Method,
+  P extends string,
+  B extends z.ZodType | undefined,
+  Q extends z.ZodType | undefined,
+  R,
+  S extends z.ZodType | undefined = undefined,
+> = Omit<RouteRecord<M, P, B, Q, R, S>, "method" | "path">;
 
 export interface RouteRecord<
   M extends Method = Method,
@@ -74,6 +80,7 @@ export interface RouteRecord<
   B extends z.ZodType | undefined = z.ZodType | undefined,
   Q extends z.ZodType | undefined = z.ZodType | undefined,
   R = unknown,
+  S extends z.ZodType | undefined = z.ZodType | undefined,
 > {
   method: M;
   /** Hono path, `:name` for a path parameter. */
@@ -83,8 +90,12 @@ export interface RouteRecord<
   summary: string;
   description?: string;
   auth: Auth;
-  /** Path parameters, described (each names a record by id: positive integers, anything else is 404). */
-  params?: Array<{ name: string; description: string }>;
+  /**
+   * The path's parameters, one `pathId` each (src/domain/validation/fields.ts):
+   * each names a record by id, read with `c.req.valid("param")`; an id that
+   * names nothing is 404. Every `:name` of the path, and no other.
+   */
+  params?: S;
   body?: BodySpec<NonNullable<B>>;
   query?: QuerySpec<NonNullable<Q>>;
   /** Takes an `Idempotency-Key`; default: every POST, PATCH and DELETE. */
@@ -96,7 +107,7 @@ export interface RouteRecord<
   answerHolds?: AnswerHolds;
   /** Success answers by status; the error answers follow from auth, body, params and idempotency. */
   responses: Record<number, ResponseSpec>;
-  handler: (c: Context<AppEnv, P, InputOf<B, Q>>) => R;
+  handler: (c: Context<AppEnv, P, InputOf<B, Q, S>>) => R;
 }
 
 /** Describes an endpoint; the literal types of method and path are kept for the typed client. */
@@ -106,7 +117,8 @@ export function defineRoute<
   R extends Response | TypedResponse<unknown, ContentfulStatusCode | 204> | Promise<Response | TypedResponse<unknown, ContentfulStatusCode | 204>>,
   B extends z.ZodType | undefined = undefined,
   Q extends z.ZodType | undefined = undefined,
->(method: M, path: P, spec: RouteSpec<M, P, B, Q, R>): RouteRecord<M, P, B, Q, R> {
+  S extends z.ZodType | undefined = undefined,
+>(method: M, path: P, spec: RouteSpec<M, P, B, Q, R, S>): RouteRecord<M, P, B, Q, R, S> {
   const idempotent = spec.idempotent ?? method !== "get";
   if (idempotent && spec.answerHolds === undefined)
     throw new Error(`${method.toUpperCase()} ${path}: an idempotent record names what its answer holds (answerHolds)`);
@@ -114,7 +126,7 @@ export function defineRoute<
 }
 
 /** Any record, whatever its schemas and handler (the lists of records). */
-export type AnyRouteRecord = RouteRecord<Method, string, any, any, any>;
+export type AnyRouteRecord = RouteRecord<Method, string, any, any, any, any>;
 
 /**
  * Authentication per record. The operator's is mounted once on the whole
@@ -145,6 +157,8 @@ export function handlersOf(record: AnyRouteRecord): MiddlewareHandler<AppEnv>[] 
   if (record.body) chain.push(jsonBody(), validate("json", record.body.schema, record.body.explainRefusal) as MiddlewareHandler<AppEnv>);
   if (record.query) chain.push(validate("query", record.query.schema) as MiddlewareHandler<AppEnv>);
   if (record.idempotent) chain.push(idempotency(record.answerHolds!));
+  // Last before the handler, where the handler used to read them: an id that names nothing is 404.
+  if (record.params) chain.push(validatePathIds(record.params) as MiddlewareHandler<AppEnv>);
   chain.push(record.handler as unknown as MiddlewareHandler<AppEnv>);
   return chain;
 }
@@ -186,7 +200,7 @@ export function mountRoutes<E extends Env>(app: Hono<E>, records: readonly AnyRo
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 
 /** The typed-client schema of one record: what `hc` sees for its method and path. */
-type SchemaOfRecord<T> = T extends RouteRecord<infer M, infer P, infer B, infer Q, infer R> ? ToSchema<M, P, InputOf<B, Q>, Awaited<R>> : never;
+type SchemaOfRecord<T> = T extends RouteRecord<infer M, infer P, infer B, infer Q, infer R, infer S> ? ToSchema<M, P, InputOf<B, Q, S>, Awaited<R>> : never;
 
 /** The typed-client schema of all records (Hono's own chained routes build the same intersection). */
 export type SchemaOf<T extends readonly AnyRouteRecord[]> = UnionToIntersection<SchemaOfRecord<T[number]>>;

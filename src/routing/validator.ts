@@ -75,3 +75,15 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
     { validationFunction: parseSync },
   );
 }
+
+/** `zValidator` for a record's path ids: one that names nothing (0, too long) is 404 "Not found", as for any unknown id. */
+export function validatePathIds<Schema extends z.ZodType>(schema: Schema) {
+  return zValidator(
+    "param",
+    schema,
+    (result) => {
+      if (!result.success) throw ApiError.notFound();
+    },
+    { validationFunction: parseSync },
+  );
+}

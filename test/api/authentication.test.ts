@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { UNAUTHENTICATED_BODY } from "../../src/domain/errors";
 import { sha256Hex, tokenKvKey } from "../../src/lib/tokens";
 import { forgetCachedToken, resolveToken } from "../../src/middleware/auth";
-import { ADMIN_TOKEN, call, callWithCost, countingTokensKv, createCustomer, createOrganisation, eanFields, json } from "../helpers";
+import { ADMIN_TOKEN, call, callWithCost, countingTokensKv, countRows, createCustomer, createOrganisation, eanFields, json } from "../helpers";
 import { createFixture, type Fixture, ROUTES, type RouteCase, routeName } from "../routes";
 
 const UNAUTHENTICATED = UNAUTHENTICATED_BODY;
@@ -58,12 +58,12 @@ describe.each(organisationRoutes.map((r) => [routeName(r), r] as const))("%s", (
 
   if (route.ownedId) {
     it('404 "Not found" for another organisation, and writes nothing', async () => {
-      const before = await env.DB.prepare("select (select count(*) from eans) + (select count(*) from customers) as n").first<{ n: number }>();
+      const stored = async () => [await countRows("eans"), await countRows("customers")];
+      const before = await stored();
       const response = await send(route, f, { Authorization: `Bearer ${f.stranger.token}` });
       expect(response.status).toBe(404);
       expect(await response.text()).toBe('"Not found"');
-      const after = await env.DB.prepare("select (select count(*) from eans) + (select count(*) from customers) as n").first<{ n: number }>();
-      expect(after).toEqual(before);
+      expect(await stored()).toEqual(before);
     });
 
     it("costs what an unknown id costs, however many EANs the customer has (reads: ≤ 2 rows)", async () => {
@@ -72,7 +72,10 @@ describe.each(organisationRoutes.map((r) => [routeName(r), r] as const))("%s", (
       expect(bulk.status).toBe(201);
       const { response, cost } = await callWithCost(route.method, route.path(f), { token: f.stranger.token, body: route.body?.(f) });
       expect(response.status).toBe(404);
-      const unknownId = await callWithCost(route.method, route.path({ ...f, customerId: 987654321 }), { token: f.stranger.token, body: route.body?.(f) });
+      // Every id of the path unknown (not only the customer's: some paths hold none).
+      const unknown = { ...f, customerId: 987654321, eanId: 987654322, eventId: 987654323, webhookEndpointId: 987654324, tokenId: 987654325 };
+      expect(route.path(unknown)).not.toBe(route.path(f));
+      const unknownId = await callWithCost(route.method, route.path(unknown), { token: f.stranger.token, body: route.body?.(f) });
       expect(unknownId.response.status).toBe(404);
       expect(cost.rowsRead).toBe(unknownId.cost.rowsRead);
       expect(cost.rowsWritten).toBe(0);

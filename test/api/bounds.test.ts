@@ -1,16 +1,13 @@
-/** Every input is bounded: consumptions per EAN, EANs per customer, decimal digits, printable strings. One past each bound is a 422. */
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_CONSUMPTIONS, MAX_EANS_PER_CUSTOMER } from "../../src/domain/limits";
-import { ADMIN_TOKEN, call, createCustomer, createOrganisation, customerBody, eanFields, json, type TestOrganisation } from "../helpers";
+import { ADMIN_TOKEN, call, countRows, createCustomer, createOrganisation, customerBody, eanFields, json, type TestOrganisation } from "../helpers";
 
 let org: TestOrganisation;
 beforeAll(async () => {
   org = await createOrganisation();
 });
 
-const eansOf = async (customerId: number) =>
-  (await env.DB.prepare("select count(*) as n from eans where customer_id = ?").bind(customerId).first<{ n: number }>())!.n;
+const eansOf = async (customerId: number) => await countRows("eans", "customer_id = ?", customerId);
 
 const errorsOf = async (response: Response) => {
   expect(response.status).toBe(422);

@@ -1,4 +1,4 @@
-/** A customer corrected (PATCH /api/v1/customers/:id) and found by the partner's own id (external_id). */
+/** A customer corrected (PATCH /api/v1/customers/:customer_id) and found by the partner's own id (external_id). */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, callWithCost, createCustomer, createOrganisation, customerBody, json, type TestOrganisation } from "../helpers";
@@ -12,7 +12,7 @@ const patch = (id: number, customer: unknown, token = org.token) => call("PATCH"
 const row = (id: number) => env.DB.prepare("select * from customers where id = ?").bind(id).first();
 const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
 
-describe("PATCH /api/v1/customers/:id", () => {
+describe("PATCH /api/v1/customers/:customer_id", () => {
   it("changes the fields sent (the profile may be partial); updated_at moves, created_at stays", async () => {
     const created = await createCustomer(org);
     await pause();

@@ -54,7 +54,7 @@ describe("POST /api/v1/customers", () => {
   });
 });
 
-describe("GET /api/v1/customers/:id", () => {
+describe("GET /api/v1/customers/:customer_id", () => {
   it("shows the organisation's customer as it was created", async () => {
     const org = await createOrganisation();
     const created = await createCustomer(org);

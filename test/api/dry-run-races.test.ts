@@ -11,6 +11,7 @@ import { isDryRunnable } from "../../src/routing/route";
 import {
   type CallOptions,
   call,
+  countRows,
   createCustomer,
   createOrganisation,
   customerBody,
@@ -22,11 +23,7 @@ import {
 
 const ROUNDS = 25;
 
-const count = async (sql: string, ...params: unknown[]) =>
-  (await env.DB.prepare(sql)
-    .bind(...params)
-    .first<{ n: number }>())!.n;
-const eventsOf = (org: TestOrganisation) => count("select count(*) as n from events where organisation_id = ?", org.id);
+const eventsOf = (org: TestOrganisation) => countRows("events", "organisation_id = ?", org.id);
 
 /**
  * The real D1, with a pause point: after a dry run's batch is rolled back
@@ -137,7 +134,7 @@ const SCENARIOS: Record<string, Scenario> = {
       deletions,
     );
     expect(reals.every((r) => r.status === 204)).toBe(true);
-    expect(await count("select count(*) as n from webhook_endpoints where organisation_id = ?", org.id)).toBe(16 - deletions);
+    expect(await countRows("webhook_endpoints", "organisation_id = ?", org.id)).toBe(16 - deletions);
   },
 
   // Creates: dry runs of the same body beside real creates and erasures; only the real ones are stored.
@@ -148,7 +145,7 @@ const SCENARIOS: Record<string, Scenario> = {
       () => call("POST", "/api/v1/customers", { token: org.token, body: customerBody() }),
     );
     expect(reals.every((r) => r.status === 201)).toBe(true);
-    expect(await count("select count(*) as n from customers where organisation_id = ?", org.id)).toBe(ROUNDS);
+    expect(await countRows("customers", "organisation_id = ?", org.id)).toBe(ROUNDS);
     expect(await eventsOf(org)).toBe(ROUNDS);
   },
 
@@ -163,7 +160,7 @@ const SCENARIOS: Record<string, Scenario> = {
       (round) => call("DELETE", `/api/v1/customers/${customers[round].id}`, { token: org.token }),
     );
     expect(reals.every((r) => r.status === 204)).toBe(true);
-    expect(await count("select count(*) as n from eans e join customers c on c.id = e.customer_id where c.organisation_id = ?", org.id)).toBe(0);
+    expect(await countRows("eans e join customers c on c.id = e.customer_id", "c.organisation_id = ?", org.id)).toBe(0);
     expect(await eventsOf(org)).toBe(before + ROUNDS);
   },
 
@@ -177,7 +174,7 @@ const SCENARIOS: Record<string, Scenario> = {
       () => call("POST", path, { token: org.token, body: { ean: eanFields() } }),
     );
     expect(reals.every((r) => r.status === 201)).toBe(true);
-    expect(await count("select count(*) as n from eans where customer_id = ?", customer.id)).toBe(ROUNDS);
+    expect(await countRows("eans", "customer_id = ?", customer.id)).toBe(ROUNDS);
     expect(await eventsOf(org)).toBe(before + ROUNDS);
   },
 };
@@ -192,8 +189,8 @@ describe("dry runs raced against real writes", () => {
   for (const record of dryRunnable) {
     it(`${record.method.toUpperCase()} ${record.path}: nothing but the real writes lands`, async () => {
       await SCENARIOS[record.operationId]!();
-      expect(await count("select count(*) as n from dry_run_sentinel")).toBe(0);
-      expect(await count("select count(*) as n from dry_run_marks")).toBe(0);
+      expect(await countRows("dry_run_sentinel")).toBe(0);
+      expect(await countRows("dry_run_marks")).toBe(0);
     }, 60_000);
   }
 });

@@ -5,7 +5,18 @@ import { createDatabase, emptyCost } from "../../src/domain/db/client";
 import { NUMBERS_PER_STATEMENT } from "../../src/domain/db/events";
 import { EAN_ROWS_PER_STATEMENT, insertEans, listEans } from "../../src/domain/eans/eans.queries";
 import { eanSchema } from "../../src/domain/eans/eans.schemas";
-import { call, createCustomer, createOrganisation, createSupplier, eanFields, eanNumber, ISO_TIMESTAMP, json, type TestOrganisation } from "../helpers";
+import {
+  call,
+  countRows,
+  createCustomer,
+  createOrganisation,
+  createSupplier,
+  eanFields,
+  eanNumber,
+  ISO_TIMESTAMP,
+  json,
+  type TestOrganisation,
+} from "../helpers";
 
 let org: TestOrganisation;
 
@@ -13,10 +24,7 @@ beforeAll(async () => {
   org = await createOrganisation();
 });
 
-async function eansOf(customerId: number): Promise<number> {
-  const row = await env.DB.prepare("select count(*) as n from eans where customer_id = ?").bind(customerId).first<{ n: number }>();
-  return row!.n;
-}
+const eansOf = (customerId: number) => countRows("eans", "customer_id = ?", customerId);
 
 describe("POST /api/v1/customers/:customer_id/eans", () => {
   it("answers 201 with every field of the Ean, in the contract's order", async () => {

@@ -1,17 +1,12 @@
-/** GDPR: a customer erased (DELETE /api/v1/customers/:id, Art. 17) and exported (GET …/export, Art. 15 and 20). */
+/** GDPR: a customer erased (DELETE /api/v1/customers/:customer_id, Art. 17) and exported (GET …/export, Art. 15 and 20). */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, createCustomer, createOrganisation, customerBody, eanFields, ISO_TIMESTAMP, json, type TestOrganisation } from "../helpers";
+import { call, countRows, createCustomer, createOrganisation, customerBody, eanFields, ISO_TIMESTAMP, json, type TestOrganisation } from "../helpers";
 
 let org: TestOrganisation;
 beforeAll(async () => {
   org = await createOrganisation();
 });
-
-const count = async (sql: string, ...binds: unknown[]) =>
-  (await env.DB.prepare(sql)
-    .bind(...binds)
-    .first<{ n: number }>())!.n;
 
 async function customerWithEans(n: number, key?: string) {
   const created = await call("POST", "/api/v1/customers", { token: org.token, body: customerBody(), headers: key ? { "Idempotency-Key": key } : {} });
@@ -23,14 +18,14 @@ async function customerWithEans(n: number, key?: string) {
   return { customer, eans };
 }
 
-describe("DELETE /api/v1/customers/:id (erasure)", () => {
+describe("DELETE /api/v1/customers/:customer_id (erasure)", () => {
   it("erases the customer and its EANs at once; everything about it is 404 afterwards; a second DELETE is 404", async () => {
     const { customer } = await customerWithEans(2);
     const response = await call("DELETE", `/api/v1/customers/${customer.id}`, { token: org.token });
     expect(response.status).toBe(204);
     expect(await response.text()).toBe("");
-    expect(await count("select count(*) as n from customers where id = ?", customer.id)).toBe(0);
-    expect(await count("select count(*) as n from eans where customer_id = ?", customer.id)).toBe(0);
+    expect(await countRows("customers", "id = ?", customer.id)).toBe(0);
+    expect(await countRows("eans", "customer_id = ?", customer.id)).toBe(0);
     for (const [method, path, body] of [
       ["GET", `/api/v1/customers/${customer.id}`],
       ["PATCH", `/api/v1/customers/${customer.id}`, { customer: { profile: { city: "X" } } }],
@@ -79,7 +74,7 @@ describe("DELETE /api/v1/customers/:id (erasure)", () => {
     const eanBody = { ean: eanFields() };
     expect((await call("POST", `/api/v1/customers/${created.id}/eans`, { token: org.token, body: eanBody, headers: eanHeaders })).status).toBe(201);
     expect((await call("DELETE", `/api/v1/customers/${created.id}`, { token: org.token })).status).toBe(204);
-    const before = await count("select count(*) as n from customers");
+    const before = await countRows("customers");
     for (const [path, sent, keyHeaders] of [
       ["/api/v1/customers", body, headers],
       [`/api/v1/customers/${created.id}/eans`, eanBody, eanHeaders],
@@ -88,19 +83,19 @@ describe("DELETE /api/v1/customers/:id (erasure)", () => {
       expect(retry.status, path).toBe(404);
       expect(await retry.text()).toBe('"Not found"');
     }
-    expect(await count("select count(*) as n from customers")).toBe(before);
-    expect(await count("select count(*) as n from idempotency_keys where body is not null and subject = ?", `customer:${created.id}`)).toBe(0);
+    expect(await countRows("customers")).toBe(before);
+    expect(await countRows("idempotency_keys", "body is not null and subject = ?", `customer:${created.id}`)).toBe(0);
   });
 
   it("another organisation's customer: 404 and nothing erased", async () => {
     const { customer } = await customerWithEans(1);
     const stranger = await createOrganisation();
     expect((await call("DELETE", `/api/v1/customers/${customer.id}`, { token: stranger.token })).status).toBe(404);
-    expect(await count("select count(*) as n from customers where id = ?", customer.id)).toBe(1);
+    expect(await countRows("customers", "id = ?", customer.id)).toBe(1);
   });
 });
 
-describe("GET /api/v1/customers/:id/export", () => {
+describe("GET /api/v1/customers/:customer_id/export", () => {
   it("answers everything held, as a download", async () => {
     const { customer, eans } = await customerWithEans(2);
     const response = await call("GET", `/api/v1/customers/${customer.id}/export`, { token: org.token });

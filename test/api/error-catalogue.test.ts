@@ -1,14 +1,9 @@
-/**
- * Every row of the contract's error catalogue, through the API: the status,
- * the exact `errors` array, all errors at once and in table order, and that a
- * rejected request stores nothing.
- */
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES, MAX_BODY_TEXT, MAX_BULK_EANS } from "../../src/domain/limits";
 import {
   call,
   callWithCost,
+  countRows,
   createCustomer,
   createOrganisation,
   createSupplier,
@@ -35,10 +30,7 @@ const err = (path: string, error: string, message: string, extra: Record<string,
   ...extra,
 });
 
-async function customersStored(): Promise<number> {
-  const row = await env.DB.prepare("select count(*) as n from customers").first<{ n: number }>();
-  return row!.n;
-}
+const customersStored = () => countRows("customers");
 
 async function postCustomer(body: unknown) {
   return call("POST", "/api/v1/customers", { token: org.token, body });
@@ -162,10 +154,7 @@ describe("customer rules", () => {
 });
 
 describe("EAN rules", () => {
-  async function eansStored(): Promise<number> {
-    const row = await env.DB.prepare("select count(*) as n from eans").first<{ n: number }>();
-    return row!.n;
-  }
+  const eansStored = () => countRows("eans");
 
   async function expectEanErrors(body: unknown, errors: unknown[], path = `/api/v1/customers/${customerId}/eans`) {
     const before = await eansStored();
@@ -344,8 +333,7 @@ describe("EAN rules", () => {
       ]);
       expect(cost.roundTrips).toBe(1);
       expect(cost.rowsWritten).toBe(0);
-      const stored = await env.DB.prepare("select count(*) as n from eans where customer_id = ?").bind(customer.id).first<{ n: number }>();
-      expect(stored!.n).toBe(0);
+      expect(await countRows("eans", "customer_id = ?", customer.id)).toBe(0);
     });
 
     it("another organisation's customer: the shape errors only, as for any id", async () => {

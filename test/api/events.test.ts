@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { ADMIN_TOKEN, call, callWithCost, createOrganisation, customerBody, eanFields, json, type TestOrganisation } from "../helpers";
+import { ADMIN_TOKEN, call, callWithCost, countRows, createOrganisation, customerBody, eanFields, json, type TestOrganisation } from "../helpers";
 
 type Event = { id: number; type: string; created_at: string; data: { object: Record<string, unknown> } };
 
@@ -19,7 +19,7 @@ async function allEvents(org: TestOrganisation): Promise<Event[]> {
   return (await feed(org, "?limit=100")).data;
 }
 
-const eventCount = async () => (await env.DB.prepare("select count(*) as n from events").first<{ n: number }>())!.n;
+const eventCount = async () => await countRows("events");
 
 describe("events are written with each change", () => {
   let org: TestOrganisation;
@@ -92,7 +92,7 @@ describe("events are written with each change", () => {
   it("a change without its event cannot happen: when the event's insert fails, the change is rolled back (500)", async () => {
     await env.DB.exec("CREATE TRIGGER refuse_events BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'refused'); END");
     try {
-      const customers = async () => (await env.DB.prepare("select count(*) as n from customers").first<{ n: number }>())!.n;
+      const customers = async () => await countRows("customers");
       const before = await customers();
       const response = await call("POST", "/api/v1/customers", { token: org.token, body: customerBody() });
       expect(response.status).toBe(500);

@@ -6,9 +6,9 @@ import { describe, expect, it } from "vitest";
 import { lookupHash } from "../../src/domain/idempotency/idempotency.sealing";
 import worker from "../../src/index";
 import { sha256Hex } from "../../src/lib/tokens";
-import { ADMIN_TOKEN, call, callWithCost, createCustomer, createOrganisation, customerBody, eanFields, json } from "../helpers";
+import { ADMIN_TOKEN, call, callWithCost, countRows, createCustomer, createOrganisation, customerBody, eanFields, json } from "../helpers";
 
-const count = async (table: string) => (await env.DB.prepare(`select count(*) as n from ${table}`).first<{ n: number }>())!.n;
+const count = (table: string) => countRows(table);
 
 describe("Idempotency-Key", () => {
   it("replays the first answer exactly, with Idempotent-Replayed, and creates once", async () => {
@@ -105,10 +105,7 @@ describe("Idempotency-Key", () => {
     });
     expect(response.status).toBe(422);
     expect(cost.roundTrips).toBe(0);
-    const claimed = await env.DB.prepare("select count(*) as n from idempotency_keys where key_hash = ?")
-      .bind(await lookupHash("invalid-body"))
-      .first<{ n: number }>();
-    expect(claimed!.n).toBe(0);
+    expect(await countRows("idempotency_keys", "key_hash = ?", await lookupHash("invalid-body"))).toBe(0);
   });
 
   it("is scoped to the organisation", async () => {

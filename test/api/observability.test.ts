@@ -86,7 +86,7 @@ describe("the request log", () => {
     expect(entries[0]).toEqual({
       request_id: "log-test-1",
       method: "GET",
-      route: "/api/v1/customers/:id",
+      route: "/api/v1/customers/:customer_id",
       query: [],
       status: 200,
       errors: [],

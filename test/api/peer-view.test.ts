@@ -65,7 +65,7 @@ const CONTRACT_FIELDS = [
   "tabPreview",
 ];
 
-describe("GET /api/mind/customer/byCustomerId/:customerId", () => {
+describe("GET /api/mind/customer/byCustomerId/:customer_id", () => {
   it("a customer without EANs: every customer field, no contracts", async () => {
     const org = await createOrganisation("Peer Partner");
     const customer = await createCustomer(org);

@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, createCustomer, createOrganisation, customerBody, eanFields, eanNumber, json } from "../helpers";
+import { call, countRows, createCustomer, createOrganisation, customerBody, eanFields, eanNumber, json } from "../helpers";
 
 function statusCounts(responses: Response[]): Record<number, number> {
   const counts: Record<number, number> = {};
@@ -28,8 +28,7 @@ describe("races", () => {
         errors: [{ path: "customer.email", error: "confirmed_email_has_already_been_taken", message: "it is already registered", type: "custom" }],
       });
     }
-    const stored = await env.DB.prepare("select count(*) as n from customers where lower(email) = ?").bind(email).first<{ n: number }>();
-    expect(stored!.n).toBe(1);
+    expect(await countRows("customers", "lower(email) = ?", email)).toBe(1);
   });
 
   it("20 creates of one EAN number on different customers: exactly one 201, nineteen 422, one row", async () => {
@@ -45,8 +44,7 @@ describe("races", () => {
         errors: [{ path: "ean.number", error: "has_already_been_taken", message: "has already been taken", type: "params" }],
       });
     }
-    const stored = await env.DB.prepare("select count(*) as n from eans where number = ?").bind(number).first<{ n: number }>();
-    expect(stored!.n).toBe(1);
+    expect(await countRows("eans", "number = ?", number)).toBe(1);
   });
 
   it("overlapping bulks: each is stored whole or not at all", async () => {

@@ -20,7 +20,18 @@ import {
 import type { DeliveryMessage, DispatchMessage } from "../../src/env";
 import worker from "../../src/index";
 import { dispatchEvents } from "../../src/webhooks/dispatch";
-import { call, callWithCost, createCustomer, createOrganisation, eanFields, ISO_TIMESTAMP, json, type TestOrganisation, webhookEndpointBody } from "../helpers";
+import {
+  call,
+  callWithCost,
+  countRows,
+  createCustomer,
+  createOrganisation,
+  eanFields,
+  ISO_TIMESTAMP,
+  json,
+  type TestOrganisation,
+  webhookEndpointBody,
+} from "../helpers";
 
 /** The real queue binding, with every message sent through it recorded. */
 function recordingQueue<T>(queue: Queue<T>) {
@@ -416,8 +427,7 @@ describe("a delivery attempt", () => {
     await worker.queue(batch, { ...env, WEBHOOK_DELIVERIES: deliveries.queue });
     expect(await getQueueResult(batch, ctx)).toMatchObject({ explicitAcks: ["m2"] });
     expect(deliveries.sent).toEqual([]);
-    const logged = await env.DB.prepare("select count(*) as n from webhook_deliveries where endpoint_id = ?").bind(endpoint.id).first<{ n: number }>();
-    expect(logged?.n).toBe(0);
+    expect(await countRows("webhook_deliveries", "endpoint_id = ?", endpoint.id)).toBe(0);
   });
 });
 
@@ -497,8 +507,7 @@ describe("fairness between organisations", () => {
     for (let i = 0; i < 5; i++) await createCustomer(org);
     const feed = (await json(await call("GET", "/api/v1/events", { token: org.token }))).data as Array<{ id: number }>;
     const messages = feed.map((event) => ({ endpoint_id: endpoint.id, event_id: event.id, attempt: 1, organisation_id: org.id }));
-    const attempts = async () =>
-      (await env.DB.prepare("select count(*) as n from webhook_deliveries where endpoint_id = ?").bind(endpoint.id).first<{ n: number }>())!.n;
+    const attempts = async () => await countRows("webhook_deliveries", "endpoint_id = ?", endpoint.id);
 
     // Failing, its retry time 10 minutes away: all five wait, none is tried.
     const retryAt = new Date(Date.now() + 600_000).toISOString();

@@ -92,3 +92,6 @@ export const listCustomersQuery = z.object({
   page: leadingInteger.transform((page) => (page !== null && page > 0 ? page : 1)),
   per: leadingInteger.transform((per) => (per !== null && per > 0 && per <= MAX_PER_PAGE ? per : MAX_PER_PAGE)),
 });
+
+/** The customer a path names: one name, `customer_id`, in every path that holds one. */
+export const customerIdParam = z.object({ customer_id: f.pathId("Customer id") });

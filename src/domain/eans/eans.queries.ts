@@ -193,7 +193,10 @@ export async function listEans(db: Database, organisationId: number, customerId:
 
 /** "EAN `eanId` of customer `customerId`, of organisation `organisationId`": the organisation is in the statement. */
 function ownedEan(organisationId: number | SQLWrapper, customerId: number | SQLWrapper, eanId: number | SQLWrapper) {
-  return and(eq(eans.id, eanId), eq(eans.customerId, ownedCustomerId(organisationId, customerId)));
+  // The owner first: without it the EAN id is NULL and no EAN row is probed, so another organisation's
+  // ids cost what unknown ids cost (a customer probe, nothing more).
+  const owner = ownedCustomerId(organisationId, customerId);
+  return and(eq(eans.id, sql`(case when ${owner} is not null then ${eanId} end)`), eq(eans.customerId, owner));
 }
 
 /** One EAN of the organisation's customer; 2 rows read (1 for another organisation's or customer's id). */

@@ -10,6 +10,7 @@ import Big from "big.js";
 import * as z from "zod";
 import { isNegativeDecimalText, toDecimalString } from "../../lib/decimal";
 import { isValidEanNumber } from "../../lib/ean-number";
+import { parseId } from "../../lib/ids";
 import { normalisePhone } from "../../lib/phone";
 import { isCalendarDate, todayUtc } from "../../lib/time";
 import type { ErrorCode } from "../errors";
@@ -280,4 +281,19 @@ export function optionalArray<T extends z.ZodType>(item: T, max: number) {
  */
 export function filledOrAbsent<T extends z.ZodType>(schema: T) {
   return z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? null : value), schema).optional();
+}
+
+/** A path parameter that names a record by id: positive integers of at most 16 digits (the router admits digits only). */
+export function pathId(description: string) {
+  return accepts(
+    z.string().transform((value, ctx) => {
+      const id = parseId(value);
+      if (id === null) {
+        ctx.issues.push({ code: "custom", message: "not_found", input: value });
+        return z.NEVER;
+      }
+      return id;
+    }),
+    { type: "integer", minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description },
+  );
 }
