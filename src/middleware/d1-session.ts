@@ -7,9 +7,7 @@
  * answers.
  */
 import type { MiddlewareHandler } from "hono";
-import { createDatabase, type D1Handle, type Database } from "../domain/db/client";
-import { dryRunD1 } from "../domain/db/dry-run";
-import { organisationWithWebhooks, webhookProbeOf } from "../domain/db/events";
+import { Database } from "../domain/db/client";
 import type { AppEnv } from "../env";
 import { requestDispatch } from "../webhooks/notify";
 
@@ -31,32 +29,18 @@ export function d1Session(): MiddlewareHandler<AppEnv> {
   return async function d1Session(c, next) {
     let session: D1DatabaseSession | undefined;
     let database: Database | undefined;
-    const withNewEvents = new Set<number>();
-    const open = () => (session ??= c.env.DB.withSession(sessionConstraint(c.req.method, c.req.header("x-d1-bookmark"))));
-    // Drizzle itself is built on first use too: a request that reads no table builds nothing.
+    // The session is opened by the first batch: a request that reads no table opens nothing.
+    const open = () => {
+      session ??= c.env.DB.withSession(sessionConstraint(c.req.method, c.req.header("x-d1-bookmark")));
+      return session;
+    };
+    // The request's write context: its D1 (the session), its cost, its dry run; made on first use.
     c.set("database", () => {
-      if (database) return database;
-      const handle: D1Handle = {
-        prepare: (query) => open().prepare(query),
-        batch: async <T = unknown>(statements: D1PreparedStatement[]) => {
-          // A batch that writes events also asks, in the same round trip, whether their organisation has webhook endpoints.
-          const probe = webhookProbeOf(statements);
-          if (!probe) return open().batch<T>(statements);
-          const results = await open().batch<T>([...statements, probe]);
-          const probed = results.pop()!;
-          const cost = c.get("d1Cost");
-          cost.statements += 1;
-          cost.rowsRead += probed.meta.rows_read ?? 0;
-          const organisationId = organisationWithWebhooks(probed);
-          if (organisationId !== null) withNewEvents.add(organisationId);
-          return results;
-        },
-      };
-      database = createDatabase(c.get("dryRun") ? dryRunD1(handle) : handle, c.get("d1Cost"));
+      database ??= new Database(open, c.get("d1Cost"), c.get("dryRun") === true);
       return database;
     });
     await next();
-    if (withNewEvents.size > 0) await requestDispatch(c.env, withNewEvents, c.get("requestId"));
+    if (database && database.organisationsToNotify.size > 0) await requestDispatch(c.env, database.organisationsToNotify, c.get("requestId"));
     const bookmark = session?.getBookmark();
     if (bookmark) c.res.headers.set("x-d1-bookmark", bookmark);
   };

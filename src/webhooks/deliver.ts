@@ -84,7 +84,7 @@ async function dispatchIfBehind(env: Bindings, organisationId: number, inFlight:
 /** A delivery that will not be tried (endpoint deleted, event purged or too old): only its slot goes back. */
 async function dropDelivery(db: Database, env: Bindings, message: DeliveryMessage) {
   if (message.organisation_id === undefined) return;
-  const [[released], behind] = await db.batch(releaseSlot(db, message.organisation_id));
+  const [[released], behind] = await db.run(releaseSlot(db, message.organisation_id));
   await dispatchIfBehind(env, message.organisation_id, released?.inFlight, behind.length > 0);
 }
 
@@ -93,7 +93,7 @@ export async function deliver(db: Database, env: Bindings, message: DeliveryMess
   // The attempt is claimed: always for a healthy endpoint; for a failing one only once its backoff is over,
   // and then the endpoint's other deliveries wait for this probe (its timeout, and a margin).
   const probeUntil = new Date(now + WEBHOOK_TIMEOUT_MS + 5_000).toISOString();
-  const [claimed, [endpoint], [event]] = await db.batch([
+  const [claimed, [endpoint], [event]] = await db.run([
     db
       .update(webhookEndpoints)
       .set({ retryAt: sql`case when ${webhookEndpoints.failures} > 0 then ${probeUntil} else ${webhookEndpoints.retryAt} end` })
@@ -155,7 +155,7 @@ export async function deliver(db: Database, env: Bindings, message: DeliveryMess
       .where(eq(webhookEndpoints.id, message.endpoint_id)),
     ...(finished && message.organisation_id !== undefined ? releaseSlot(db, message.organisation_id) : []),
   ] as const;
-  const results = await db.batch(statements as unknown as [(typeof statements)[0], ...(typeof statements)[number][]]);
+  const results = await db.run(statements as unknown as [(typeof statements)[0], ...(typeof statements)[number][]]);
   if (!finished) {
     await env.WEBHOOK_DELIVERIES.send({ ...message, attempt: message.attempt + 1 }, { delaySeconds: WEBHOOK_RETRY_DELAYS_S[message.attempt - 1] });
   } else if (message.organisation_id !== undefined) {

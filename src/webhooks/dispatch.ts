@@ -52,7 +52,7 @@ export function planStep(endpoints: readonly Cursor[], step: ReadonlyArray<{ id:
 
 /** Hands the events after its endpoints' cursors to the delivery queue, as far as the organisation's room allows. */
 export async function dispatchEvents(db: Database, env: Bindings, organisationId: number): Promise<void> {
-  const [found, [organisation]] = await db.batch([
+  const [found, [organisation]] = await db.run([
     db
       .select({ id: webhookEndpoints.id, events: webhookEndpoints.events, cursor: webhookEndpoints.cursor })
       .from(webhookEndpoints)
@@ -63,12 +63,14 @@ export async function dispatchEvents(db: Database, env: Bindings, organisationId
   let room = WEBHOOK_IN_FLIGHT_PER_ORGANISATION - (organisation?.inFlight ?? WEBHOOK_IN_FLIGHT_PER_ORGANISATION);
   while (endpoints.length > 0 && room > 0) {
     const after = Math.min(...endpoints.map((endpoint) => endpoint.cursor));
-    const step = await db
-      .select({ id: events.id, type: events.type })
-      .from(events)
-      .where(and(eq(events.organisationId, organisationId), gt(events.id, after)))
-      .orderBy(events.id)
-      .limit(DISPATCH_EVENTS_PER_STEP);
+    const [step] = await db.run([
+      db
+        .select({ id: events.id, type: events.type })
+        .from(events)
+        .where(and(eq(events.organisationId, organisationId), gt(events.id, after)))
+        .orderBy(events.id)
+        .limit(DISPATCH_EVENTS_PER_STEP),
+    ]);
     if (step.length === 0) return;
     const { messages, cursors } = planStep(endpoints, step, room);
     const moving = endpoints.filter((endpoint) => cursors.get(endpoint.id)! > endpoint.cursor);
@@ -88,7 +90,7 @@ export async function dispatchEvents(db: Database, env: Bindings, organisationId
           .where(and(eq(organisations.id, organisationId), sql`changes() > 0`)),
       ];
     });
-    const claimed = await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
+    const claimed = await db.run(statements as [(typeof statements)[number], ...typeof statements]);
     // An endpoint whose cursor moved meanwhile (deleted, or another dispatcher) is left to whoever moved it.
     const mine = moving.filter((_, i) => (claimed[2 * i] as unknown[]).length > 0);
     const handed = messages.filter((message) => mine.some((endpoint) => endpoint.id === message.endpointId));
@@ -109,7 +111,7 @@ export async function dispatchEvents(db: Database, env: Bindings, organisationId
           .set({ webhookInFlight: sql`max(${organisations.webhookInFlight} - ${handed.filter((m) => m.endpointId === endpoint.id).length}, 0)` })
           .where(eq(organisations.id, organisationId)),
       ]);
-      await db.batch(releases as [(typeof releases)[number], ...typeof releases]);
+      await db.run(releases as [(typeof releases)[number], ...typeof releases]);
       throw error;
     }
     room -= handed.length;
@@ -123,10 +125,12 @@ export async function dispatchEvents(db: Database, env: Bindings, organisationId
 
 /** The organisations with an endpoint behind their last event: each gets a "new events" message. */
 export async function sweepUndispatched(db: Database, env: Bindings): Promise<void> {
-  const behind = await db
-    .selectDistinct({ organisationId: webhookEndpoints.organisationId })
-    .from(webhookEndpoints)
-    .where(sql`${webhookEndpoints.cursor} < (select max(${events.id}) from ${events} where ${events.organisationId} = ${webhookEndpoints.organisationId})`);
+  const [behind] = await db.run([
+    db
+      .selectDistinct({ organisationId: webhookEndpoints.organisationId })
+      .from(webhookEndpoints)
+      .where(sql`${webhookEndpoints.cursor} < (select max(${events.id}) from ${events} where ${events.organisationId} = ${webhookEndpoints.organisationId})`),
+  ]);
   for (let i = 0; i < behind.length; i += DISPATCH_EVENTS_PER_STEP) {
     await env.WEBHOOK_DISPATCH.sendBatch(
       behind.slice(i, i + DISPATCH_EVENTS_PER_STEP).map(({ organisationId }) => ({ body: { organisation_id: organisationId } })),
@@ -141,7 +145,7 @@ export async function sweepUndispatched(db: Database, env: Bindings): Promise<vo
  */
 export async function resetStaleInFlight(db: Database): Promise<void> {
   const before = new Date(Date.now() - WEBHOOK_GIVE_UP_AFTER_MS - 3600 * 1000).toISOString();
-  await db.batch([
+  await db.run([
     db
       .update(organisations)
       .set({ webhookInFlight: 0 })

@@ -8,7 +8,8 @@
 import { and, asc, eq, gt, lte, type SQLWrapper, sql } from "drizzle-orm";
 import { nowIso } from "../../lib/time";
 import type { Database } from "../db/client";
-import { built, compileQuery, runBatch, writeOnly } from "../db/compiled";
+import { mapped, writeOnly } from "../db/client";
+import { compileQuery } from "../db/compiled";
 import { customerCreatedEvent, customerDeletedEvent, customerEansDeletedEvents, customerUpdatedEvent, eraseCustomerEvents } from "../db/events";
 import { partialUpdateSet } from "../db/partial-update";
 import type { CustomerRow } from "../db/schema";
@@ -90,8 +91,8 @@ const countNewCustomer = compileQuery(["organisationId"], (db, $) =>
 export async function insertCustomer(db: Database, organisationId: number, input: CreateCustomerInput, clientIp: string | null) {
   const { profile } = input;
   const now = nowIso();
-  const [[customer], [organisation]] = await runBatch(db, [
-    insertCustomerRow.bind(db, {
+  const [[customer], [organisation]] = await db.run([
+    insertCustomerRow.bind({
       organisationId,
       email: input.email,
       externalId: input.external_id,
@@ -109,8 +110,8 @@ export async function insertCustomer(db: Database, organisationId: number, input
       language: profile.language,
       now,
     }),
-    countNewCustomer.bind(db, { organisationId }),
-    customerCreatedEvent(db, organisationId, now),
+    countNewCustomer.bind({ organisationId }),
+    customerCreatedEvent(organisationId, now),
   ]);
   if (!customer || !organisation) throw new Error("customer insert returned no row");
   return { customer, organisation };
@@ -144,7 +145,7 @@ export const customerById = compileQuery(["organisationId", "customerId"], (db, 
 
 /** One statement: 2 rows read (the customer and its organisation); 1 for another organisation's or an unknown id. */
 export async function findCustomer(db: Database, organisationId: number, customerId: number) {
-  const [[found]] = await runBatch(db, [customerById.bind(db, { organisationId, customerId })]);
+  const [[found]] = await db.run([customerById.bind({ organisationId, customerId })]);
   return found ?? null;
 }
 
@@ -159,9 +160,9 @@ const customersBySeq = compileQuery(["organisationId", "after", "upTo"], (db, $)
 
 /** Page `page` of `per` customers, by id (= by `org_seq`), and the organisation's total. */
 export async function listCustomers(db: Database, organisationId: number, page: number, per: number) {
-  const [[organisation], records] = await runBatch(db, [
-    organisationWithCount.bind(db, { organisationId }),
-    customersBySeq.bind(db, { organisationId, after: (page - 1) * per, upTo: page * per }),
+  const [[organisation], records] = await db.run([
+    organisationWithCount.bind({ organisationId }),
+    customersBySeq.bind({ organisationId, after: (page - 1) * per, upTo: page * per }),
   ]);
   if (!organisation) throw new Error(`organisation ${organisationId} of a valid token does not exist`);
   return { organisation, records, total: organisation.customersCount };
@@ -177,7 +178,7 @@ const customerByExternalId = compileQuery(["organisationId", "externalId"], (db,
 );
 
 export async function findCustomerByExternalId(db: Database, organisationId: number, externalId: string) {
-  const [[found]] = await runBatch(db, [customerByExternalId.bind(db, { organisationId, externalId })]);
+  const [[found]] = await db.run([customerByExternalId.bind({ organisationId, externalId })]);
   return found ?? null;
 }
 
@@ -211,14 +212,14 @@ export type CustomerChanges = { [K in keyof typeof UPDATABLE]?: string | null };
 export async function updateCustomer(db: Database, organisationId: number, customerId: number, changes: CustomerChanges) {
   const now = nowIso();
   const partial = partialUpdateSet(UPDATABLE_COLUMNS, UPDATABLE, changes, customers.updatedAt, now);
-  const read = customerById.bind(db, { organisationId, customerId });
+  const read = customerById.bind({ organisationId, customerId });
   if (!partial) {
-    const [[found]] = await runBatch(db, [read]);
+    const [[found]] = await db.run([read]);
     return found ?? null;
   }
   const update = db.update(customers).set(partial.set).where(ownedCustomer(organisationId, customerId));
   const event = customerUpdatedEvent(db, organisationId, customerId, now, partial.changed);
-  const [, , , [after]] = await runBatch(db, [event.before, writeOnly(db, update), event.after, read]);
+  const [, , , [after]] = await db.run([event.before, writeOnly(update), event.after, read]);
   return after ?? null;
 }
 
@@ -236,30 +237,27 @@ export async function eraseCustomer(db: Database, organisationId: number, custom
   const owned = ownedCustomer(organisationId, customerId);
   const erasedSeq = sql`(select ${customers.orgSeq} from ${customers} where ${owned})`;
   const now = nowIso();
-  const [, , , , , , erased] = await runBatch(db, [
+  const [, , , , , , erased] = await db.run([
     writeOnly(
-      db,
       db
         .update(organisations)
         .set({ customersCount: sql`${organisations.customersCount} - 1` })
         .where(and(eq(organisations.id, organisationId), sql`exists (select 1 from ${customers} where ${owned})`)),
     ),
     writeOnly(
-      db,
       db
         .update(customers)
         .set({ orgSeq: sql`-(${customers.orgSeq} - 1)` })
         .where(and(eq(customers.organisationId, organisationId), sql`${customers.orgSeq} > ${erasedSeq}`)),
     ),
-    eraseCustomerEvents(db, organisationId, customerId),
-    customerEansDeletedEvents(db, organisationId, customerId, now),
-    writeOnly(db, db.delete(eans).where(eq(eans.customerId, ownedCustomerId(organisationId, customerId)))),
+    eraseCustomerEvents(organisationId, customerId),
+    customerEansDeletedEvents(organisationId, customerId, now),
+    writeOnly(db.delete(eans).where(eq(eans.customerId, ownedCustomerId(organisationId, customerId)))),
     // The subject only when the customer is the organisation's: another organisation's id reads nothing here.
-    writeOnly(db, forgetAnswersHolding(db, sql`(select 'customer:' || ${customers.id} from ${customers} where ${owned})`)),
-    built(db, db.delete(customers).where(owned).returning({ id: customers.id }), (result) => result.results),
-    customerDeletedEvent(db, organisationId, customerId, now),
+    writeOnly(forgetAnswersHolding(db, sql`(select 'customer:' || ${customers.id} from ${customers} where ${owned})`)),
+    mapped(db.delete(customers).where(owned).returning({ id: customers.id }), (result) => result.results),
+    customerDeletedEvent(organisationId, customerId, now),
     writeOnly(
-      db,
       db
         .update(customers)
         .set({ orgSeq: sql`-${customers.orgSeq}` })

@@ -16,22 +16,31 @@
  * batch's reads to choose its 404 or 422: only the batch's SELECTs are sent
  * again, and each write is answered as one that changed nothing.
  */
-import type { D1Handle } from "./client";
+/** Only these statements are ever sent outside the rolled-back batch. */
+const READ_ONLY = /^\s*select\b/i;
 
 /** Thrown when a dry run's writes would have succeeded: the answer is 200 `{"valid":true}`. */
 export class DryRunPassed extends Error {
   override readonly name = "DryRunPassed";
 }
 
-/** Only these statements are ever sent outside the rolled-back batch: anything else counts as a write. */
-const READ_ONLY = /^\s*select\b/i;
+/** What a dry run sends: SQL and parameters (the runner's `Statement`s are these and more). */
+interface Sendable {
+  sql: string;
+  params: readonly unknown[];
+  writes: boolean;
+}
 
-const MARK = "insert into dry_run_marks (total_changes) values (total_changes())";
+const MARK: Sendable = { sql: "insert into dry_run_marks (total_changes) values (total_changes())", params: [], writes: true };
 /** The mark itself is one change: more than that means the batch's writes changed rows. */
-const SENTINEL = `insert into dry_run_sentinel (changed, unchanged)
+const SENTINEL: Sendable = {
+  sql: `insert into dry_run_sentinel (changed, unchanged)
   select case when total_changes() > m.total_changes + 1 then null else 1 end,
          case when total_changes() > m.total_changes + 1 then 1 else null end
-  from dry_run_marks m`;
+  from dry_run_marks m`,
+  params: [],
+  writes: true,
+};
 
 function failedOn(error: unknown, column: string): boolean {
   for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
@@ -42,48 +51,34 @@ function failedOn(error: unknown, column: string): boolean {
 }
 
 /** What a write that changed nothing answers, in place of running it. */
-function unchangedResult<T>(): D1Result<T> {
+function unchangedResult(): D1Result {
   return {
     success: true,
     results: [],
     meta: { duration: 0, size_after: 0, rows_read: 0, rows_written: 0, last_row_id: 0, changed_db: false, changes: 0 },
-  } as D1Result<T>;
+  } as D1Result;
 }
 
 /**
- * The batch's reads, sent alone; its writes answered as unchanged. The
- * statements that may run are chosen by their text, never by a mark set
- * elsewhere: a statement not known to be a SELECT is not sent.
+ * A batch that writes, run dry (see the module's note): `send` is the
+ * runner's one round trip. Throws `DryRunPassed` when the writes would have
+ * changed rows; otherwise answers the batch's results with only its reads
+ * run again (a statement runs again only when its SQL is a SELECT: the
+ * `writes` flag of a statement is not trusted alone).
  */
-async function readsOnly<T>(d1: D1Handle, statements: D1PreparedStatement[], texts: WeakMap<D1PreparedStatement, string>): Promise<D1Result<T>[]> {
-  const reads = statements.filter((statement) => READ_ONLY.test(texts.get(statement) ?? ""));
-  const results = reads.length > 0 ? await d1.batch<T>(reads) : [];
-  let next = 0;
-  return statements.map((statement) => (reads.includes(statement) ? results[next++]! : unchangedResult<T>()));
-}
-
-/** `d1` for a dry run: batches that write are rolled back (see the module's note). */
-export function dryRunD1(d1: D1Handle): D1Handle {
-  const texts = new WeakMap<D1PreparedStatement, string>();
-  // A prepared statement's bind() makes a new statement: each keeps the text it was prepared from.
-  const remember = (statement: D1PreparedStatement, query: string): D1PreparedStatement => {
-    texts.set(statement, query);
-    const bind = statement.bind.bind(statement);
-    statement.bind = (...values: unknown[]) => remember(bind(...values), query);
-    return statement;
-  };
-  return {
-    prepare: (query) => remember(d1.prepare(query), query),
-    batch: async <T = unknown>(statements: D1PreparedStatement[]) => {
-      if (statements.every((statement) => READ_ONLY.test(texts.get(statement) ?? ""))) return d1.batch<T>(statements);
-      try {
-        await d1.batch<T>([d1.prepare(MARK), ...statements, d1.prepare(SENTINEL)]);
-      } catch (error) {
-        if (failedOn(error, "changed")) throw new DryRunPassed();
-        if (failedOn(error, "unchanged")) return readsOnly<T>(d1, statements, texts);
-        throw error;
-      }
-      throw new Error("the dry-run sentinel did not fail");
-    },
-  };
+export async function dryRunBatch<S extends Sendable>(
+  statements: readonly S[],
+  send: (batch: readonly Sendable[]) => Promise<D1Result[]>,
+): Promise<D1Result[]> {
+  try {
+    await send([MARK, ...statements, SENTINEL]);
+  } catch (error) {
+    if (failedOn(error, "changed")) throw new DryRunPassed();
+    if (!failedOn(error, "unchanged")) throw error;
+    const reads = statements.filter((statement) => !statement.writes && READ_ONLY.test(statement.sql));
+    const results = reads.length > 0 ? await send(reads) : [];
+    let next = 0;
+    return statements.map((statement) => (reads.includes(statement) ? results[next++]! : unchangedResult()));
+  }
+  throw new Error("the dry-run sentinel did not fail");
 }

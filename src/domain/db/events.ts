@@ -8,8 +8,7 @@
  */
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { D1_MAX_BOUND_PARAMETERS } from "../limits";
-import type { Database } from "./client";
-import type { BoundQuery } from "./compiled";
+import { type Database, rawStatement, type Statement } from "./client";
 import { customers, eans, events } from "./schema";
 
 /** A Customer (toCustomerJson) over the row `c`. */
@@ -41,49 +40,28 @@ export const WEBHOOK_PROBE_SQL = "select organisation_id from webhook_endpoints 
 const EAN_WEBHOOK_PROBE_SQL = `select c.organisation_id from eans e join customers c on c.id = e.customer_id
   where e.id = ? and exists (select 1 from webhook_endpoints w where w.organisation_id = c.organisation_id)`;
 
-/** Each statement that writes events, with the probe of its organisation's webhook endpoints. */
-const webhookProbes = new WeakMap<D1PreparedStatement, D1PreparedStatement>();
-
-/**
- * The probe to append to a batch that writes events (the first such
- * statement's): after the batch, its row says the organisation has webhook
- * endpoints, and the request tells the dispatcher (src/webhooks/notify.ts) —
- * at no extra round trip.
- */
-export function webhookProbeOf(statements: readonly D1PreparedStatement[]): D1PreparedStatement | undefined {
-  for (const statement of statements) {
-    const probe = webhookProbes.get(statement);
-    if (probe) return probe;
-  }
-  return undefined;
+/** The probe of an organisation's webhook endpoints: one row when it has some (read with the event insert, no extra round trip). */
+function organisationProbe(organisationId: number): Statement<{ organisation_id: number }> {
+  return { sql: WEBHOOK_PROBE_SQL, params: [organisationId], writes: false, rows: (result: D1Result) => result.results as Array<{ organisation_id: number }> };
 }
 
-/** The organisation a probe's result names, or null when it has no webhook endpoints. */
-export function organisationWithWebhooks(result: D1Result | undefined): number | null {
-  const [row] = (result?.results ?? []) as Array<{ organisation_id: number }>;
-  return row?.organisation_id ?? null;
-}
-
-function statement(db: Database, text: string, params: unknown[]): BoundQuery<never> {
-  return { statement: db.$client.prepare(text).bind(...params), rows: () => [] };
+/** A statement of this module's SQL. */
+function statement(text: string, params: unknown[]): Statement<never> {
+  return rawStatement(text, params, { writes: true });
 }
 
 /** An event insert, with its webhook probe. */
-function eventStatement(db: Database, text: string, params: unknown[], probe: D1PreparedStatement): BoundQuery<never> {
-  const bound = statement(db, text, params);
-  webhookProbes.set(bound.statement, probe);
-  return bound;
+function eventStatement(text: string, params: unknown[], probe: Statement<{ organisation_id: number }>): Statement<never> {
+  return rawStatement(text, params, { writes: true, probe });
 }
-
-const organisationProbe = (db: Database, organisationId: number) => db.$client.prepare(WEBHOOK_PROBE_SQL).bind(organisationId);
 
 /** The SQL of `customer.created` for the customer the batch has just inserted (last_insert_rowid()); the bench's bare Worker runs it too. */
 export const CUSTOMER_CREATED_SQL = `${INSERT} select c.organisation_id, 'customer.created', c.id, ?, json_object('object', ${CUSTOMER_JSON})
      from customers c where c.id = last_insert_rowid() and c.organisation_id = ?`;
 
 /** `customer.created` for the customer the batch has just inserted. */
-export function customerCreatedEvent(db: Database, organisationId: number, now: string) {
-  return eventStatement(db, CUSTOMER_CREATED_SQL, [now, organisationId], organisationProbe(db, organisationId));
+export function customerCreatedEvent(organisationId: number, now: string) {
+  return eventStatement(CUSTOMER_CREATED_SQL, [now, organisationId], organisationProbe(organisationId));
 }
 
 /** What a `*.updated` event holds between its two statements: never seen outside its batch. */
@@ -94,8 +72,8 @@ const PENDING_DATA = "{}";
  * row it inserted, still pending) with the resource rendered after the update.
  * No row pending (the update changed nothing): nothing.
  */
-function fillUpdatedEvent(db: Database, renderedFrom: string, params: unknown[]) {
-  return statement(db, `update events set data = (${renderedFrom}) where id = last_insert_rowid() and data = '${PENDING_DATA}'`, params);
+function fillUpdatedEvent(renderedFrom: string, params: unknown[]) {
+  return statement(`update events set data = (${renderedFrom}) where id = last_insert_rowid() and data = '${PENDING_DATA}'`, params);
 }
 
 /**
@@ -122,8 +100,8 @@ export function customerUpdatedEvent(db: Database, organisationId: number, custo
   );
   const { sql: text, params } = query.toSQL();
   return {
-    before: eventStatement(db, text, params, organisationProbe(db, organisationId)),
-    after: fillUpdatedEvent(db, `select json_object('object', ${CUSTOMER_JSON}) from customers c where c.id = ?`, [customerId]),
+    before: eventStatement(text, params, organisationProbe(organisationId)),
+    after: fillUpdatedEvent(`select json_object('object', ${CUSTOMER_JSON}) from customers c where c.id = ?`, [customerId]),
   };
 }
 
@@ -137,12 +115,12 @@ export function eansCreatedSql(count: number): string {
 }
 
 /** One `ean.created` per EAN the batch has just inserted for the customer (found by their numbers), in id order. */
-export function eansCreatedEvents(db: Database, organisationId: number, customerId: number, numbers: readonly string[], now: string) {
+export function eansCreatedEvents(organisationId: number, customerId: number, numbers: readonly string[], now: string) {
   const statements = [];
   for (let i = 0; i < numbers.length; i += NUMBERS_PER_STATEMENT) {
     const chunk = numbers.slice(i, i + NUMBERS_PER_STATEMENT);
     statements.push(
-      eventStatement(db, eansCreatedSql(chunk.length), [organisationId, now, customerId, organisationId, ...chunk], organisationProbe(db, organisationId)),
+      eventStatement(eansCreatedSql(chunk.length), [organisationId, now, customerId, organisationId, ...chunk], organisationProbe(organisationId)),
     );
   }
   return statements;
@@ -165,39 +143,36 @@ export function eanUpdatedEvent(db: Database, organisationId: number, eanId: num
   );
   const { sql: text, params } = query.toSQL();
   return {
-    before: eventStatement(db, text, params, organisationProbe(db, organisationId)),
-    after: fillUpdatedEvent(db, `select json_object('object', ${EAN_JSON}) from eans e where e.id = ?`, [eanId]),
+    before: eventStatement(text, params, organisationProbe(organisationId)),
+    after: fillUpdatedEvent(`select json_object('object', ${EAN_JSON}) from eans e where e.id = ?`, [eanId]),
   };
 }
 
 /** `ean.deleted`, right after the delete statement: only when it deleted a row (changes()). */
-export function eanDeletedEvent(db: Database, organisationId: number, customerId: number, eanId: number, now: string) {
+export function eanDeletedEvent(organisationId: number, customerId: number, eanId: number, now: string) {
   return eventStatement(
-    db,
     `${INSERT} select ?, 'ean.deleted', ?, ?, json_object('object', json_object('id', ?, 'customer_id', ?)) where changes() > 0`,
     [organisationId, customerId, now, eanId, customerId],
-    organisationProbe(db, organisationId),
+    organisationProbe(organisationId),
   );
 }
 
 /** Before an erasure deletes them: one `ean.deleted` per EAN of the organisation's customer. */
-export function customerEansDeletedEvents(db: Database, organisationId: number, customerId: number, now: string) {
+export function customerEansDeletedEvents(organisationId: number, customerId: number, now: string) {
   return eventStatement(
-    db,
     `${INSERT} select ?, 'ean.deleted', e.customer_id, ?, json_object('object', json_object('id', e.id, 'customer_id', e.customer_id))
      from eans e where e.customer_id = ${OWNED_CUSTOMER} order by e.id`,
     [organisationId, now, customerId, organisationId],
-    organisationProbe(db, organisationId),
+    organisationProbe(organisationId),
   );
 }
 
 /** `customer.deleted`, right after the customer's delete statement: only when it deleted the row. */
-export function customerDeletedEvent(db: Database, organisationId: number, customerId: number, now: string) {
+export function customerDeletedEvent(organisationId: number, customerId: number, now: string) {
   return eventStatement(
-    db,
     `${INSERT} select ?, 'customer.deleted', ?, ?, json_object('object', json_object('id', ?)) where changes() > 0`,
     [organisationId, customerId, now, customerId],
-    organisationProbe(db, organisationId),
+    organisationProbe(organisationId),
   );
 }
 
@@ -207,9 +182,8 @@ export function customerDeletedEvent(db: Database, organisationId: number, custo
  * beside the object (`previous_state`) stays. Runs before the customer's row
  * is deleted: the organisation check reads it.
  */
-export function eraseCustomerEvents(db: Database, organisationId: number, customerId: number) {
+export function eraseCustomerEvents(organisationId: number, customerId: number) {
   return statement(
-    db,
     `update events set data = json_set(data, '$.object', case when type like 'ean.%'
         then json_object('id', json_extract(data, '$.object.id'), 'customer_id', customer_id)
         else json_object('id', customer_id) end)
@@ -224,12 +198,11 @@ export function eraseCustomerEvents(db: Database, organisationId: number, custom
  * do: a concurrent move that lost, in the same clock tick, would see the
  * winner's.
  */
-export function eanStateChangedEvent(db: Database, eanId: number, from: string, to: string, now: string) {
+export function eanStateChangedEvent(eanId: number, from: string, to: string, now: string) {
   return eventStatement(
-    db,
     `${INSERT} select c.organisation_id, 'ean.state_changed', e.customer_id, ?, json_object('object', ${EAN_JSON}, 'previous_state', ?)
      from eans e join customers c on c.id = e.customer_id where e.id = ? and e.state = ? and changes() > 0`,
     [now, from, eanId, to],
-    db.$client.prepare(EAN_WEBHOOK_PROBE_SQL).bind(eanId),
+    { sql: EAN_WEBHOOK_PROBE_SQL, params: [eanId], writes: false, rows: (result: D1Result) => result.results as Array<{ organisation_id: number }> },
   );
 }

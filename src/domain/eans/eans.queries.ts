@@ -9,8 +9,9 @@
 import { and, asc, eq, getTableColumns, inArray, type SQLWrapper, sql } from "drizzle-orm";
 import { nowIso } from "../../lib/time";
 import { ownedCustomer, ownedCustomerId } from "../customers/customers.queries";
-import type { Database } from "../db/client";
-import { built, compileQuery, runBatch, writeOnly } from "../db/compiled";
+import type { Database, Statement } from "../db/client";
+import { mapped, writeOnly } from "../db/client";
+import { compileQuery } from "../db/compiled";
 import { isNotNullViolation } from "../db/errors";
 import { eanDeletedEvent, eanStateChangedEvent, eansCreatedEvents, eanUpdatedEvent } from "../db/events";
 import { partialUpdateSet } from "../db/partial-update";
@@ -31,7 +32,7 @@ export interface EanWriteContext {
 export async function readEanWriteContext(db: Database, organisationId: number, customerId: number, items: readonly EanKeys[]): Promise<EanWriteContext> {
   const numbers = [...new Set(items.flatMap((item) => (item.number === null ? [] : [item.number])))];
   const supplierIds = [...new Set(items.flatMap((item) => (item.supplier_id === null ? [] : [item.supplier_id])))];
-  const [owner, taken, named] = await db.batch([
+  const [owner, taken, named] = await db.run([
     db.select({ id: customers.id }).from(customers).where(ownedCustomer(organisationId, customerId)),
     db.select({ number: eans.number, customerId: eans.customerId }).from(eans).where(inArray(eans.number, numbers)),
     db.select({ id: suppliers.id }).from(suppliers).where(inArray(suppliers.id, supplierIds)),
@@ -147,28 +148,27 @@ export function isOverEanCap(error: unknown): boolean {
  */
 export async function insertEans(db: Database, organisationId: number, customerId: number, items: readonly EanInput[]): Promise<EanRow[]> {
   const now = nowIso();
-  const statements: D1PreparedStatement[] = [countNewEans.bind(db, { organisationId, customerId, added: items.length }).statement];
+  // Drizzle's query builder has no INSERT … SELECT FROM (VALUES …): each chunk is a Statement of its own SQL.
+  const inserts: Statement<EanRow>[] = [];
   for (let i = 0; i < items.length; i += EAN_ROWS_PER_STATEMENT) {
     const chunk = items.slice(i, i + EAN_ROWS_PER_STATEMENT);
     const values = chunk.flatMap((item, j) => [i + j, ...valuesOf(item)]);
-    statements.push(db.$client.prepare(insertSql(chunk.length)).bind(now, now, now, ...values, customerId, organisationId));
+    inserts.push({
+      sql: insertSql(chunk.length),
+      params: [now, now, now, ...values, customerId, organisationId],
+      writes: true,
+      rows: (result) => (result.results as Record<string, unknown>[]).map(toEanRow),
+    });
   }
-  // Straight to the (metered) D1 handle: Drizzle's query builder has no INSERT … SELECT FROM (VALUES …),
-  // and its batch cannot carry raw SQL with parameters.
-  const inserts = statements.length - 1;
   const created = eansCreatedEvents(
-    db,
     organisationId,
     customerId,
     items.map((item) => item.number),
     now,
   );
-  const results = await db.$client.batch<Record<string, unknown>>([...statements, ...created.map((event) => event.statement)]);
+  const results = await db.run([countNewEans.bind({ organisationId, customerId, added: items.length }), ...inserts, ...created]);
   // Ids follow insertion order, which follows the request's (the VALUES ordinal).
-  return results
-    .slice(1, 1 + inserts)
-    .flatMap((result) => result.results.map(toEanRow))
-    .sort((a, b) => a.id - b.id);
+  return (results.slice(1, 1 + inserts.length) as EanRow[][]).flat().sort((a, b) => a.id - b.id);
 }
 
 /** A customer's EANs, oldest first; none when the customer is not the organisation's (1 + n rows read). */
@@ -187,7 +187,7 @@ const customerOwner = compileQuery(["organisationId", "customerId"], (db, $) =>
 
 /** The customer's EANs by id, or null when the customer is not the organisation's. 2 + n rows read; 2 for another organisation's id. */
 export async function listEans(db: Database, organisationId: number, customerId: number) {
-  const [owner, rows] = await runBatch(db, [customerOwner.bind(db, { organisationId, customerId }), customerEans.bind(db, { organisationId, customerId })]);
+  const [owner, rows] = await db.run([customerOwner.bind({ organisationId, customerId }), customerEans.bind({ organisationId, customerId })]);
   return owner.length > 0 ? rows : null;
 }
 
@@ -208,7 +208,7 @@ const eanById = compileQuery(["organisationId", "customerId", "eanId"], (db, $) 
 );
 
 export async function findEan(db: Database, organisationId: number, customerId: number, eanId: number): Promise<EanRow | null> {
-  const [[row]] = await runBatch(db, [eanById.bind(db, { organisationId, customerId, eanId })]);
+  const [[row]] = await db.run([eanById.bind({ organisationId, customerId, eanId })]);
   return row ?? null;
 }
 
@@ -255,26 +255,25 @@ export async function updateEan(db: Database, organisationId: number, customerId
     .from(eans)
     .where(ownedEan(organisationId, customerId, eanId));
   if (!partial) {
-    const [rows, [found]] = await db.batch([db.select().from(eans).where(target), stored]);
+    const [rows, [found]] = await db.run([db.select().from(eans).where(target), stored]);
     return { row: rows[0] ?? null, storedNumber: found?.number ?? null };
   }
   const { set, changed } = partial;
   if ("supplier_id" in changes) set.supplierName = sql`(select ${suppliers.name} from ${suppliers} where ${suppliers.id} = ${changes.supplier_id ?? null})`;
   const event = eanUpdatedEvent(db, organisationId, eanId, now, target, changed);
-  const [, rows, , [found]] = await runBatch(db, [
+  const [, rows, , [found]] = await db.run([
     event.before,
-    built(db, db.update(eans).set(set).where(target).returning(), (result) => (result.results as Record<string, unknown>[]).map(toEanRow)),
+    mapped(db.update(eans).set(set).where(target).returning(), (result) => (result.results as Record<string, unknown>[]).map(toEanRow)),
     event.after,
-    built(db, stored, (result) => result.results as Array<{ number: string }>),
+    mapped(stored, (result) => result.results as Array<{ number: string }>),
   ]);
   return { row: rows[0] ?? null, storedNumber: found?.number ?? null };
 }
 
 /** Deletes the organisation's customer's EAN, and counts it off the customer, in one batch; false when there is no such EAN. */
 export async function deleteEan(db: Database, organisationId: number, customerId: number, eanId: number): Promise<boolean> {
-  const [, deleted] = await runBatch(db, [
+  const [, deleted] = await db.run([
     writeOnly(
-      db,
       db
         .update(customers)
         .set({ eansCount: sql`${customers.eansCount} - 1` })
@@ -285,15 +284,14 @@ export async function deleteEan(db: Database, organisationId: number, customerId
           ),
         ),
     ),
-    built(
-      db,
+    mapped(
       db
         .delete(eans)
         .where(ownedEan(organisationId, customerId, eanId))
         .returning({ id: eans.id }),
       (result) => result.results,
     ),
-    eanDeletedEvent(db, organisationId, customerId, eanId, nowIso()),
+    eanDeletedEvent(organisationId, customerId, eanId, nowIso()),
   ]);
   return deleted.length > 0;
 }
@@ -302,7 +300,7 @@ export async function deleteEan(db: Database, organisationId: number, customerId
 const eanByIdForOperator = compileQuery(["eanId"], (db, $) => db.select().from(eans).where(eq(eans.id, $.eanId)));
 
 export async function findEanForOperator(db: Database, eanId: number): Promise<EanRow | null> {
-  const [[row]] = await runBatch(db, [eanByIdForOperator.bind(db, { eanId })]);
+  const [[row]] = await db.run([eanByIdForOperator.bind({ eanId })]);
   return row ?? null;
 }
 
@@ -313,9 +311,8 @@ export async function findEanForOperator(db: Database, eanId: number): Promise<E
  */
 export async function moveEanState(db: Database, eanId: number, from: EanState, to: EanState) {
   const now = nowIso();
-  const [rows, , [current]] = await runBatch(db, [
-    built(
-      db,
+  const [rows, , [current]] = await db.run([
+    mapped(
       db
         .update(eans)
         .set({ state: to, updatedAt: now })
@@ -323,8 +320,8 @@ export async function moveEanState(db: Database, eanId: number, from: EanState, 
         .returning(),
       (result) => (result.results as Record<string, unknown>[]).map(toEanRow),
     ),
-    eanStateChangedEvent(db, eanId, from, to, now),
-    eanByIdForOperator.bind(db, { eanId }),
+    eanStateChangedEvent(eanId, from, to, now),
+    eanByIdForOperator.bind({ eanId }),
   ]);
   return { row: rows[0] ?? null, current: current?.state ?? null };
 }

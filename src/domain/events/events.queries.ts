@@ -5,7 +5,7 @@
  */
 import { and, asc, eq, gt, lt } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { compileQuery, runBatch } from "../db/compiled";
+import { compileQuery } from "../db/compiled";
 import { type EVENT_TYPES, events } from "../db/schema";
 import { EVENT_RETENTION_MS } from "../limits";
 
@@ -30,8 +30,8 @@ const eventsOfTypeAfter = compileQuery(["organisationId", "type", "after", "take
 /** The page of `limit` events after `after`; one more is read to know whether there are more. */
 export async function listEvents(db: Database, organisationId: number, after: number, limit: number, type: (typeof EVENT_TYPES)[number] | undefined) {
   const take = limit + 1;
-  const [rows] = await runBatch(db, [
-    type === undefined ? eventsAfter.bind(db, { organisationId, after, take }) : eventsOfTypeAfter.bind(db, { organisationId, type, after, take }),
+  const [rows] = await db.run([
+    type === undefined ? eventsAfter.bind({ organisationId, after, take }) : eventsOfTypeAfter.bind({ organisationId, type, after, take }),
   ]);
   return { events: rows.slice(0, limit), hasMore: rows.length > limit };
 }
@@ -44,10 +44,10 @@ const eventById = compileQuery(["organisationId", "eventId"], (db, $) =>
 );
 
 export async function findEvent(db: Database, organisationId: number, eventId: number) {
-  const [[row]] = await runBatch(db, [eventById.bind(db, { organisationId, eventId })]);
+  const [[row]] = await db.run([eventById.bind({ organisationId, eventId })]);
   return row ?? null;
 }
 
 export async function purgeExpiredEvents(db: Database) {
-  await db.batch([db.delete(events).where(lt(events.createdAt, new Date(Date.now() - EVENT_RETENTION_MS).toISOString()))]);
+  await db.run([db.delete(events).where(lt(events.createdAt, new Date(Date.now() - EVENT_RETENTION_MS).toISOString()))]);
 }

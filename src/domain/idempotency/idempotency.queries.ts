@@ -27,7 +27,7 @@ export async function claimKey(
   claim: { scope: string; keyHash: string; fingerprint: string },
 ): Promise<{ won: boolean; record: IdempotencyRecord }> {
   const sameKey = and(eq(idempotencyKeys.scope, claim.scope), eq(idempotencyKeys.keyHash, claim.keyHash));
-  const [, inserted, [record]] = await db.batch([
+  const [, inserted, [record]] = await db.run([
     db.delete(idempotencyKeys).where(and(sameKey, lt(idempotencyKeys.createdAt, expiredBefore()))),
     db
       .insert(idempotencyKeys)
@@ -41,7 +41,7 @@ export async function claimKey(
 
 /** Records the answer of this claim (and of no later claim of the same key). */
 export async function completeKey(db: Database, claim: IdempotencyRecord, status: number, sealedBody: string, subject: string | null) {
-  await db.batch([
+  await db.run([
     db
       .update(idempotencyKeys)
       .set({ status, body: sealedBody, subject })
@@ -51,13 +51,13 @@ export async function completeKey(db: Database, claim: IdempotencyRecord, status
 
 /** Forgets a claim whose request did not succeed, so that a retry runs again; a recorded answer is never erased. */
 export async function releaseKey(db: Database, claim: IdempotencyRecord) {
-  await db.batch([
+  await db.run([
     db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.id, claim.id), eq(idempotencyKeys.claimId, claim.claimId), isNull(idempotencyKeys.status))),
   ]);
 }
 
 export async function purgeExpiredKeys(db: Database) {
-  await db.batch([db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, expiredBefore()))]);
+  await db.run([db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, expiredBefore()))]);
 }
 
 /**

@@ -5,7 +5,7 @@
 import { eq, sql } from "drizzle-orm";
 import { nowIso } from "../../lib/time";
 import type { Database } from "../db/client";
-import { compileQuery, runBatch } from "../db/compiled";
+import { compileQuery } from "../db/compiled";
 import { organisations, tokens } from "../db/schema";
 import { forgetAnswersHolding } from "../idempotency/idempotency.queries";
 import { subjectOf } from "../idempotency/idempotency.subjects";
@@ -34,7 +34,7 @@ const organisationById = compileQuery(["organisationId"], (db, $) =>
 );
 
 export async function findOrganisation(db: Database, organisationId: number) {
-  const [[organisation]] = await runBatch(db, [organisationById.bind(db, { organisationId })]);
+  const [[organisation]] = await db.run([organisationById.bind({ organisationId })]);
   return organisation ?? null;
 }
 
@@ -49,7 +49,7 @@ export async function findOrganisation(db: Database, organisationId: number) {
  */
 export async function insertOrganisationWithToken(db: Database, input: { name: string; domain: string | null; slug: string }, tokenHash: string) {
   const now = nowIso();
-  const [, , , [organisation], [token]] = await db.batch([
+  const [, , , [organisation], [token]] = await db.run([
     db.insert(organisations).values({ name: input.name, domain: input.domain ?? `pending-${tokenHash}`, createdAt: now }),
     db
       .update(organisations)
@@ -71,7 +71,7 @@ export async function insertOrganisationWithToken(db: Database, input: { name: s
 
 /** A new token for an existing organisation; null when there is no such organisation. */
 export async function insertToken(db: Database, organisationId: number, tokenHash: string) {
-  const [rows] = await db.batch([
+  const [rows] = await db.run([
     db
       .insert(tokens)
       .select(
@@ -97,7 +97,7 @@ export async function insertToken(db: Database, organisationId: number, tokenHas
  * the stored answers that hold it; its hash, or null when unknown.
  */
 export async function revokeToken(db: Database, tokenId: number) {
-  const [, rows] = await db.batch([
+  const [, rows] = await db.run([
     forgetAnswersHolding(db, subjectOf("token", tokenId)),
     db
       .update(tokens)

@@ -2,10 +2,10 @@
 
 import { customerById } from "../customers/customers.queries";
 import type { Database } from "../db/client";
-import { runBatch } from "../db/compiled";
+
 import { customerEans } from "../eans/eans.queries";
 
 export async function findCustomerWithEans(db: Database, organisationId: number, customerId: number) {
-  const [[found], eans] = await runBatch(db, [customerById.bind(db, { organisationId, customerId }), customerEans.bind(db, { organisationId, customerId })]);
+  const [[found], eans] = await db.run([customerById.bind({ organisationId, customerId }), customerEans.bind({ organisationId, customerId })]);
   return found ? { ...found, eans } : null;
 }

@@ -7,11 +7,11 @@ import { suppliers } from "../db/schema";
 const supplierJson = { id: suppliers.id, name: suppliers.name };
 
 export async function insertSupplier(db: Database, name: string) {
-  const [[supplier]] = await db.batch([db.insert(suppliers).values({ name, createdAt: nowIso() }).returning(supplierJson)]);
+  const [[supplier]] = await db.run([db.insert(suppliers).values({ name, createdAt: nowIso() }).returning(supplierJson)]);
   return supplier!;
 }
 
 export async function listSuppliers(db: Database) {
-  const [rows] = await db.batch([db.select(supplierJson).from(suppliers).orderBy(asc(suppliers.id))]);
+  const [rows] = await db.run([db.select(supplierJson).from(suppliers).orderBy(asc(suppliers.id))]);
   return rows;
 }

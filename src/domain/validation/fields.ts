@@ -115,7 +115,7 @@ export function nonNegativeInteger() {
     {
       anyOf: [
         { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
-        { type: "string", pattern: "^\\s*[0-9]+\\s*$" },
+        { type: "string", pattern: "^\\s*(-0+|[0-9]+)\\s*$" },
       ],
     },
   );

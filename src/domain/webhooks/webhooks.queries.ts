@@ -23,7 +23,7 @@ export async function insertWebhookEndpoint(
   filter: WebhookEventFilter,
   secret: string,
 ): Promise<WebhookEndpointRow | null> {
-  const [[row]] = await db.batch([
+  const [[row]] = await db.run([
     db
       .insert(webhookEndpoints)
       .select(
@@ -38,7 +38,7 @@ export async function insertWebhookEndpoint(
 }
 
 export async function listWebhookEndpoints(db: Database, organisationId: number): Promise<WebhookEndpointRow[]> {
-  const [rows] = await db.batch([db.select().from(webhookEndpoints).where(eq(webhookEndpoints.organisationId, organisationId)).orderBy(webhookEndpoints.id)]);
+  const [rows] = await db.run([db.select().from(webhookEndpoints).where(eq(webhookEndpoints.organisationId, organisationId)).orderBy(webhookEndpoints.id)]);
   return rows;
 }
 
@@ -49,7 +49,7 @@ export async function listWebhookEndpoints(db: Database, organisationId: number)
  */
 export async function deleteWebhookEndpoint(db: Database, organisationId: number, endpointId: number): Promise<boolean> {
   const owned = and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.organisationId, organisationId));
-  const [, deleted] = await db.batch([
+  const [, deleted] = await db.run([
     forgetAnswersHolding(db, sql`(select 'webhook_endpoint:' || ${webhookEndpoints.id} from ${webhookEndpoints} where ${owned})`),
     db.delete(webhookEndpoints).where(owned).returning({ id: webhookEndpoints.id }),
   ]);
@@ -59,7 +59,7 @@ export async function deleteWebhookEndpoint(db: Database, organisationId: number
 /** The endpoint's latest delivery attempts, newest first; null when the organisation has no such endpoint. One round trip, at most 2 + 100 rows read. */
 export async function listDeliveries(db: Database, organisationId: number, endpointId: number) {
   const owned = and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.organisationId, organisationId));
-  const [endpoint, attempts] = await db.batch([
+  const [endpoint, attempts] = await db.run([
     db.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(owned),
     db
       .select()
@@ -72,5 +72,5 @@ export async function listDeliveries(db: Database, organisationId: number, endpo
 }
 
 export async function purgeExpiredDeliveries(db: Database) {
-  await db.batch([db.delete(webhookDeliveries).where(lt(webhookDeliveries.at, new Date(Date.now() - EVENT_RETENTION_MS).toISOString()))]);
+  await db.run([db.delete(webhookDeliveries).where(lt(webhookDeliveries.at, new Date(Date.now() - EVENT_RETENTION_MS).toISOString()))]);
 }
