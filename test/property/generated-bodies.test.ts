@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isErrorCode } from "../../src/domain/errors";
-import { ADMIN_TOKEN, call, countRows, customerBody, eanFields, organisationWithCustomer, type TestOrganisation, webhookEndpointBody } from "../helpers";
+import { ADMIN_TOKEN, call, customerBody, eanFields, organisationWithCustomer, type TestOrganisation, tableSizes, webhookEndpointBody } from "../helpers";
 
 // 500 per endpoint, 4,500 a run (fast-check draws new ones each run): the whole `npm test` stays under 5 minutes on 2 cores.
 const RUNS = 500;
@@ -83,7 +83,7 @@ function bodies(valid: () => Json): fc.Arbitrary<string> {
 }
 
 const TABLES = ["organisations", "tokens", "suppliers", "customers", "eans", "webhook_endpoints"];
-const rowCounts = () => Promise.all(TABLES.map((table) => countRows(table)));
+const rowCounts = () => tableSizes(TABLES);
 
 async function checkAnswer(method: string, token: string, path: string, text: string, success = method === "POST" ? 201 : 200) {
   const before = await rowCounts();
