@@ -141,7 +141,12 @@ function webhookDescriptions() {
         summary: "An event of the organisation, as the feed renders it",
         // Enbro calls the partner: the signature authenticates it, not a token.
         security: [],
-        description: `Sent to each webhook endpoint that asked for the event's type (or \`*\`), as \`application/json\`, signed by the Standard Webhooks scheme: verify \`webhook-signature\` with the endpoint's secret (e.g. the \`standardwebhooks\` package) before trusting the body, and refuse old timestamps. Answer a 2xx within ${WEBHOOK_TIMEOUT_MS / 1000} s; anything else (another status, a redirect, a timeout) is retried — first after ${WEBHOOK_RETRY_DELAYS_S[0]} s, then after growing delays, ${WEBHOOK_MAX_ATTEMPTS} attempts over more than 24 hours — with the same \`webhook-id\`: deduplicate on it. Order is not guaranteed; the event id is.`,
+        description:
+          "Sent to each webhook endpoint that asked for the event's type (or `*`), as `application/json`, signed by the Standard Webhooks scheme: " +
+          "verify `webhook-signature` with the endpoint's secret (e.g. the `standardwebhooks` package) before trusting the body, and refuse old timestamps. " +
+          `Answer a 2xx within ${WEBHOOK_TIMEOUT_MS / 1000} s; anything else (another status, a redirect, a timeout) is retried — ` +
+          `first after ${WEBHOOK_RETRY_DELAYS_S[0]} s, then after growing delays, ${WEBHOOK_MAX_ATTEMPTS} attempts over more than 24 hours — ` +
+          "with the same `webhook-id`: deduplicate on it. Order is not guaranteed; the event id is.",
         parameters: [
           webhookHeader("webhook-id", "The event's id; the same on every retry.", "42"),
           webhookHeader("webhook-timestamp", "When this attempt was signed, in Unix seconds.", "1764460800"),
@@ -205,7 +210,8 @@ const idempotencyKey = {
   in: "header",
   required: false,
   description:
-    "Makes a retry safe: the same key and body within 24 h replays the first answer (with `Idempotent-Replayed: true`); the same key with another body is 422; one still running is 409.",
+    "Makes a retry safe: the same key and body within 24 h replays the first answer (with `Idempotent-Replayed: true`); " +
+    "the same key with another body is 422; one still running is 409.",
   schema: { type: "string", minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH, pattern: "\\S" },
 };
 
@@ -214,7 +220,9 @@ const dryRunParameter = {
   in: "query",
   required: false,
   description:
-    '`true` (or `1`): run every rule, the database\'s included (uniqueness, suppliers, the EAN cap, bulk duplicates), and write nothing. A request that would succeed answers 200 `{"valid":true}`; one that would not, its usual 404 or 422. Idempotency-Key is neither stored nor replayed. `false`, `0` or absent: a real write; anything else is 422 `must_be_boolean`.',
+    "`true` (or `1`): run every rule, the database's included (uniqueness, suppliers, the EAN cap, bulk duplicates), " +
+    'and write nothing. A request that would succeed answers 200 `{"valid":true}`; one that would not, its usual 404 or 422. ' +
+    "Idempotency-Key is neither stored nor replayed. `false`, `0` or absent: a real write; anything else is 422 `must_be_boolean`.",
   schema: { type: "string", enum: ["true", "false", "1", "0"] },
 };
 
@@ -290,7 +298,8 @@ export function buildOpenApiDocument(records: readonly AnyRouteRecord[], audienc
       version: "1.0.0",
       license: { name: "Proprietary: for Enbro's partners", identifier: "LicenseRef-Enbro-Partners" },
       description:
-        "Partners push their customers and the customers' EAN connection points (gas and electricity meters) into Enbro, whose comparison engine finds them better offers. JSON in and out; every answer is `application/json; charset=utf-8` and carries `X-Request-Id`.",
+        "Partners push their customers and the customers' EAN connection points (gas and electricity meters) into Enbro, " +
+        "whose comparison engine finds them better offers. JSON in and out; every answer is `application/json; charset=utf-8` and carries `X-Request-Id`.",
     },
     servers: [{ url: "/", description: "This server" }],
     tags: operator

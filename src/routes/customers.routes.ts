@@ -154,7 +154,8 @@ export const eraseCustomerRoute = defineRoute("delete", "/api/v1/customers/:cust
   tag: "Customers",
   summary: "Erase a customer (GDPR Art. 17): its profile, EANs and consents, at once",
   description:
-    "Afterwards the customer is 404 everywhere, its e-mail and EAN numbers can be registered again, and a retry of a request that wrote it (same Idempotency-Key) answers 404. Ids and timestamps of other records are kept.",
+    "Afterwards the customer is 404 everywhere, its e-mail and EAN numbers can be registered again, and a retry of " +
+    "a request that wrote it (same Idempotency-Key) answers 404. Ids and timestamps of other records are kept.",
   auth: "organisation",
   answerHolds: "nothing",
   params: customerIdParam,

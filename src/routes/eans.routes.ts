@@ -202,7 +202,9 @@ export const moveEanStateRoute = defineRoute("post", "/admin/v1/eans/:id/state",
   tag: "Operator",
   summary: "Move an EAN along its switching lifecycle",
   description:
-    "ready → offered | cancelled; offered → switch_requested | cancelled; switch_requested → switched | rejected | cancelled; switched, rejected and cancelled are final. A compare-and-set on the current state: of two concurrent moves from the same state one wins, the other gets cannot_transition. Writes ean.state_changed.",
+    "ready → offered | cancelled; offered → switch_requested | cancelled; switch_requested → switched | rejected | " +
+    "cancelled; switched, rejected and cancelled are final. A compare-and-set on the current state: of two " +
+    "concurrent moves from the same state one wins, the other gets cannot_transition. Writes ean.state_changed.",
   auth: "operator",
   answerHolds: holds.customerOfEan,
   params: z.object({ id: f.pathId("EAN id") }),

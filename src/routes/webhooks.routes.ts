@@ -39,7 +39,10 @@ export const createWebhookEndpoint = defineRoute("post", "/api/v1/webhook_endpoi
   operationId: "createWebhookEndpoint",
   tag: "Webhooks",
   summary: "Register a URL to receive the organisation's events",
-  description: `Answers the endpoint's signing secret, once. At most ${MAX_WEBHOOK_ENDPOINTS} endpoints per organisation. An endpoint receives the events written after its creation: each event it asks for is POSTed to it, signed (see \`webhooks\`), and retried until a 2xx, ${WEBHOOK_MAX_ATTEMPTS} attempts over more than 24 hours.`,
+  description:
+    `Answers the endpoint's signing secret, once. At most ${MAX_WEBHOOK_ENDPOINTS} endpoints per organisation. An ` +
+    `endpoint receives the events written after its creation: each event it asks for is POSTed to it, signed (see ` +
+    `\`webhooks\`), and retried until a 2xx, ${WEBHOOK_MAX_ATTEMPTS} attempts over more than 24 hours.`,
   auth: "organisation",
   answerHolds: holds.webhookEndpoint,
   body: {

@@ -14,7 +14,8 @@ import { customers, eans, events } from "./schema";
 /** A Customer (toCustomerJson) over the row `c`. */
 const CUSTOMER_JSON = `json_object(
   'id', c.id, 'email', c.email, 'external_id', c.external_id, 'created_at', c.created_at, 'updated_at', c.updated_at,
-  'organisation', json((select json_object('id', o.id, 'name', o.name, 'domain', o.domain, 'created_at', o.created_at) from organisations o where o.id = c.organisation_id)),
+  'organisation', json((select json_object('id', o.id, 'name', o.name, 'domain', o.domain, 'created_at', o.created_at)
+    from organisations o where o.id = c.organisation_id)),
   'profile', json_object(
     'id', c.id, 'customer_id', c.id, 'organisation_id', c.organisation_id, 'title', c.title, 'first_name', c.first_name,
     'last_name', c.last_name, 'birth_date', c.birth_date, 'phone', c.phone, 'city', c.city, 'street', c.street,

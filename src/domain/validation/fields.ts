@@ -132,6 +132,10 @@ export function optionalNonNegativeInteger() {
  */
 const DECIMAL_TEXT = new RegExp(`^-?(\\d{1,${DECIMAL_INTEGER_DIGITS}}(\\.\\d{0,${DECIMAL_FRACTION_DIGITS}})?|\\.\\d{1,${DECIMAL_FRACTION_DIGITS}})$`);
 
+/** What a decimal field accepts, as the document says it. */
+const DECIMAL_DESCRIPTION =
+  `A decimal ≥ 0, as a string ("12.50") or a number: ` + `at most ${DECIMAL_INTEGER_DIGITS} digits before the point and ${DECIMAL_FRACTION_DIGITS} after.`;
+
 /**
  * Finite numbers or strings like "1.00", at least 0, as exact decimal text:
  * a string as sent (trimmed), a number in plain notation (`1500.25` →
@@ -141,7 +145,7 @@ function nonNegativeDecimalText() {
   return z
     .union([z.number(), z.string()], { error: presence("must_be_a_decimal") })
     .meta({
-      description: `A decimal ≥ 0, as a string ("12.50") or a number: at most ${DECIMAL_INTEGER_DIGITS} digits before the point and ${DECIMAL_FRACTION_DIGITS} after.`,
+      description: DECIMAL_DESCRIPTION,
     })
     .transform((value, ctx) => {
       const text = typeof value === "number" ? (Number.isFinite(value) ? new Big(value).toFixed() : "") : value.trim();
@@ -168,7 +172,7 @@ const DECIMAL_JSON = {
       pattern: `^\\s*(-?0*(\\.0*)?|(\\d{1,${DECIMAL_INTEGER_DIGITS}}(\\.\\d{0,${DECIMAL_FRACTION_DIGITS}})?|\\.\\d{1,${DECIMAL_FRACTION_DIGITS}}))\\s*$`,
     },
   ],
-  description: `A decimal ≥ 0, as a string ("12.50") or a number: at most ${DECIMAL_INTEGER_DIGITS} digits before the point and ${DECIMAL_FRACTION_DIGITS} after.`,
+  description: DECIMAL_DESCRIPTION,
 };
 
 export function nonNegativeDecimal() {

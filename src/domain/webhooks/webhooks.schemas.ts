@@ -21,7 +21,9 @@ export const createWebhookEndpointBody = named(
         .requiredString(MAX_WEBHOOK_URL_LENGTH)
         .refine((url) => isAcceptedWebhookUrl(url, true), { message: "is_in_invalid_format" })
         .meta({
-          description: `\`https://\` to a public host (no localhost, private, loopback or link-local address, no userinfo); at most ${MAX_WEBHOOK_URL_LENGTH} characters.`,
+          description:
+            `\`https://\` to a public host (no localhost, private, loopback or link-local address, no userinfo); at most ` +
+            `${MAX_WEBHOOK_URL_LENGTH} characters.`,
           example: "https://partner.example.com/enbro-webhooks",
         }),
       events: f
