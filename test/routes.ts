@@ -108,7 +108,7 @@ function toCase(record: AnyRouteRecord): RouteCase {
     },
     body: call.body,
     auth: record.auth === "operator" ? "admin" : record.auth,
-    ownedId: record.auth === "organisation" && record.params !== undefined,
+    ownedId: record.scope === "tenant",
     ok: call.ok,
   };
 }

@@ -10,7 +10,7 @@ import { errorsJson, notFoundJson, unauthenticatedJson } from "../domain/errors"
 import { MAX_BODY_TEXT, MAX_IDEMPOTENCY_KEY_LENGTH, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAYS_S, WEBHOOK_TIMEOUT_MS } from "../domain/limits";
 import { acceptedJson, apiSchemas, named, nullMeansAbsent } from "../domain/validation/registry";
 import { openApiPath } from "../routing/path-pattern";
-import { type AnyRouteRecord, isDryRunnable } from "../routing/route";
+import { type AnyRouteRecord, isDryRunnable, TAGS } from "../routing/route";
 import * as examples from "./examples";
 
 /** A path parameter: an id (positive integers; anything else names nothing, 404). */
@@ -302,18 +302,10 @@ export function buildOpenApiDocument(records: readonly AnyRouteRecord[], audienc
         "whose comparison engine finds them better offers. JSON in and out; every answer is `application/json; charset=utf-8` and carries `X-Request-Id`.",
     },
     servers: [{ url: "/", description: "This server" }],
-    tags: operator
-      ? [{ name: "Operator", description: "For the people who run the service: authorised by the ADMIN_TOKEN secret." }]
-      : [
-          { name: "System", description: "Liveness and this document: no token needed." },
-          { name: "Organisation", description: "The organisation the token belongs to." },
-          { name: "Customers", description: "The organisation's customers: create, list, read, correct, erase, export." },
-          { name: "EANs", description: "A customer's EAN connection points (gas and electricity meters)." },
-          { name: "Suppliers", description: "The energy suppliers an EAN can name." },
-          { name: "Peer view", description: "Read-only views in other platforms' shapes." },
-          { name: "Events", description: "The change feed: every change of the organisation's data, in order." },
-          { name: "Webhooks", description: "The same events, POSTed to the organisation's endpoints as they happen (see `webhooks`)." },
-        ],
+    // The tags the document's records use, in the catalogue's order.
+    tags: Object.entries(TAGS)
+      .filter(([name]) => operationsFor(records, audience).some((op) => op.tag === name))
+      .map(([name, description]) => ({ name, description })),
     paths,
     ...(webhooks ? { webhooks } : {}),
     components: {

@@ -32,6 +32,7 @@ export const publicOpenApi = defineRoute("get", "/api/v1/openapi.json", {
   tag: "System",
   summary: "This document",
   auth: "none",
+  scope: "global",
   responses: { 200: { schema: openApiDocumentJson, description: "The OpenAPI 3.1 document of /api/v1 and the peer view." } },
   handler: (c) => {
     c.header("Cache-Control", "public, max-age=300");
@@ -44,6 +45,7 @@ export const operatorOpenApi = defineRoute("get", "/admin/v1/openapi.json", {
   tag: "Operator",
   summary: "The operator API's OpenAPI document",
   auth: "operator",
+  scope: "global",
   responses: { 200: { schema: openApiDocumentJson, description: "The OpenAPI 3.1 document of /admin/v1." } },
   handler: (c) => c.json(documentFor("operator"), 200),
 });

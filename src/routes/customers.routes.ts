@@ -38,6 +38,7 @@ export const createCustomer = defineRoute("post", "/api/v1/customers", {
   summary: "Create a customer of the current organisation",
   description: "The e-mail is unique in the whole system (case-insensitively). Phones are normalised to E.164, Belgium the default country.",
   auth: "organisation",
+  scope: "global",
   answerHolds: holds.customer,
   body: { schema: createCustomerBody, example: examples.customerCreateRequest },
   responses: { 201: { schema: customerJson, example: examples.customer }, 422: { schema: errorsJson, example: examples.customerValidationErrors } },
@@ -58,6 +59,7 @@ export const listCustomersRoute = defineRoute("get", "/api/v1/customers", {
   tag: "Customers",
   summary: "The current organisation's customers, by id (Kaminari pages)",
   auth: "organisation",
+  scope: "global",
   query: {
     schema: listCustomersQuery,
     parameters: [
@@ -103,6 +105,7 @@ export const getCustomer = defineRoute("get", "/api/v1/customers/:customer_id", 
   tag: "Customers",
   summary: "A customer of the current organisation",
   auth: "organisation",
+  scope: "tenant",
   params: customerIdParam,
   responses: { 200: { schema: customerJson, example: examples.customer } },
   handler: async (c) => {
@@ -125,6 +128,7 @@ export const updateCustomerRoute = defineRoute("patch", "/api/v1/customers/:cust
   summary: "Update a customer: its e-mail, external id and any profile field",
   description: "An absent field is left as it is; `null` clears `building_addon` and `external_id`. Consents and `registered_from_ip` cannot be updated.",
   auth: "organisation",
+  scope: "tenant",
   answerHolds: holds.customer,
   params: customerIdParam,
   body: { schema: updateCustomerBody, example: { customer: { profile: { phone: "056 98 01 45", city: "Gent" } } } },
@@ -157,6 +161,7 @@ export const eraseCustomerRoute = defineRoute("delete", "/api/v1/customers/:cust
     "Afterwards the customer is 404 everywhere, its e-mail and EAN numbers can be registered again, and a retry of " +
     "a request that wrote it (same Idempotency-Key) answers 404. Ids and timestamps of other records are kept.",
   auth: "organisation",
+  scope: "tenant",
   answerHolds: "nothing",
   params: customerIdParam,
   responses: { 204: { description: "Erased." } },
@@ -172,6 +177,7 @@ export const exportCustomer = defineRoute("get", "/api/v1/customers/:customer_id
   tag: "Customers",
   summary: "Everything held about a customer (GDPR Art. 15 and 20), as a JSON download",
   auth: "organisation",
+  scope: "tenant",
   params: customerIdParam,
   responses: { 200: { schema: customerExportJson, description: 'With `Content-Disposition: attachment; filename="enbro-customer-<id>.json"`.' } },
   handler: async (c) => {

@@ -19,6 +19,7 @@ export const listEventsRoute = defineRoute("get", "/api/v1/events", {
   summary: "The organisation's events, in id order after `after`",
   description: "Send `next_after` back as `after` to read on; `has_more` says whether there are more now. Events are kept 30 days.",
   auth: "organisation",
+  scope: "global",
   query: {
     schema: listEventsQuery,
     parameters: [
@@ -51,6 +52,7 @@ export const getEvent = defineRoute("get", "/api/v1/events/:id", {
   tag: "Events",
   summary: "One event of the organisation",
   auth: "organisation",
+  scope: "tenant",
   params: z.object({ id: f.pathId("Event id") }),
   responses: { 200: { schema: eventJson } },
   handler: async (c) => {

@@ -21,6 +21,7 @@ export const getMe = defineRoute("get", "/api/v1/me", {
   tag: "Organisation",
   summary: "The current organisation (the token's)",
   auth: "organisation",
+  scope: "global",
   responses: { 200: { schema: organisationJson, example: examples.me } },
   handler: async (c) => {
     const organisation = await findOrganisation(c.get("database")(), c.get("organisationId"));
@@ -45,6 +46,7 @@ export const createOrganisation = defineRoute("post", "/admin/v1/organisations",
   summary: "Create an organisation and its first token (shown once)",
   description: "`domain` defaults to the slug of the name followed by `-<id>`.",
   auth: "operator",
+  scope: "global",
   // The answer holds the first token: revoking it empties the stored answer.
   answerHolds: (answer: { token: { id: number } }) => subjectOf("token", answer.token.id),
   body: { schema: createOrganisationBody, example: { name: "Acceptance Org 7" } },
@@ -70,6 +72,7 @@ export const issueToken = defineRoute("post", "/admin/v1/organisations/:id/token
   tag: "Operator",
   summary: "Issue another token for an organisation (shown once)",
   auth: "operator",
+  scope: "global",
   answerHolds: (answer: { id: number }) => subjectOf("token", answer.id),
   params: z.object({ id: f.pathId("Organisation id") }),
   responses: { 201: { schema: issuedTokenJson } },
@@ -89,6 +92,7 @@ export const revokeTokenRoute = defineRoute("delete", "/admin/v1/tokens/:id", {
   summary: "Revoke a token",
   description: `An isolate that used the token just before may accept it for up to ${TOKEN_CACHE_TTL_MS / 1000} s more.`,
   auth: "operator",
+  scope: "global",
   params: z.object({ id: f.pathId("Token id") }),
   // Revoking is idempotent by itself (a second revocation is 204 again).
   idempotent: false,

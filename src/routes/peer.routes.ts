@@ -14,6 +14,7 @@ export const getPeerCustomer = defineRoute("get", "/api/mind/customer/byCustomer
   tag: "Peer view",
   summary: "A customer and associated contracts (one per EAN), in the peer platform's shape",
   auth: "organisation",
+  scope: "tenant",
   params: customerIdParam,
   responses: { 200: { schema: peerCustomerJson } },
   handler: async (c) => {

@@ -22,6 +22,7 @@ export const listSuppliersForClients = defineRoute("get", "/api/v1/suppliers", {
   tag: "Suppliers",
   summary: "Suppliers, by id (their ids go into EANs' supplier_id)",
   auth: "organisation",
+  scope: "global",
   ...supplierList,
 });
 
@@ -30,6 +31,7 @@ export const createSupplier = defineRoute("post", "/admin/v1/suppliers", {
   tag: "Operator",
   summary: "Create a supplier",
   auth: "operator",
+  scope: "global",
   // A supplier is public reference data: nothing of anyone's.
   answerHolds: "nothing",
   body: { schema: createSupplierBody, example: { name: "Engie Electrabel" } },
@@ -50,6 +52,7 @@ export const listSuppliersForOperator = defineRoute("get", "/admin/v1/suppliers"
   tag: "Operator",
   summary: "Suppliers, by id",
   auth: "operator",
+  scope: "global",
   ...supplierList,
 });
 

@@ -7,6 +7,7 @@ export const ping = defineRoute("get", "/api/v1/ping", {
   tag: "System",
   summary: "Liveness",
   auth: "none",
+  scope: "global",
   responses: { 200: { schema: z.object({}), example: {}, description: "Always `{}`." } },
   handler: (c) => c.json({}, 200),
 });

@@ -44,6 +44,7 @@ export const createWebhookEndpoint = defineRoute("post", "/api/v1/webhook_endpoi
     `endpoint receives the events written after its creation: each event it asks for is POSTed to it, signed (see ` +
     `\`webhooks\`), and retried until a 2xx, ${WEBHOOK_MAX_ATTEMPTS} attempts over more than 24 hours.`,
   auth: "organisation",
+  scope: "global",
   answerHolds: holds.webhookEndpoint,
   body: {
     schema: createWebhookEndpointBody,
@@ -69,6 +70,7 @@ export const listWebhookEndpointsRoute = defineRoute("get", "/api/v1/webhook_end
   tag: "Webhooks",
   summary: "The organisation's webhook endpoints, oldest first (without their secrets)",
   auth: "organisation",
+  scope: "global",
   responses: { 200: { schema: z.array(webhookEndpointJson) } },
   handler: async (c) => c.json((await listWebhookEndpoints(c.get("database")(), c.get("organisationId"))).map(toWebhookEndpointJson), 200),
 });
@@ -79,6 +81,7 @@ export const deleteWebhookEndpointRoute = defineRoute("delete", "/api/v1/webhook
   summary: "Delete a webhook endpoint",
   description: "Nothing more is sent to it: deliveries still queued or waiting for a retry are dropped.",
   auth: "organisation",
+  scope: "tenant",
   answerHolds: "nothing",
   params: z.object({ id: f.pathId("Webhook endpoint id") }),
   responses: { 204: { description: "Deleted." } },
@@ -94,6 +97,7 @@ export const listWebhookDeliveries = defineRoute("get", "/api/v1/webhook_endpoin
   summary: `The endpoint's delivery attempts, newest first (at most ${MAX_DELIVERIES_LISTED})`,
   description: "One entry per attempt; attempts are kept 30 days.",
   auth: "organisation",
+  scope: "tenant",
   params: z.object({ id: f.pathId("Webhook endpoint id") }),
   responses: { 200: { schema: z.array(webhookDeliveryJson) } },
   handler: async (c) => {

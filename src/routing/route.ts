@@ -25,6 +25,23 @@ import { rateLimit } from "../middleware/rate-limit";
 import { mountedPath } from "./path-pattern";
 import { type ExplainRefusal, validate, validatePathIds } from "./validator";
 
+/**
+ * The OpenAPI tags a record can name, in the documents' order, with their
+ * descriptions: a document lists the tags its records use.
+ */
+export const TAGS = {
+  System: "Liveness and this document: no token needed.",
+  Organisation: "The organisation the token belongs to.",
+  Customers: "The organisation's customers: create, list, read, correct, erase, export.",
+  EANs: "A customer's EAN connection points (gas and electricity meters).",
+  Suppliers: "The energy suppliers an EAN can name.",
+  "Peer view": "Read-only views in other platforms' shapes.",
+  Events: "The change feed: every change of the organisation's data, in order.",
+  Webhooks: "The same events, POSTed to the organisation's endpoints as they happen (see `webhooks`).",
+  Operator: "For the people who run the service: authorised by the ADMIN_TOKEN secret.",
+} as const;
+export type Tag = keyof typeof TAGS;
+
 /** Who may call an endpoint: anyone, an organisation's token, or the operator secret. */
 export type Auth = "none" | "organisation" | "operator";
 export type Method = "get" | "post" | "patch" | "delete";
@@ -86,10 +103,18 @@ export interface RouteRecord<
   /** Hono path, `:name` for a path parameter. */
   path: P;
   operationId: string;
-  tag: string;
+  tag: Tag;
   summary: string;
   description?: string;
   auth: Auth;
+  /**
+   * `tenant`: the path names a record of the caller's organisation by id —
+   * another organisation's id answers 404 at the cost of an unknown one (the
+   * isolation matrix, test/api/authentication.test.ts, holds every such
+   * record to it). `global`: no record is named by id (lists of the caller's
+   * own, reference data, the operator's view of everything).
+   */
+  scope: "tenant" | "global";
   /**
    * The path's parameters, one `pathId` each (src/domain/validation/fields.ts):
    * each names a record by id, read with `c.req.valid("param")`; an id that

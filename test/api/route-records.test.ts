@@ -45,6 +45,14 @@ describe("route records", () => {
     for (const path of customerPaths) expect(path).toMatch(/(customers|byCustomerId)\/:customer_id/);
   });
 
+  it("every record of the organisation API that names an id in its path is tenant-scoped (so the isolation matrix runs it)", () => {
+    for (const record of ALL_ROUTES) {
+      const namesAnId = record.path.includes(":");
+      expect(record.scope, `${record.method} ${record.path}`).toBe(record.auth === "organisation" && namesAnId ? "tenant" : "global");
+    }
+    expect(ALL_ROUTES.filter((record) => record.scope === "tenant").length).toBeGreaterThan(10);
+  });
+
   it("operationIds are unique", () => {
     expect(new Set(ALL_ROUTES.map((record) => record.operationId)).size).toBe(ALL_ROUTES.length);
   });
