@@ -4,6 +4,7 @@ import type { CustomerRow, EanRow } from "../db/schema";
 import { LANGUAGES, TITLES } from "../db/schema";
 import { eanJson, toEanJson } from "../eans/eans.json";
 import { type OrganisationRef, organisationJson, toOrganisationJson } from "../organisations/organisations.json";
+import { column, type Fields, nested, render } from "../rendering";
 import { calendarDate, named, timestamp } from "../validation/registry";
 
 export const customerJson = named(
@@ -51,34 +52,47 @@ export const customerPageJson = named(
   "A Kaminari page of customers, by id.",
 );
 
-export function toCustomerJson(customer: CustomerRow, organisation: OrganisationRef): CustomerJson {
-  return {
-    id: customer.id,
-    email: customer.email,
-    external_id: customer.externalId,
-    created_at: customer.createdAt,
-    updated_at: customer.updatedAt,
-    organisation: toOrganisationJson(organisation),
-    profile: {
-      // Customer and profile share one row, hence one id.
-      id: customer.id,
-      customer_id: customer.id,
-      organisation_id: customer.organisationId,
-      title: customer.title,
-      first_name: customer.firstName,
-      last_name: customer.lastName,
-      birth_date: customer.birthDate,
-      phone: customer.phone,
-      city: customer.city,
-      street: customer.street,
-      building: customer.building,
-      building_addon: customer.buildingAddon,
-      postal_code: customer.postalCode,
-      language: customer.language,
-      created_at: customer.createdAt,
-      updated_at: customer.updatedAt,
+/** The profile: the customer's own row (customer and profile share one row, hence one id). */
+const PROFILE_FIELDS: Fields<CustomerRow, OrganisationRef> = [
+  ["id", column("id", "id")],
+  ["customer_id", column("id", "id")],
+  ["organisation_id", column("organisationId", "organisation_id")],
+  ["title", column("title", "title")],
+  ["first_name", column("firstName", "first_name")],
+  ["last_name", column("lastName", "last_name")],
+  ["birth_date", column("birthDate", "birth_date")],
+  ["phone", column("phone", "phone")],
+  ["city", column("city", "city")],
+  ["street", column("street", "street")],
+  ["building", column("building", "building")],
+  ["building_addon", column("buildingAddon", "building_addon")],
+  ["postal_code", column("postalCode", "postal_code")],
+  ["language", column("language", "language")],
+  ["created_at", column("createdAt", "created_at")],
+  ["updated_at", column("updatedAt", "updated_at")],
+];
+
+/** A Customer, key by key: the API's answers and the events' SQL (src/domain/db/events.ts) are both rendered from it. */
+export const CUSTOMER_FIELDS: Fields<CustomerRow, OrganisationRef> = [
+  ["id", column("id", "id")],
+  ["email", column("email", "email")],
+  ["external_id", column("externalId", "external_id")],
+  ["created_at", column("createdAt", "created_at")],
+  ["updated_at", column("updatedAt", "updated_at")],
+  [
+    "organisation",
+    {
+      js: (_, organisation) => toOrganisationJson(organisation),
+      sql: (c) =>
+        `json((select json_object('id', o.id, 'name', o.name, 'domain', o.domain, 'created_at', o.created_at)
+          from organisations o where o.id = ${c}.organisation_id))`,
     },
-  };
+  ],
+  ["profile", nested(PROFILE_FIELDS)],
+];
+
+export function toCustomerJson(customer: CustomerRow, organisation: OrganisationRef): CustomerJson {
+  return render(CUSTOMER_FIELDS, customer, organisation) as CustomerJson;
 }
 
 /** Kaminari's page envelope. */

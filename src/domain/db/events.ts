@@ -7,31 +7,16 @@
  * whose id exists only inside the batch.
  */
 import { and, eq, type SQL, sql } from "drizzle-orm";
+import { CUSTOMER_FIELDS } from "../customers/customers.json";
+import { EAN_FIELDS } from "../eans/eans.json";
 import { D1_MAX_BOUND_PARAMETERS } from "../limits";
+import { sqlObject } from "../rendering";
 import { type Database, rawStatement, type Statement } from "./client";
 import { customers, eans, events } from "./schema";
 
-/** A Customer (toCustomerJson) over the row `c`. */
-const CUSTOMER_JSON = `json_object(
-  'id', c.id, 'email', c.email, 'external_id', c.external_id, 'created_at', c.created_at, 'updated_at', c.updated_at,
-  'organisation', json((select json_object('id', o.id, 'name', o.name, 'domain', o.domain, 'created_at', o.created_at)
-    from organisations o where o.id = c.organisation_id)),
-  'profile', json_object(
-    'id', c.id, 'customer_id', c.id, 'organisation_id', c.organisation_id, 'title', c.title, 'first_name', c.first_name,
-    'last_name', c.last_name, 'birth_date', c.birth_date, 'phone', c.phone, 'city', c.city, 'street', c.street,
-    'building', c.building, 'building_addon', c.building_addon, 'postal_code', c.postal_code, 'language', c.language,
-    'created_at', c.created_at, 'updated_at', c.updated_at))`;
-
-/** An Ean (toEanJson) over the row `e`. */
-const EAN_JSON = `json_object(
-  'id', e.id, 'customer_id', e.customer_id, 'supplier_id', e.supplier_id, 'number', e.number, 'product', e.product,
-  'reason', e.reason, 'building', e.building, 'building_addon', e.building_addon, 'street', e.street, 'city', e.city,
-  'state', e.state, 'postal_code', e.postal_code, 'consumptions', json(e.consumptions),
-  'solar_panels', json(case when e.solar_panels then 'true' else 'false' end), 'inverter_max_power', e.inverter_max_power,
-  'contract_end_date', e.contract_end_date, 'respect_contract_end_date', json(case when e.respect_contract_end_date then 'true' else 'false' end),
-  'fixed_fee', e.fixed_fee, 'tariff_group', e.tariff_group, 'recording_period', e.recording_period, 'wkk', e.wkk, 'gsc', e.gsc,
-  'created_at', e.created_at, 'updated_at', coalesce(e.updated_at, e.created_at), 'confirmed_at', e.confirmed_at,
-  'supplier', case when e.supplier_id is null then null else json_object('id', e.supplier_id, 'name', e.supplier_name) end)`;
+/** A Customer over the row `c`, and an Ean over the row `e`: rendered from the same field maps as the API's answers. */
+const CUSTOMER_JSON = sqlObject(CUSTOMER_FIELDS, "c");
+const EAN_JSON = sqlObject(EAN_FIELDS, "e");
 
 const INSERT = "insert into events (organisation_id, type, customer_id, created_at, data)";
 const OWNED_CUSTOMER = "(select id from customers where id = ? and organisation_id = ?)";

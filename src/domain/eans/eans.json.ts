@@ -2,6 +2,7 @@
 import * as z from "zod";
 import type { EanRow } from "../db/schema";
 import { EAN_STATES, PRODUCTS, REASONS, RECORDING_PERIODS, TARIFF_GROUPS } from "../db/schema";
+import { booleanColumn, column, type Fields, jsonColumn, render } from "../rendering";
 import { calendarDate, decimalString, named, sentDecimalString, timestamp } from "../validation/registry";
 
 const consumptionJson = z.object({ name: z.string(), volume: sentDecimalString.nullable(), price: sentDecimalString.nullable() });
@@ -40,33 +41,42 @@ export const eanJson = named(
 
 export type EanJson = z.infer<typeof eanJson>;
 
+/** An Ean, key by key: the API's answers and the events' SQL (src/domain/db/events.ts) are both rendered from it. */
+export const EAN_FIELDS: Fields<EanRow> = [
+  ["id", column("id", "id")],
+  ["customer_id", column("customerId", "customer_id")],
+  ["supplier_id", column("supplierId", "supplier_id")],
+  ["number", column("number", "number")],
+  ["product", column("product", "product")],
+  ["reason", column("reason", "reason")],
+  ["building", column("building", "building")],
+  ["building_addon", column("buildingAddon", "building_addon")],
+  ["street", column("street", "street")],
+  ["city", column("city", "city")],
+  ["state", column("state", "state")],
+  ["postal_code", column("postalCode", "postal_code")],
+  ["consumptions", jsonColumn("consumptions", "consumptions")],
+  ["solar_panels", booleanColumn("solarPanels", "solar_panels")],
+  ["inverter_max_power", column("inverterMaxPower", "inverter_max_power")],
+  ["contract_end_date", column("contractEndDate", "contract_end_date")],
+  ["respect_contract_end_date", booleanColumn("respectContractEndDate", "respect_contract_end_date")],
+  ["fixed_fee", column("fixedFee", "fixed_fee")],
+  ["tariff_group", column("tariffGroup", "tariff_group")],
+  ["recording_period", column("recordingPeriod", "recording_period")],
+  ["wkk", column("wkk", "wkk")],
+  ["gsc", column("gsc", "gsc")],
+  ["created_at", column("createdAt", "created_at")],
+  ["updated_at", { js: (ean) => ean.updatedAt ?? ean.createdAt, sql: (e) => `coalesce(${e}.updated_at, ${e}.created_at)` }],
+  ["confirmed_at", column("confirmedAt", "confirmed_at")],
+  [
+    "supplier",
+    {
+      js: (ean) => (ean.supplierId === null ? null : { id: ean.supplierId, name: ean.supplierName }),
+      sql: (e) => `case when ${e}.supplier_id is null then null else json_object('id', ${e}.supplier_id, 'name', ${e}.supplier_name) end`,
+    },
+  ],
+];
+
 export function toEanJson(ean: EanRow): EanJson {
-  return {
-    id: ean.id,
-    customer_id: ean.customerId,
-    supplier_id: ean.supplierId,
-    number: ean.number,
-    product: ean.product,
-    reason: ean.reason,
-    building: ean.building,
-    building_addon: ean.buildingAddon,
-    street: ean.street,
-    city: ean.city,
-    state: ean.state,
-    postal_code: ean.postalCode,
-    consumptions: ean.consumptions,
-    solar_panels: ean.solarPanels,
-    inverter_max_power: ean.inverterMaxPower,
-    contract_end_date: ean.contractEndDate,
-    respect_contract_end_date: ean.respectContractEndDate,
-    fixed_fee: ean.fixedFee,
-    tariff_group: ean.tariffGroup,
-    recording_period: ean.recordingPeriod,
-    wkk: ean.wkk,
-    gsc: ean.gsc,
-    created_at: ean.createdAt,
-    updated_at: ean.updatedAt ?? ean.createdAt,
-    confirmed_at: ean.confirmedAt,
-    supplier: ean.supplierId === null ? null : { id: ean.supplierId, name: ean.supplierName },
-  };
+  return render(EAN_FIELDS, ean, undefined) as EanJson;
 }

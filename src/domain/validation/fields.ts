@@ -133,8 +133,8 @@ export function optionalNonNegativeInteger() {
 const DECIMAL_TEXT = new RegExp(`^-?(\\d{1,${DECIMAL_INTEGER_DIGITS}}(\\.\\d{0,${DECIMAL_FRACTION_DIGITS}})?|\\.\\d{1,${DECIMAL_FRACTION_DIGITS}})$`);
 
 /** What a decimal field accepts, as the document says it. */
-const DECIMAL_DESCRIPTION =
-  `A decimal ≥ 0, as a string ("12.50") or a number: ` + `at most ${DECIMAL_INTEGER_DIGITS} digits before the point and ${DECIMAL_FRACTION_DIGITS} after.`;
+const DECIMAL_DIGITS = `at most ${DECIMAL_INTEGER_DIGITS} digits before the point and ${DECIMAL_FRACTION_DIGITS} after`;
+const DECIMAL_DESCRIPTION = `A decimal ≥ 0, as a string ("12.50") or a number: ${DECIMAL_DIGITS}.`;
 
 /**
  * Finite numbers or strings like "1.00", at least 0, as exact decimal text:
