@@ -12,7 +12,7 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 export async function openApiDocument(audience) {
   const { outputFiles } = await build({
     stdin: {
-      contents: 'export { buildOpenApiDocument } from "./src/openapi/document.ts"; export { ALL_ROUTES } from "./src/openapi/openapi.routes.ts";',
+      contents: 'export { buildOpenApiDocument } from "./src/openapi/document.ts"; export { ALL_ROUTES } from "./src/routes/index.ts";',
       resolveDir: ROOT,
       loader: "ts",
     },

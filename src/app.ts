@@ -1,7 +1,7 @@
 /**
  * @module The Enbro API application: the middleware every request passes,
  * the operator gate on /admin/v1, every route record mounted (src/routes,
- * src/openapi/openapi.routes.ts), and errors — thrown as `ApiError` — shaped
+ * src/routes/index.ts), and errors — thrown as `ApiError` — shaped
  * once, here.
  */
 import { type Context, Hono } from "hono";
@@ -15,7 +15,7 @@ import { d1Session } from "./middleware/d1-session";
 import { methodsOfPath } from "./middleware/method-not-allowed";
 import { requestId } from "./middleware/request-id";
 import { requestLog } from "./middleware/request-log";
-import { ALL_ROUTES } from "./openapi/openapi.routes";
+import { ALL_ROUTES } from "./routes";
 import { mountRoutes, OPERATOR_PREFIX, operatorGate, type SchemaOf } from "./routing/route";
 
 function toApiError(error: unknown): ApiError {

@@ -13,7 +13,7 @@
  */
 import { type Schema, Validator } from "@cfworker/json-schema";
 import { buildOpenApiDocument } from "../src/openapi/document";
-import { ALL_ROUTES } from "../src/openapi/openapi.routes";
+import { ALL_ROUTES } from "../src/routes";
 
 export interface Exchange {
   method: string;

@@ -1,10 +1,10 @@
 /**
- * @module The route records (src/routes, src/openapi/openapi.routes.ts) as
+ * @module The route records (src/routes/index.ts: one ordered list) as
  * the test matrix calls them: each record's `CALLS` entry says how to call it
  * successfully (its ids, its body, its success status). A record without an
  * entry fails the matrix by name (see test/api/route-records.test.ts).
  */
-import { ALL_ROUTES } from "../src/openapi/openapi.routes";
+import { ALL_ROUTES } from "../src/routes";
 import { fillPath } from "../src/routing/path-pattern";
 import type { AnyRouteRecord } from "../src/routing/route";
 import { call, createCustomer, createOrganisation, createSupplier, customerBody, eanFields, type TestOrganisation, webhookEndpointBody } from "./helpers";

@@ -187,5 +187,3 @@ export const exportCustomer = defineRoute("get", "/api/v1/customers/:customer_id
     return c.json(toCustomerExportJson(found.customer, found.organisation, found.eans, nowIso()), 200);
   },
 });
-
-export const customerRoutes = [createCustomer, listCustomersRoute, getCustomer, updateCustomerRoute, eraseCustomerRoute, exportCustomer] as const;

@@ -231,5 +231,3 @@ export const moveEanStateRoute = defineRoute("post", "/admin/v1/eans/:id/state",
     return c.json(toEanJson(row), 200);
   },
 });
-
-export const eanRoutes = [createEan, createEansInBulk, listEansRoute, getEan, updateEanRoute, deleteEanRoute, moveEanStateRoute] as const;

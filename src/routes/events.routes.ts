@@ -61,5 +61,3 @@ export const getEvent = defineRoute("get", "/api/v1/events/:id", {
     return c.json(toEventJson(event), 200);
   },
 });
-
-export const eventRoutes = [listEventsRoute, getEvent] as const;

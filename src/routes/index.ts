@@ -1,25 +1,51 @@
-/** @module Every endpoint's record, by resource: what the app mounts, the OpenAPI document describes and the test matrix calls. */
-import { customerRoutes } from "./customers.routes";
-import { eanRoutes } from "./eans.routes";
-import { eventRoutes } from "./events.routes";
-import { organisationRoutes } from "./organisations.routes";
-import { peerRoutes } from "./peer.routes";
-import { supplierRoutes } from "./suppliers.routes";
-import { systemRoutes } from "./system.routes";
-import { webhookRoutes } from "./webhooks.routes";
+/**
+ * @module Every endpoint's record, in one ordered list — the order of the
+ * OpenAPI documents: what the app mounts, the documents describe, the typed
+ * client sees and the test matrix calls.
+ */
+import { openApiRoutes } from "../openapi/openapi.routes";
+import type { AnyRouteRecord } from "../routing/route";
+import { createCustomer, eraseCustomerRoute, exportCustomer, getCustomer, listCustomersRoute, updateCustomerRoute } from "./customers.routes";
+import { createEan, createEansInBulk, deleteEanRoute, getEan, listEansRoute, moveEanStateRoute, updateEanRoute } from "./eans.routes";
+import { getEvent, listEventsRoute } from "./events.routes";
+import { createOrganisation, getMe, issueToken, revokeTokenRoute } from "./organisations.routes";
+import { getPeerCustomer } from "./peer.routes";
+import { createSupplier, listSuppliersForClients, listSuppliersForOperator } from "./suppliers.routes";
+import { ping } from "./system.routes";
+import { createWebhookEndpoint, deleteWebhookEndpointRoute, listWebhookDeliveries, listWebhookEndpointsRoute } from "./webhooks.routes";
 
-const [getMe, ...operatorOrganisationRoutes] = organisationRoutes;
-const [listSuppliersForClients, ...operatorSupplierRoutes] = supplierRoutes;
+// The documents' two records read the list they are in, once a request asks.
+const { publicOpenApi, operatorOpenApi } = openApiRoutes((): readonly AnyRouteRecord[] => ALL_ROUTES);
 
-export const API_ROUTES = [
-  ...systemRoutes,
+export const ALL_ROUTES = [
+  ping,
+  publicOpenApi,
   getMe,
   listSuppliersForClients,
-  ...customerRoutes,
-  ...eanRoutes,
-  ...peerRoutes,
-  ...eventRoutes,
-  ...webhookRoutes,
-  ...operatorOrganisationRoutes,
-  ...operatorSupplierRoutes,
+  createCustomer,
+  listCustomersRoute,
+  getCustomer,
+  updateCustomerRoute,
+  eraseCustomerRoute,
+  exportCustomer,
+  createEan,
+  createEansInBulk,
+  listEansRoute,
+  getEan,
+  updateEanRoute,
+  deleteEanRoute,
+  moveEanStateRoute,
+  getPeerCustomer,
+  listEventsRoute,
+  getEvent,
+  createWebhookEndpoint,
+  listWebhookEndpointsRoute,
+  deleteWebhookEndpointRoute,
+  listWebhookDeliveries,
+  createOrganisation,
+  issueToken,
+  revokeTokenRoute,
+  createSupplier,
+  listSuppliersForOperator,
+  operatorOpenApi,
 ] as const;

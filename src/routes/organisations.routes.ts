@@ -105,5 +105,3 @@ export const revokeTokenRoute = defineRoute("delete", "/admin/v1/tokens/:id", {
     return c.body(null, 204);
   },
 });
-
-export const organisationRoutes = [getMe, createOrganisation, issueToken, revokeTokenRoute] as const;

@@ -23,5 +23,3 @@ export const getPeerCustomer = defineRoute("get", "/api/mind/customer/byCustomer
     return c.json(toPeerCustomerJson(found.customer, found.organisation, found.eans), 200);
   },
 });
-
-export const peerRoutes = [getPeerCustomer] as const;

@@ -55,5 +55,3 @@ export const listSuppliersForOperator = defineRoute("get", "/admin/v1/suppliers"
   scope: "global",
   ...supplierList,
 });
-
-export const supplierRoutes = [listSuppliersForClients, createSupplier, listSuppliersForOperator] as const;

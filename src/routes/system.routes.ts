@@ -11,5 +11,3 @@ export const ping = defineRoute("get", "/api/v1/ping", {
   responses: { 200: { schema: z.object({}), example: {}, description: "Always `{}`." } },
   handler: (c) => c.json({}, 200),
 });
-
-export const systemRoutes = [ping] as const;

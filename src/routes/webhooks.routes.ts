@@ -106,5 +106,3 @@ export const listWebhookDeliveries = defineRoute("get", "/api/v1/webhook_endpoin
     return c.json(attempts.map(toWebhookDeliveryJson), 200);
   },
 });
-
-export const webhookRoutes = [createWebhookEndpoint, listWebhookEndpointsRoute, deleteWebhookEndpointRoute, listWebhookDeliveries] as const;

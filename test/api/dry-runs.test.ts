@@ -1,7 +1,7 @@
 /** `?dry_run=true` on every POST and PATCH under /api/v1: every rule runs, the database's included; nothing is written. */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ALL_ROUTES } from "../../src/openapi/openapi.routes";
+import { ALL_ROUTES } from "../../src/routes";
 import { isDryRunnable } from "../../src/routing/route";
 import { ADMIN_TOKEN, call, createCustomer, createOrganisation, customerBody, eanFields, eanNumber, json, type TestOrganisation } from "../helpers";
 

@@ -9,7 +9,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { lookupHash } from "../../src/domain/idempotency/idempotency.sealing";
 import { SUBJECT_KINDS, type SubjectKind } from "../../src/domain/idempotency/idempotency.subjects";
-import { ALL_ROUTES } from "../../src/openapi/openapi.routes";
+import { ALL_ROUTES } from "../../src/routes";
 import { ADMIN_TOKEN, call, json } from "../helpers";
 import { createFixture, type Fixture, ROUTES } from "../routes";
 

@@ -1,7 +1,7 @@
 /** The API described: GET /api/v1/openapi.json (public, no token) and GET /admin/v1/openapi.json (operator only). */
 import { describe, expect, it } from "vitest";
 import { buildOpenApiDocument } from "../../src/openapi/document";
-import { ALL_ROUTES } from "../../src/openapi/openapi.routes";
+import { ALL_ROUTES } from "../../src/routes";
 import { ADMIN_TOKEN, call, createOrganisation, json } from "../helpers";
 
 describe("GET /api/v1/openapi.json", () => {

@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { MAX_BODY_BYTES } from "../../src/domain/limits";
-import { ALL_ROUTES } from "../../src/openapi/openapi.routes";
+import { ALL_ROUTES } from "../../src/routes";
 import { fillPath, mountedPath } from "../../src/routing/path-pattern";
 import { OPERATOR_PREFIX } from "../../src/routing/route";
 import { ADMIN_TOKEN, call, createOrganisation, json, tableSizes } from "../helpers";

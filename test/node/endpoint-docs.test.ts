@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ALL_ROUTES } from "../../src/openapi/openapi.routes";
+import { ALL_ROUTES } from "../../src/routes";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const recorded = new Set(ALL_ROUTES.map((record) => `${record.method.toUpperCase()} ${record.path}`));

@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { buildOpenApiDocument } from "../../src/openapi/document";
-import { ALL_ROUTES } from "../../src/openapi/openapi.routes";
+import { ALL_ROUTES } from "../../src/routes";
 
 const document = buildOpenApiDocument(ALL_ROUTES, "public");
 const operatorDocument = buildOpenApiDocument(ALL_ROUTES, "operator");
