@@ -8,8 +8,9 @@
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { createDatabase, Database, DryRunPassed, emptyCost, rawStatement } from "../../src/domain/db/client";
+import { createDatabase, Database, emptyCost, rawStatement } from "../../src/domain/db/client";
 import { compileQuery } from "../../src/domain/db/compiled";
+import { DryRunPassed } from "../../src/domain/db/dry-run";
 import { organisations, suppliers } from "../../src/domain/db/schema";
 import { call, countRows, createOrganisation, webhookEndpointBody } from "../helpers";
 

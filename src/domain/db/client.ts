@@ -19,7 +19,7 @@
  * `Statement`s where Drizzle cannot express them.
  */
 import { drizzle } from "drizzle-orm/d1";
-import { DryRunPassed, dryRunBatch } from "./dry-run";
+import { dryRunBatch } from "./dry-run";
 
 export interface D1Cost {
   /** Round trips to D1 (one per batch). */
@@ -133,8 +133,6 @@ export class Database {
     return results;
   }
 }
-
-export { DryRunPassed };
 
 /** A database outside a request (queue consumers, scheduled jobs, tests): the binding, its own meter, no dry run. */
 export function createDatabase(d1: D1Target, cost: D1Cost = emptyCost()): Database {
