@@ -5,7 +5,7 @@
  * statement, 2 rows read; list = 1 batch, 1 + `per` rows read whatever the page number
  * or the organisation's size (pages address `org_seq`, no COUNT, no OFFSET).
  */
-import { and, asc, eq, gt, lte, type SQLWrapper, sql } from "drizzle-orm";
+import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
 import { nowIso } from "../../lib/time";
 import type { Database } from "../db/client";
 import { mapped, writeOnly } from "../db/client";
@@ -16,6 +16,7 @@ import type { CustomerRow } from "../db/schema";
 import { customers, eans, organisations } from "../db/schema";
 import { forgetAnswersHolding } from "../idempotency/idempotency.queries";
 import { joinedOrganisationRef, organisationRef } from "../organisations/organisations.queries";
+import { ownedCustomer, ownedCustomerId } from "../ownership";
 import type { CreateCustomerInput } from "./customers.schemas";
 
 /** The organisation as rendered, with its customer count (the list's total). */
@@ -115,23 +116,6 @@ export async function insertCustomer(db: Database, organisationId: number, input
   ]);
   if (!customer || !organisation) throw new Error("customer insert returned no row");
   return { customer, organisation };
-}
-
-/** A value or a placeholder of a compiled query. */
-type Bound = number | SQLWrapper;
-
-/**
- * "Customer `customerId` belongs to organisation `organisationId`": every
- * statement that reads by a customer id carries it, so another
- * organisation's id costs what an unknown id costs (one row looked at).
- */
-export function ownedCustomer(organisationId: Bound, customerId: Bound) {
-  return and(eq(customers.id, customerId), eq(customers.organisationId, organisationId));
-}
-
-/** The customer's id when it is the organisation's, else NULL: the key for its child rows (none for another organisation's id). */
-export function ownedCustomerId(organisationId: Bound, customerId: Bound) {
-  return sql`(select ${customers.id} from ${customers} where ${ownedCustomer(organisationId, customerId)})`;
 }
 
 /** The customer with its organisation as rendered, only when it is the organisation's. */

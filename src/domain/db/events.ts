@@ -6,10 +6,11 @@
  * an event's `object` is the resource after the change even for a create,
  * whose id exists only inside the batch.
  */
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, type SQL, sql } from "drizzle-orm";
 import { CUSTOMER_FIELDS } from "../customers/customers.json";
 import { EAN_FIELDS } from "../eans/eans.json";
 import { D1_MAX_BOUND_PARAMETERS } from "../limits";
+import { OWNED_CUSTOMER_ID_SQL, ownedCustomer } from "../ownership";
 import { sqlObject } from "../rendering";
 import { type Database, rawStatement, type Statement } from "./client";
 import { customers, eans, events } from "./schema";
@@ -19,7 +20,6 @@ const CUSTOMER_JSON = sqlObject(CUSTOMER_FIELDS, "c");
 const EAN_JSON = sqlObject(EAN_FIELDS, "e");
 
 const INSERT = "insert into events (organisation_id, type, customer_id, created_at, data)";
-const OWNED_CUSTOMER = "(select id from customers where id = ? and organisation_id = ?)";
 /** The SQL of the probe a batch that writes events for an organisation gets: one row when it has webhook endpoints, none (nothing read) else. */
 export const WEBHOOK_PROBE_SQL = "select organisation_id from webhook_endpoints where organisation_id = ? limit 1";
 /** The same for the organisation of an EAN (the operator's state moves). */
@@ -82,7 +82,7 @@ export function customerUpdatedEvent(db: Database, organisationId: number, custo
         data: sql`${PENDING_DATA}`.as("data"),
       })
       .from(customers)
-      .where(and(eq(customers.id, customerId), eq(customers.organisationId, organisationId), changed)),
+      .where(and(ownedCustomer(organisationId, customerId), changed)),
   );
   const { sql: text, params } = query.toSQL();
   return {
@@ -94,10 +94,10 @@ export function customerUpdatedEvent(db: Database, organisationId: number, custo
 /** Numbers per `ean.created` statement: D1's bound-parameter limit, less the statement's other four. */
 export const NUMBERS_PER_STATEMENT = D1_MAX_BOUND_PARAMETERS - 4;
 
-/** The SQL of `ean.created` for `count` numbers; parameters: organisation, now, customer, organisation, the numbers. */
+/** The SQL of `ean.created` for `count` numbers; parameters: organisation, now, the ownership condition's, the numbers. */
 export function eansCreatedSql(count: number): string {
   return `${INSERT} select ?, 'ean.created', e.customer_id, ?, json_object('object', ${EAN_JSON})
-         from eans e where e.customer_id = ${OWNED_CUSTOMER} and e.number in (${Array(count).fill("?").join(", ")}) order by e.id`;
+         from eans e where e.customer_id = ${OWNED_CUSTOMER_ID_SQL.text} and e.number in (${Array(count).fill("?").join(", ")}) order by e.id`;
 }
 
 /** One `ean.created` per EAN the batch has just inserted for the customer (found by their numbers), in id order. */
@@ -106,7 +106,11 @@ export function eansCreatedEvents(organisationId: number, customerId: number, nu
   for (let i = 0; i < numbers.length; i += NUMBERS_PER_STATEMENT) {
     const chunk = numbers.slice(i, i + NUMBERS_PER_STATEMENT);
     statements.push(
-      eventStatement(eansCreatedSql(chunk.length), [organisationId, now, customerId, organisationId, ...chunk], organisationProbe(organisationId)),
+      eventStatement(
+        eansCreatedSql(chunk.length),
+        [organisationId, now, ...OWNED_CUSTOMER_ID_SQL.params(organisationId, customerId), ...chunk],
+        organisationProbe(organisationId),
+      ),
     );
   }
   return statements;
@@ -147,8 +151,8 @@ export function eanDeletedEvent(organisationId: number, customerId: number, eanI
 export function customerEansDeletedEvents(organisationId: number, customerId: number, now: string) {
   return eventStatement(
     `${INSERT} select ?, 'ean.deleted', e.customer_id, ?, json_object('object', json_object('id', e.id, 'customer_id', e.customer_id))
-     from eans e where e.customer_id = ${OWNED_CUSTOMER} order by e.id`,
-    [organisationId, now, customerId, organisationId],
+     from eans e where e.customer_id = ${OWNED_CUSTOMER_ID_SQL.text} order by e.id`,
+    [organisationId, now, ...OWNED_CUSTOMER_ID_SQL.params(organisationId, customerId)],
     organisationProbe(organisationId),
   );
 }
@@ -173,8 +177,8 @@ export function eraseCustomerEvents(organisationId: number, customerId: number) 
     `update events set data = json_set(data, '$.object', case when type like 'ean.%'
         then json_object('id', json_extract(data, '$.object.id'), 'customer_id', customer_id)
         else json_object('id', customer_id) end)
-     where customer_id = ${OWNED_CUSTOMER}`,
-    [customerId, organisationId],
+     where customer_id = ${OWNED_CUSTOMER_ID_SQL.text}`,
+    OWNED_CUSTOMER_ID_SQL.params(organisationId, customerId),
   );
 }
 

@@ -8,7 +8,6 @@
  */
 import { and, asc, eq, getTableColumns, inArray, type SQLWrapper, sql } from "drizzle-orm";
 import { nowIso } from "../../lib/time";
-import { ownedCustomer, ownedCustomerId } from "../customers/customers.queries";
 import type { Database, Statement } from "../db/client";
 import { mapped, writeOnly } from "../db/client";
 import { compileQuery } from "../db/compiled";
@@ -17,6 +16,7 @@ import { eanDeletedEvent, eanStateChangedEvent, eansCreatedEvents, eanUpdatedEve
 import { partialUpdateSet } from "../db/partial-update";
 import { customers, type EanRow, type EanState, eans, suppliers } from "../db/schema";
 import { D1_MAX_BOUND_PARAMETERS, MAX_EANS_PER_CUSTOMER } from "../limits";
+import { OWNED_CUSTOMER_SQL, ownedCustomer, ownedCustomerId } from "../ownership";
 import type { EanKeys } from "./eans.rules";
 import type { EanInput } from "./eans.schemas";
 
@@ -83,11 +83,11 @@ export const EAN_ROWS_PER_STATEMENT = Math.floor((D1_MAX_BOUND_PARAMETERS - PARA
 /**
  * One multi-row insert of `rows` EANs: the rows come from a VALUES list
  * (ordinal, then VALUE_COLUMNS) joined to the customer *of this organisation*
- * (so another organisation's customer gets no row), with the supplier's name
+ * (so another organisation's customer gets no row: `ownedCustomer`), with the supplier's name
  * looked up in the same statement. A supplier that does not exist fails the
  * foreign key; a number already stored fails the unique index. The text
  * depends only on the row count, so it is built once per count.
- * Parameters, in text order: now ×3, the rows' values, customer id, organisation id.
+ * Parameters, in text order: now ×3, the rows' values, the ownership condition's.
  */
 const insertSqlByRowCount = new Map<number, string>();
 function insertSql(rows: number): string {
@@ -96,10 +96,10 @@ function insertSql(rows: number): string {
     const value = (column: (typeof VALUE_COLUMNS)[number]) => `v.column${VALUE_COLUMNS.indexOf(column) + 2}`;
     const row = `(${Array(PARAMS_PER_ROW).fill("?").join(", ")})`;
     text = `insert into eans (customer_id, supplier_id, supplier_name, ${VALUE_COLUMNS.slice(1).join(", ")}, state, created_at, confirmed_at, updated_at)
-      select c.id, ${value("supplier_id")}, (select s.name from suppliers s where s.id = ${value("supplier_id")}),
+      select customers.id, ${value("supplier_id")}, (select s.name from suppliers s where s.id = ${value("supplier_id")}),
         ${VALUE_COLUMNS.slice(1).map(value).join(", ")}, 'ready', ?, ?, ?
       from (values ${Array(rows).fill(row).join(", ")}) v
-      join customers c on c.id = ? and c.organisation_id = ?
+      join customers on ${OWNED_CUSTOMER_SQL.text}
       order by v.column1
       returning *`;
     insertSqlByRowCount.set(rows, text);
@@ -155,7 +155,7 @@ export async function insertEans(db: Database, organisationId: number, customerI
     const values = chunk.flatMap((item, j) => [i + j, ...valuesOf(item)]);
     inserts.push({
       sql: insertSql(chunk.length),
-      params: [now, now, now, ...values, customerId, organisationId],
+      params: [now, now, now, ...values, ...OWNED_CUSTOMER_SQL.params(organisationId, customerId)],
       writes: true,
       rows: (result) => (result.results as Record<string, unknown>[]).map(toEanRow),
     });
