@@ -14,6 +14,7 @@
 import { type Schema, Validator } from "@cfworker/json-schema";
 import { buildOpenApiDocument } from "../src/openapi/document";
 import { ALL_ROUTES } from "../src/routes";
+import { mountedPath, pathRegExp } from "../src/routing/path-pattern";
 
 export interface Exchange {
   method: string;
@@ -49,7 +50,7 @@ function operationsOf(): Operation[] {
   for (const audience of ["public", "operator"] as const) {
     const document = buildOpenApiDocument(ALL_ROUTES, audience) as Json;
     for (const [path, methods] of Object.entries<Json>(document.paths)) {
-      const pattern = new RegExp(`^${path.replace(/\{[^}]+\}/g, "[0-9]+")}$`);
+      const pattern = pathRegExp(mountedPath(path.replace(/\{([^}]+)\}/g, ":$1")));
       for (const [method, operation] of Object.entries<Json>(methods)) operations.push({ pattern, method: method.toUpperCase(), operation, document });
     }
   }

@@ -37,6 +37,8 @@ export const MAX_EANS_PER_CUSTOMER = 500;
 /** Events per page of the feed: default and most. */
 export const DEFAULT_EVENTS_LIMIT = 25;
 export const MAX_EVENTS_LIMIT = 100;
+/** Idempotency keys are kept at least this long; older ones are purged and may be reused. */
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 /** How long events are kept (the daily purge). */
 export const EVENT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 

@@ -4,16 +4,7 @@
  * another method, and 404 only for a path no route has.
  */
 import type { RouterRoute } from "hono/types";
-
-/** A Hono route path as a regular expression: `:param` is one segment (`:param{re}` one matching re), `*` anything. */
-function patternOf(path: string): RegExp {
-  const segmentPattern = (segment: string) => {
-    if (segment.startsWith(":")) return /\{(.*)\}$/.exec(segment)?.[1] ?? "[^/]+";
-    return segment === "*" ? ".*" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  };
-  const source = path.split("/").map(segmentPattern).join("/");
-  return new RegExp(`^${source}/?$`);
-}
+import { pathRegExp } from "../routing/path-pattern";
 
 /** `(path) → methods`, built once from the app's routes (middleware, registered for ALL, excluded). */
 export function methodsOfPath(routes: readonly RouterRoute[]): (path: string) => string[] {
@@ -26,7 +17,7 @@ export function methodsOfPath(routes: readonly RouterRoute[]): (path: string) =>
     if (route.method === "GET") methods.add("HEAD");
     byPath.set(route.path, methods);
   }
-  const patterns = [...byPath].map(([path, methods]) => ({ pattern: patternOf(path), methods }));
+  const patterns = [...byPath].map(([path, methods]) => ({ pattern: pathRegExp(path), methods }));
   return (path) => {
     const allowed = new Set<string>();
     for (const { pattern, methods } of patterns) if (pattern.test(path)) for (const method of methods) allowed.add(method);

@@ -27,3 +27,16 @@ export function fillPath(path: string, values: (name: string) => string | number
 export function readablePath(path: string): string {
   return path.replace(PARAMETER, ":$1");
 }
+
+/**
+ * A Hono route path as a regular expression over request paths: `:name` is
+ * one segment (`:name{re}` one segment matching re), `*` anything, and a
+ * trailing slash is allowed, as the router allows it.
+ */
+export function pathRegExp(path: string): RegExp {
+  const segmentPattern = (segment: string) => {
+    if (segment.startsWith(":")) return /\{(.*)\}$/.exec(segment)?.[1] ?? "[^/]+";
+    return segment === "*" ? ".*" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  };
+  return new RegExp(`^${path.split("/").map(segmentPattern).join("/")}/?$`);
+}

@@ -7,9 +7,7 @@ import { and, eq, isNull, lt, type SQL } from "drizzle-orm";
 import { nowIso } from "../../lib/time";
 import type { Database } from "../db/client";
 import { idempotencyKeys } from "../db/schema";
-
-/** Keys are kept at least this long; older ones are purged and may be reused. */
-export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
+import { IDEMPOTENCY_KEY_TTL_MS } from "../limits";
 
 export type IdempotencyRecord = typeof idempotencyKeys.$inferSelect;
 
