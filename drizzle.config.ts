@@ -1,4 +1,4 @@
-/** @module drizzle-kit configuration: SQL migrations for D1 are generated into drizzle/ (wrangler's migrations_dir). */
+/** @module drizzle-kit configuration of the shards: their SQL migrations go to drizzle/ (their migrations_dir); the directory's: drizzle.directory.config.ts. */
 import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({

@@ -1,7 +1,8 @@
 /**
  * @module Two test projects:
- * - `workers`: inside workerd (@cloudflare/vitest-plugin), real local D1 and
- *   KV from wrangler.toml, the drizzle/ migrations applied by test/setup.ts;
+ * - `workers`: inside workerd (@cloudflare/vitest-plugin), real local D1 (the
+ *   directory and two shards) and KV from wrangler.toml, the migrations
+ *   applied by test/setup.ts;
  * - `node`: against a real `wrangler dev` (the typed-client quickstart, the
  *   OpenAPI document checked by a maintained validator);
  * - `browser`: Debian's chromium driven by playwright-core on /docs
@@ -15,6 +16,7 @@ export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "drizzle"));
+  const directoryMigrations = await readD1Migrations(path.join(import.meta.dirname, "drizzle", "directory"));
   return {
     test: {
       // The JSON report gives .ci/run its closing "N passed, N failed" line.
@@ -41,7 +43,13 @@ export default defineConfig(async () => {
                 // Every request's log line: tests read the D1 cost from it (wrangler.toml samples successes).
                 // WEBHOOKS_ALLOW_LOCAL_URLS off whatever a local .dev.vars says (`npm run dev` turns it on there):
                 // the tests that need it set it per request.
-                bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: TEST_ADMIN_TOKEN, LOG_SAMPLE_RATE: "1", WEBHOOKS_ALLOW_LOCAL_URLS: "" },
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  TEST_DIRECTORY_MIGRATIONS: directoryMigrations,
+                  ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+                  LOG_SAMPLE_RATE: "1",
+                  WEBHOOKS_ALLOW_LOCAL_URLS: "",
+                },
                 // The docs Worker of wrangler.docs.toml, which the API's DOCS binding names: public/ as static assets.
                 workers: [
                   {

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
  * @module `npm run dev [-- wrangler dev args]`: a local ADMIN_TOKEN (and
- * WEBHOOKS_ALLOW_LOCAL_URLS="true") in .dev.vars, the drizzle/ migrations
- * applied to the local D1, `wrangler dev` started (arguments after `--` are passed on, e.g. `--port 9000`), and once
+ * WEBHOOKS_ALLOW_LOCAL_URLS="true") in .dev.vars, the migrations applied to
+ * the local directory and shards (`npm run db:migrate -- --local`), `wrangler dev` started (arguments after `--` are passed on, e.g. `--port 9000`), and once
  * it answers, the demo data seeded and a ready-to-paste curl printed.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import path from "node:path";
+import { migrateAll } from "./db-migrate.mjs";
 import { baseUrlFrom, ensureAdminToken, ensureLocalWebhooks, waitUntilServing } from "./local.mjs";
 import { seed } from "./seed.mjs";
 
@@ -16,11 +17,12 @@ ensureLocalWebhooks();
 
 // wrangler on this Node (22, from the `node` devDependency), whatever `node` is on PATH.
 const wranglerJs = path.resolve(import.meta.dirname, "..", "node_modules", "wrangler", "bin", "wrangler.js");
-const migrate = spawnSync(process.execPath, [wranglerJs, "d1", "migrations", "apply", "DB", "--local"], {
-  stdio: "inherit",
-  env: { ...process.env, CI: "true" },
-});
-if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+try {
+  await migrateAll({ where: ["--local"] });
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
+}
 
 // The API and, beside it, the docs Worker it forwards /docs to (the first config is the one that answers).
 const wrangler = spawn(process.execPath, [wranglerJs, "dev", "-c", "wrangler.toml", "-c", "wrangler.docs.toml", ...args], { stdio: "inherit" });

@@ -4,11 +4,12 @@
  * limit high enough not to be what is measured. The config is derived from
  * wrangler.toml at run time (nothing duplicated in the repository).
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { migrateAll } from "./db-migrate.mjs";
 import { waitUntilServing } from "./local.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -71,7 +72,7 @@ export async function startLoadtestServer(
   /** A config's text with its paths made absolute (it is written elsewhere). */
   const readConfig = (file) => {
     const configDir = path.dirname(path.join(ROOT, file));
-    const absolute = (key) => (text) => text.replace(new RegExp(`^${key} = "(.*)"$`, "m"), (_, value) => `${key} = "${path.resolve(configDir, value)}"`);
+    const absolute = (key) => (text) => text.replace(new RegExp(`^${key} = "(.*)"$`, "gm"), (_, value) => `${key} = "${path.resolve(configDir, value)}"`);
     return [absolute("main"), absolute("migrations_dir"), absolute("directory")].reduce(
       (text, rewrite) => rewrite(text),
       readFileSync(path.join(ROOT, file), "utf8"),
@@ -99,12 +100,7 @@ export async function startLoadtestServer(
   // Run wrangler on this Node (22, from the `node` devDependency), whatever `node` is on PATH.
   const wranglerJs = path.join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 
-  const migrate = spawnSync(process.execPath, [wranglerJs, "d1", "migrations", "apply", "DB", "--local", "-c", configPath, "--persist-to", state], {
-    cwd: dir,
-    env: { ...process.env, CI: "true" },
-    encoding: "utf8",
-  });
-  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
+  await migrateAll({ configPath, where: ["--local", "--persist-to", state], cwd: dir, quiet: true });
 
   const port = await freePort();
   const child = spawn(

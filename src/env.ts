@@ -2,7 +2,10 @@
 import type { D1Cost, Database } from "./domain/db/client";
 
 export interface Bindings {
-  DB: D1Database;
+  /** Which shard holds each organisation; tokens, suppliers, the operator's idempotency keys (src/domain/db/directory-schema.ts). */
+  DIRECTORY: D1Database;
+  /** The shards, `SHARD_0`, `SHARD_1`, … without gaps: each organisation's data is on one (src/domain/db/shards.ts). */
+  [shard: `SHARD_${number}`]: D1Database | undefined;
   TOKENS: KVNamespace;
   /** Requests per token per period (wrangler.toml [[ratelimits]]). */
   RATE_LIMITER: RateLimit;
@@ -26,12 +29,16 @@ export interface Bindings {
 
 export interface DispatchMessage {
   organisation_id: number;
+  /** The organisation's shard. */
+  shard: number;
 }
 
 export interface DeliveryMessage {
   endpoint_id: number;
   event_id: number;
   attempt: number;
+  /** The shard of the endpoint and the event. */
+  shard: number;
   /** Set by the dispatcher: the organisation whose slot in the delivery queue this message holds (absent: it holds none). */
   organisation_id?: number;
 }
@@ -41,11 +48,17 @@ export interface Variables {
   requestId: string;
   /** Drizzle over the request's metered D1 handle, built (and its session opened) on first use: `c.get("database")()`. */
   database: () => Database;
+  /** A shard's database in this request's cost and notifications (the operator API, which runs on the directory). */
+  shardDatabase: (shard: number) => Database;
+  /** The directory in this request's cost (a tenant's request that reaches it beside its shard). */
+  directory: () => Database;
   /** What this request has cost D1 so far (the request log reports it). */
   d1Cost: D1Cost;
   /** Set by `requireOrganisation` on /api/v1 routes that need a token. */
   organisationId: number;
   tokenId: number;
+  /** The organisation's shard (from the token's KV entry): the request's database. */
+  shard: number;
   /** The catalogue ids of an error answer (`not_found`, `has_already_been_taken`, …), for the request log. */
   errorCodes: string[];
   /** `?dry_run=true` on a POST or PATCH under /api/v1: every rule runs, nothing is written. */

@@ -6,6 +6,7 @@ declare global {
   namespace Cloudflare {
     interface Env extends Bindings {
       TEST_MIGRATIONS: D1Migration[];
+      TEST_DIRECTORY_MIGRATIONS: D1Migration[];
       TEST_STRICT_RATE_LIMITER: RateLimit;
       TEST_AUTH_FAILURE_LIMITER: RateLimit;
       ADMIN_TOKEN: string;

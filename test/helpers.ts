@@ -6,6 +6,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
+import { shardsOf } from "../src/domain/db/shards";
 import type { Bindings } from "../src/env";
 import worker from "../src/index";
 import { gs1CheckDigit } from "../src/lib/ean-number";
@@ -66,18 +67,79 @@ export async function callWithCost(method: string, path: string, options: CallOp
   };
 }
 
-/** Rows of `table` (a table, or tables joined) where `where` holds, counted in the test's D1: the one way tests count rows. */
-export async function countRows(table: string, where = "1", ...params: unknown[]): Promise<number> {
-  const row = await env.DB.prepare(`select count(*) as n from ${table} where ${where}`)
-    .bind(...params)
-    .first<{ n: number }>();
-  return row!.n;
+/** The test's shards, `SHARD_0` first. */
+export function allShards(): readonly D1Database[] {
+  return shardsOf(env);
 }
 
-/** The row count of each table, in one round trip (a fuzz run counts six tables around every request). */
-export async function tableSizes(tables: readonly string[]): Promise<number[]> {
-  const results = await env.DB.batch(tables.map((table) => env.DB.prepare(`select count(*) as n from ${table}`)));
+/** The shard that holds the organisation, as the directory says. */
+export async function shardOf(organisationId: number): Promise<D1Database> {
+  const row = await env.DIRECTORY.prepare("select shard from organisations where id = ?").bind(organisationId).first<{ shard: number }>();
+  if (!row) throw new Error(`organisation ${organisationId} is in no shard`);
+  return allShards()[row.shard]!;
+}
+
+/** The rows `sql` selects on every shard, shard after shard. */
+export async function allRows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]> {
+  const results = await Promise.all(
+    allShards().map((shard) =>
+      shard
+        .prepare(sql)
+        .bind(...params)
+        .all<T>(),
+    ),
+  );
+  return results.flatMap((result) => result.results);
+}
+
+/** The first row `sql` selects on any shard (ids are unique across shards), or null. */
+export async function firstRow<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T | null> {
+  return (await allRows<T>(sql, ...params))[0] ?? null;
+}
+
+/** Runs `sql` on every shard (a test's set-up: ages rows, pauses endpoints); the rows it changed, all shards together. */
+export async function runOnShards(sql: string, ...params: unknown[]): Promise<number> {
+  const results = await Promise.all(
+    allShards().map((shard) =>
+      shard
+        .prepare(sql)
+        .bind(...params)
+        .run(),
+    ),
+  );
+  return results.reduce((sum, result) => sum + result.meta.changes, 0);
+}
+
+/**
+ * Rows of `table` (a table, or tables joined) where `where` holds, counted on
+ * every shard together (an organisation's rows are on one): the one way tests count rows.
+ */
+export async function countRows(table: string, where = "1", ...params: unknown[]): Promise<number> {
+  const counts = await Promise.all(
+    allShards().map((shard) =>
+      shard
+        .prepare(`select count(*) as n from ${table} where ${where}`)
+        .bind(...params)
+        .first<{ n: number }>(),
+    ),
+  );
+  return counts.reduce((sum, row) => sum + row!.n, 0);
+}
+
+/** The row count of each of the directory's tables, in one round trip. */
+export async function directoryTableSizes(tables: readonly string[]): Promise<number[]> {
+  const results = await env.DIRECTORY.batch(tables.map((table) => env.DIRECTORY.prepare(`select count(*) as n from ${table}`)));
   return results.map((result) => (result.results[0] as { n: number }).n);
+}
+
+/** The row count of each table on every shard together, in one round trip per shard (a fuzz run counts six tables around every request). */
+export async function tableSizes(tables: readonly string[]): Promise<number[]> {
+  const perShard = await Promise.all(
+    allShards().map(async (shard) =>
+      (await shard.batch(tables.map((table) => shard.prepare(`select count(*) as n from ${table}`)))).map((r) => (r.results[0] as { n: number }).n),
+    ),
+  );
+  return tables.map((_, i) => perShard.reduce((sum, counts) => sum + counts[i]!, 0));
 }
 
 export async function json<T = any>(response: Response): Promise<T> {
@@ -88,8 +150,11 @@ export interface TestOrganisation {
   id: number;
   name: string;
   domain: string;
+  created_at: string;
   token: string;
   tokenId: number;
+  /** The shard that holds it. */
+  shard: number;
 }
 
 let sequence = 0;
@@ -99,11 +164,12 @@ export function unique(): number {
   return sequence;
 }
 
-export async function createOrganisation(name = `Org ${unique()}`, domain?: string): Promise<TestOrganisation> {
-  const response = await call("POST", "/admin/v1/organisations", { token: ADMIN_TOKEN, body: { name, domain } });
+export async function createOrganisation(name = `Org ${unique()}`, domain?: string, shard?: number): Promise<TestOrganisation> {
+  const response = await call("POST", "/admin/v1/organisations", { token: ADMIN_TOKEN, body: { name, domain, shard } });
   if (response.status !== 201) throw new Error(`organisation not created: ${response.status} ${await response.text()}`);
   const body = await json(response);
-  return { ...body.organisation, token: body.token.token, tokenId: body.token.id };
+  const placed = await env.DIRECTORY.prepare("select shard from organisations where id = ?").bind(body.organisation.id).first<{ shard: number }>();
+  return { ...body.organisation, token: body.token.token, tokenId: body.token.id, shard: placed!.shard };
 }
 
 export async function createSupplier(name = `Supplier ${unique()}`): Promise<{ id: number; name: string }> {

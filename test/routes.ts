@@ -89,6 +89,7 @@ export const CALLS: Record<string, Call> = {
   deleteWebhookEndpoint: { ids: (f) => ({ id: f.webhookEndpointId }), ok: 204 },
   listWebhookDeliveries: { ids: (f) => ({ id: f.webhookEndpointId }), ok: 200 },
   createOrganisation: { body: () => ({ name: "Matrix Org" }), ok: 201 },
+  getOrganisationForOperator: { ids: (f) => ({ id: f.owner.id }), ok: 200 },
   issueToken: { ids: (f) => ({ id: f.owner.id }), ok: 201 },
   revokeToken: { ids: (f) => ({ id: f.tokenId }), ok: 204 },
   createSupplier: { body: () => ({ name: `Matrix Supplier ${crypto.randomUUID()}` }), ok: 201 },

@@ -72,3 +72,8 @@ export const WEBHOOK_IN_FLIGHT_PER_ORGANISATION = 32;
  * along, its attempts deferred) is given up: longer than the retry schedule.
  */
 export const WEBHOOK_GIVE_UP_AFTER_MS = 36 * 3600 * 1000;
+
+/** A claim (src/domain/claims) whose record is on no shard after this long is an orphan: its request died between the two writes. */
+export const CLAIM_ORPHAN_AFTER_MS = 5 * 60 * 1000;
+/** Claims the orphan sweep visits per table and run (every five minutes); one statement reads them, 98 keys per shard lookup. */
+export const CLAIM_SWEEP_BATCH = 98;

@@ -1,12 +1,14 @@
 /**
  * @module Bearer tokens: generation, hashing, and the KV entry that maps a
- * token's SHA-256 to its organisation. KV never holds a token, D1 never holds
+ * token's SHA-256 to its organisation and its shard. KV never holds a token, D1 never holds
  * one either: both keep the hash.
  */
 
 export interface TokenEntry {
   organisation_id: number;
   token_id: number;
+  /** The organisation's shard (`SHARD_<n>`): routing a request costs no read beyond this entry. */
+  shard: number;
 }
 
 const encoder = new TextEncoder();

@@ -1,6 +1,6 @@
 /**
  * @module Authentication. Organisation tokens resolve through KV
- * (`token:<sha256>` → `{organisation_id, token_id}`), cached in the isolate
+ * (`token:<sha256>` → `{organisation_id, token_id, shard}`), cached in the isolate
  * for `TOKEN_CACHE_TTL_MS` so a token seen recently costs no KV read.
  * The operator API authenticates with the `ADMIN_TOKEN` secret.
  */
@@ -106,6 +106,7 @@ export function requireOrganisation(): MiddlewareHandler<AppEnv> {
     if (!entry) return failAuthentication(c);
     c.set("organisationId", entry.organisation_id);
     c.set("tokenId", entry.token_id);
+    c.set("shard", entry.shard);
     await next();
   };
 }

@@ -4,6 +4,7 @@
  * rendering in src/domain/customers/.
  */
 
+import { KeysTaken } from "../domain/claims/claims.queries";
 import {
   customerExportJson,
   customerJson,
@@ -46,7 +47,7 @@ export const createCustomer = defineRoute("post", "/api/v1/customers", {
     const { customer: input } = c.req.valid("json");
     const clientIp = c.req.header("CF-Connecting-IP") ?? null;
     try {
-      const { customer, organisation } = await insertCustomer(c.get("database")(), c.get("organisationId"), input, clientIp);
+      const { customer, organisation } = await insertCustomer(c.get("database")(), c.get("directory")(), c.get("organisationId"), input, clientIp);
       return c.json(toCustomerJson(customer, organisation), 201);
     } catch (error) {
       throw takenError(error) ?? error;
@@ -117,7 +118,9 @@ export const getCustomer = defineRoute("get", "/api/v1/customers/:customer_id", 
 
 /** A taken e-mail (any organisation's) or external id (this organisation's) refused the write. */
 function takenError(error: unknown): ApiError | null {
-  if (isUniqueViolation(error, "customers_email_unique")) return ApiError.validation([fieldError("customer.email", "confirmed_email_has_already_been_taken")]);
+  // Claimed by another organisation (the directory), or by another customer of this shard (its unique index).
+  if (error instanceof KeysTaken || isUniqueViolation(error, "customers_email_unique"))
+    return ApiError.validation([fieldError("customer.email", "confirmed_email_has_already_been_taken")]);
   if (isUniqueViolation(error, "customers.external_id")) return ApiError.validation([fieldError("customer.external_id", "has_already_been_taken")]);
   return null;
 }
@@ -144,7 +147,7 @@ export const updateCustomerRoute = defineRoute("patch", "/api/v1/customers/:cust
       ...Object.fromEntries(Object.entries(profile ?? {}).filter(([field]) => sentProfile.has(field))),
     };
     try {
-      const found = await updateCustomer(c.get("database")(), c.get("organisationId"), customerId, changes);
+      const found = await updateCustomer(c.get("database")(), c.get("directory")(), c.get("organisationId"), customerId, changes);
       if (!found) throw ApiError.notFound();
       return c.json(toCustomerJson(found.customer, found.organisation), 200);
     } catch (error) {
@@ -166,7 +169,7 @@ export const eraseCustomerRoute = defineRoute("delete", "/api/v1/customers/:cust
   params: customerIdParam,
   responses: { 204: { description: "Erased." } },
   handler: async (c) => {
-    const erased = await eraseCustomer(c.get("database")(), c.get("organisationId"), c.req.valid("param").customer_id);
+    const erased = await eraseCustomer(c.get("database")(), c.get("directory")(), c.get("organisationId"), c.req.valid("param").customer_id);
     if (!erased) throw ApiError.notFound();
     return c.body(null, 204);
   },

@@ -6,9 +6,11 @@
  */
 
 import * as z from "zod";
+import { KeysTaken } from "../domain/claims/claims.queries";
 import { customerIdParam } from "../domain/customers/customers.schemas";
 import type { Database } from "../domain/db/client";
 import { isConstraintViolation } from "../domain/db/errors";
+import { shardsOf } from "../domain/db/shards";
 import { eanJson, toEanJson } from "../domain/eans/eans.json";
 import {
   deleteEan,
@@ -41,15 +43,16 @@ import type { ExplainRefusal } from "../routing/validator";
  * taken, here or by a concurrent request; an unknown supplier), nothing is
  * stored and the rules run over every item to say why (422).
  */
-async function createEans(db: Database, organisationId: number, customerId: number, items: EanInput[], bulk: boolean) {
+async function createEans(db: Database, directory: Database, organisationId: number, customerId: number, items: EanInput[], bulk: boolean) {
   try {
-    const stored = await insertEans(db, organisationId, customerId, items);
+    const stored = await insertEans(db, directory, organisationId, customerId, items);
     if (stored.length === 0) throw ApiError.notFound();
     return stored;
   } catch (error) {
     if (isOverEanCap(error)) throw ApiError.validation([fieldError(bulk ? "eans" : "ean", "too_many_eans", MAX_EANS_PER_CUSTOMER)]);
-    if (!isConstraintViolation(error)) throw error;
-    const context = await readEanWriteContext(db, organisationId, customerId, items);
+    // A number claimed by another organisation (the directory), or refused by the shard's own constraints.
+    if (!(error instanceof KeysTaken) && !isConstraintViolation(error)) throw error;
+    const context = await readEanWriteContext(db, directory, organisationId, customerId, items);
     if (!context.customerExists) throw ApiError.notFound();
     const conflicts = checkEanConflicts(customerId, items, context, bulk);
     if (conflicts.length === 0) throw error;
@@ -75,7 +78,7 @@ function explainEanRefusal(bulk: boolean): ExplainRefusal<AppEnv> {
     }
     const items = rawItems.map((item) => eanKeysOf(bulk ? (item as { ean?: unknown } | null)?.ean : item));
     if (items.every((item) => item.number === null && item.supplier_id === null)) return errors;
-    const context = await readEanWriteContext(c.get("database")(), c.get("organisationId"), customerId, items);
+    const context = await readEanWriteContext(c.get("database")(), c.get("directory")(), c.get("organisationId"), customerId, items);
     if (!context.customerExists) return errors;
     return mergeEanErrors(errors, checkEanConflicts(customerId, items, context, bulk));
   };
@@ -94,7 +97,7 @@ export const createEan = defineRoute("post", "/api/v1/customers/:customer_id/ean
   handler: async (c) => {
     const customerId = c.req.valid("param").customer_id;
     const { ean } = c.req.valid("json");
-    const [stored] = await createEans(c.get("database")(), c.get("organisationId"), customerId, [ean], false);
+    const [stored] = await createEans(c.get("database")(), c.get("directory")(), c.get("organisationId"), customerId, [ean], false);
     return c.json(toEanJson(stored!), 201);
   },
 });
@@ -115,7 +118,7 @@ export const createEansInBulk = defineRoute("post", "/api/v1/customers/:customer
   handler: async (c) => {
     const customerId = c.req.valid("param").customer_id;
     const items = c.req.valid("json").eans.map((item) => item.ean);
-    const stored = await createEans(c.get("database")(), c.get("organisationId"), customerId, items, true);
+    const stored = await createEans(c.get("database")(), c.get("directory")(), c.get("organisationId"), customerId, items, true);
     return c.json(stored.map(toEanJson), 201);
   },
 });
@@ -197,7 +200,7 @@ export const deleteEanRoute = defineRoute("delete", "/api/v1/customers/:customer
   responses: { 204: { description: "Removed." } },
   handler: async (c) => {
     const customerId = c.req.valid("param").customer_id;
-    const deleted = await deleteEan(c.get("database")(), c.get("organisationId"), customerId, c.req.valid("param").id);
+    const deleted = await deleteEan(c.get("database")(), c.get("directory")(), c.get("organisationId"), customerId, c.req.valid("param").id);
     if (!deleted) throw ApiError.notFound();
     return c.body(null, 204);
   },
@@ -220,10 +223,14 @@ export const moveEanStateRoute = defineRoute("post", "/admin/v1/eans/:id/state",
   handler: async (c) => {
     const eanId = c.req.valid("param").id;
     const { state: to } = c.req.valid("json");
-    const db = c.get("database")();
-    // Two round trips: the state is read, then moved only if it is still that one.
-    const ean = await findEanForOperator(db, eanId);
+    // The EAN's shard is the one that has its id (ids are unique across shards): every shard is asked at once.
+    const shards = shardsOf(c.env).map((_, shard) => c.get("shardDatabase")(shard));
+    const found = await Promise.all(shards.map((shard) => findEanForOperator(shard, eanId)));
+    const index = found.findIndex((row) => row !== null);
+    const ean = found[index];
     if (!ean) throw ApiError.notFound();
+    const db = shards[index]!;
+    // Then moved only if its state is still the one read.
     const refuse = (from: string) => ApiError.validation([fieldError("state", "cannot_transition", `${from} to ${to}`)]);
     if (!canMove(ean.state, to)) throw refuse(ean.state);
     const { row, current } = await moveEanState(db, eanId, ean.state, to);

@@ -1,16 +1,35 @@
 /**
  * @module Organisations: `GET /api/v1/me`, and the operator API's
- * organisation and token management (create, issue, revoke).
+ * organisation and token management (create on a shard, show with its
+ * shard, issue, revoke).
  */
+import type { Context } from "hono";
 import * as z from "zod";
 import { isUniqueViolation } from "../domain/db/errors";
+import { shardsOf } from "../domain/db/shards";
 import { ApiError, fieldError } from "../domain/errors";
 import { subjectOf } from "../domain/idempotency/idempotency.subjects";
 import { TOKEN_CACHE_TTL_MS } from "../domain/limits";
-import { createdOrganisationJson, issuedTokenJson, organisationJson, toOrganisationJson } from "../domain/organisations/organisations.json";
-import { findOrganisation, insertOrganisationWithToken, insertToken, revokeToken } from "../domain/organisations/organisations.queries";
+import {
+  createdOrganisationJson,
+  issuedTokenJson,
+  operatorOrganisationJson,
+  organisationJson,
+  toOrganisationJson,
+} from "../domain/organisations/organisations.json";
+import {
+  findDirectoryEntry,
+  findOrganisation,
+  insertOrganisationRow,
+  insertToken,
+  registerOrganisation,
+  revokeToken,
+  shardSizes,
+  unregisterOrganisation,
+} from "../domain/organisations/organisations.queries";
 import { createOrganisationBody, slugify } from "../domain/organisations/organisations.schemas";
 import * as f from "../domain/validation/fields";
+import type { AppEnv } from "../env";
 import { generateToken, sha256Hex, type TokenEntry, tokenKvKey } from "../lib/tokens";
 import { forgetCachedToken } from "../middleware/auth";
 import * as examples from "../openapi/examples";
@@ -40,11 +59,22 @@ async function publishToken(kv: KVNamespace, hash: string, entry: TokenEntry) {
   await kv.put(tokenKvKey(hash), JSON.stringify(entry));
 }
 
+/** The shard a new organisation goes to: the one asked for, else the emptiest (by D1's database size). */
+async function placeOrganisation(c: Context<AppEnv>, asked: number | null): Promise<number> {
+  const count = shardsOf(c.env).length;
+  if (asked !== null) {
+    if (asked >= count) throw ApiError.validation([fieldError("shard", "must_be_one_of", Array.from({ length: count }, (_, i) => i).join(", "))]);
+    return asked;
+  }
+  const sizes = await shardSizes(Array.from({ length: count }, (_, i) => c.get("shardDatabase")(i)));
+  return sizes.indexOf(Math.min(...sizes));
+}
+
 export const createOrganisation = defineRoute("post", "/admin/v1/organisations", {
   operationId: "createOrganisation",
   tag: "Operator",
   summary: "Create an organisation and its first token (shown once)",
-  description: "`domain` defaults to the slug of the name followed by `-<id>`.",
+  description: "`domain` defaults to the slug of the name followed by `-<id>`; `shard` to the emptiest shard.",
   auth: "operator",
   scope: "global",
   // The answer holds the first token: revoking it empties the stored answer.
@@ -52,18 +82,45 @@ export const createOrganisation = defineRoute("post", "/admin/v1/organisations",
   body: { schema: createOrganisationBody, example: { name: "Acceptance Org 7" } },
   responses: { 201: { schema: createdOrganisationJson } },
   handler: async (c) => {
-    const { name, domain } = c.req.valid("json");
+    const { name, domain, shard: asked } = c.req.valid("json");
+    const shard = await placeOrganisation(c, asked);
     const { token, hash } = await newToken();
-    let created: Awaited<ReturnType<typeof insertOrganisationWithToken>>;
+    const directory = c.get("database")();
+    let registered: Awaited<ReturnType<typeof registerOrganisation>>;
     try {
-      created = await insertOrganisationWithToken(c.get("database")(), { name, domain, slug: slugify(name) }, hash);
+      registered = await registerOrganisation(directory, { domain, slug: slugify(name), shard }, hash);
     } catch (error) {
       if (isUniqueViolation(error, "organisations.domain")) throw ApiError.validation([fieldError("domain", "has_already_been_taken")]);
       throw error;
     }
-    const { organisation, tokenId } = created;
-    await publishToken(c.env.TOKENS, hash, { organisation_id: organisation.id, token_id: tokenId });
+    const { entry, tokenId } = registered;
+    let organisation: Awaited<ReturnType<typeof insertOrganisationRow>>;
+    try {
+      organisation = await insertOrganisationRow(c.get("shardDatabase")(shard), { id: entry.id, name, domain: entry.domain, createdAt: entry.createdAt });
+    } catch (error) {
+      // Nothing refers to the directory's rows yet: undone, the request leaves nothing behind.
+      await unregisterOrganisation(directory, entry.id);
+      throw error;
+    }
+    await publishToken(c.env.TOKENS, hash, { organisation_id: organisation.id, token_id: tokenId, shard });
     return c.json({ organisation: toOrganisationJson(organisation), token: { id: tokenId, token } }, 201);
+  },
+});
+
+export const getOrganisationForOperator = defineRoute("get", "/admin/v1/organisations/:id", {
+  operationId: "getOrganisationForOperator",
+  tag: "Operator",
+  summary: "An organisation, with the shard that holds it",
+  auth: "operator",
+  scope: "global",
+  params: z.object({ id: f.pathId("Organisation id") }),
+  responses: { 200: { schema: operatorOrganisationJson } },
+  handler: async (c) => {
+    const entry = await findDirectoryEntry(c.get("database")(), c.req.valid("param").id);
+    if (!entry) throw ApiError.notFound();
+    const organisation = await findOrganisation(c.get("shardDatabase")(entry.shard), entry.id);
+    if (!organisation) throw ApiError.notFound();
+    return c.json({ ...toOrganisationJson(organisation), shard: entry.shard }, 200);
   },
 });
 
@@ -79,10 +136,10 @@ export const issueToken = defineRoute("post", "/admin/v1/organisations/:id/token
   handler: async (c) => {
     const organisationId = c.req.valid("param").id;
     const { token, hash } = await newToken();
-    const tokenId = await insertToken(c.get("database")(), organisationId, hash);
-    if (tokenId === null) throw ApiError.notFound();
-    await publishToken(c.env.TOKENS, hash, { organisation_id: organisationId, token_id: tokenId });
-    return c.json({ id: tokenId, token }, 201);
+    const issued = await insertToken(c.get("database")(), organisationId, hash);
+    if (issued === null) throw ApiError.notFound();
+    await publishToken(c.env.TOKENS, hash, { organisation_id: organisationId, token_id: issued.tokenId, shard: issued.shard });
+    return c.json({ id: issued.tokenId, token }, 201);
   },
 });
 

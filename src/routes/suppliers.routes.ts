@@ -5,6 +5,7 @@
 import type { Context } from "hono";
 import * as z from "zod";
 import { isUniqueViolation } from "../domain/db/errors";
+import { shardsOf } from "../domain/db/shards";
 import { ApiError, fieldError } from "../domain/errors";
 import { insertSupplier, listSuppliers } from "../domain/suppliers/suppliers.queries";
 import { createSupplierBody, supplierJson } from "../domain/suppliers/suppliers.schemas";
@@ -38,7 +39,8 @@ export const createSupplier = defineRoute("post", "/admin/v1/suppliers", {
   responses: { 201: { schema: supplierJson } },
   handler: async (c) => {
     try {
-      return c.json(await insertSupplier(c.get("database")(), c.req.valid("json").name), 201);
+      const shards = shardsOf(c.env).map((_, shard) => c.get("shardDatabase")(shard));
+      return c.json(await insertSupplier(c.get("database")(), shards, c.req.valid("json").name), 201);
     } catch (error) {
       // Names are unique case-insensitively, by an index: a race cannot create a twin.
       if (isUniqueViolation(error, "suppliers_name_unique")) throw ApiError.validation([fieldError("name", "has_already_been_taken")]);

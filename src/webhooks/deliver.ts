@@ -77,15 +77,17 @@ function releaseSlot(db: Database, organisationId: number) {
 }
 
 /** After a release: the next dispatch, when the organisation is behind and has room for it. */
-async function dispatchIfBehind(env: Bindings, organisationId: number, inFlight: number | undefined, behind: boolean) {
-  if (behind && (inFlight ?? 0) <= WEBHOOK_IN_FLIGHT_PER_ORGANISATION / 2) await env.WEBHOOK_DISPATCH.send({ organisation_id: organisationId });
+async function dispatchIfBehind(env: Bindings, message: DeliveryMessage, inFlight: number | undefined, behind: boolean) {
+  if (behind && message.organisation_id !== undefined && (inFlight ?? 0) <= WEBHOOK_IN_FLIGHT_PER_ORGANISATION / 2) {
+    await env.WEBHOOK_DISPATCH.send({ organisation_id: message.organisation_id, shard: message.shard });
+  }
 }
 
 /** A delivery that will not be tried (endpoint deleted, event purged or too old): only its slot goes back. */
 async function dropDelivery(db: Database, env: Bindings, message: DeliveryMessage) {
   if (message.organisation_id === undefined) return;
   const [[released], behind] = await db.run(releaseSlot(db, message.organisation_id));
-  await dispatchIfBehind(env, message.organisation_id, released?.inFlight, behind.length > 0);
+  await dispatchIfBehind(env, message, released?.inFlight, behind.length > 0);
 }
 
 export async function deliver(db: Database, env: Bindings, message: DeliveryMessage): Promise<void> {
@@ -160,6 +162,6 @@ export async function deliver(db: Database, env: Bindings, message: DeliveryMess
     await env.WEBHOOK_DELIVERIES.send({ ...message, attempt: message.attempt + 1 }, { delaySeconds: WEBHOOK_RETRY_DELAYS_S[message.attempt - 1] });
   } else if (message.organisation_id !== undefined) {
     const [released] = results[2] as Array<{ inFlight: number }>;
-    await dispatchIfBehind(env, message.organisation_id, released?.inFlight, (results[3] as unknown[]).length > 0);
+    await dispatchIfBehind(env, message, released?.inFlight, (results[3] as unknown[]).length > 0);
   }
 }

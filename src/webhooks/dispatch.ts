@@ -95,7 +95,7 @@ export async function dispatchEvents(db: Database, env: Bindings, organisationId
     const mine = moving.filter((_, i) => (claimed[2 * i] as unknown[]).length > 0);
     const handed = messages.filter((message) => mine.some((endpoint) => endpoint.id === message.endpointId));
     const bodies: Array<{ body: DeliveryMessage }> = handed.map((message) => ({
-      body: { endpoint_id: message.endpointId, event_id: message.eventId, attempt: 1, organisation_id: organisationId },
+      body: { endpoint_id: message.endpointId, event_id: message.eventId, attempt: 1, organisation_id: organisationId, shard: db.shard! },
     }));
     try {
       for (let i = 0; i < bodies.length; i += DISPATCH_EVENTS_PER_STEP) await env.WEBHOOK_DELIVERIES.sendBatch(bodies.slice(i, i + DISPATCH_EVENTS_PER_STEP));
@@ -123,7 +123,7 @@ export async function dispatchEvents(db: Database, env: Bindings, organisationId
   }
 }
 
-/** The organisations with an endpoint behind their last event: each gets a "new events" message. */
+/** The organisations of this shard with an endpoint behind their last event: each gets a "new events" message. */
 export async function sweepUndispatched(db: Database, env: Bindings): Promise<void> {
   const [behind] = await db.run([
     db
@@ -133,7 +133,7 @@ export async function sweepUndispatched(db: Database, env: Bindings): Promise<vo
   ]);
   for (let i = 0; i < behind.length; i += DISPATCH_EVENTS_PER_STEP) {
     await env.WEBHOOK_DISPATCH.sendBatch(
-      behind.slice(i, i + DISPATCH_EVENTS_PER_STEP).map(({ organisationId }) => ({ body: { organisation_id: organisationId } })),
+      behind.slice(i, i + DISPATCH_EVENTS_PER_STEP).map(({ organisationId }) => ({ body: { organisation_id: organisationId, shard: db.shard! } })),
     );
   }
 }

@@ -6,11 +6,11 @@
  * personal data) and the five-minute sweep (src/webhooks/dispatch.ts) hands
  * those events over instead.
  */
-import type { Bindings } from "../env";
+import type { Bindings, DispatchMessage } from "../env";
 
-export async function requestDispatch(env: Bindings, organisationIds: ReadonlySet<number>, requestId: string): Promise<void> {
+export async function requestDispatch(env: Bindings, organisations: readonly DispatchMessage[], requestId: string): Promise<void> {
   try {
-    await env.WEBHOOK_DISPATCH.sendBatch([...organisationIds].map((id) => ({ body: { organisation_id: id } })));
+    await env.WEBHOOK_DISPATCH.sendBatch(organisations.map((body) => ({ body })));
   } catch (error) {
     console.error(JSON.stringify({ request_id: requestId, error: "webhook_dispatch_not_sent", type: error instanceof Error ? error.name : typeof error }));
   }

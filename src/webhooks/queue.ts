@@ -3,7 +3,8 @@
  * new events) and the delivery queue (one attempt each). A message that
  * throws is retried by Queues; the others are acknowledged one by one.
  */
-import { createDatabase, emptyCost } from "../domain/db/client";
+import { createDatabase, type Database, emptyCost } from "../domain/db/client";
+import { shardOf } from "../domain/db/shards";
 import type { Bindings, DeliveryMessage, DispatchMessage } from "../env";
 import { deliver } from "./deliver";
 import { dispatchEvents } from "./dispatch";
@@ -13,7 +14,16 @@ function isDispatch(batch: MessageBatch<unknown>): batch is MessageBatch<Dispatc
 }
 
 export async function consumeQueue(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
-  const db = createDatabase(env.DB, emptyCost());
+  // Each message names its shard: one database per shard the batch touches.
+  const databases = new Map<number, Database>();
+  const databaseOf = (shard: number) => {
+    let db = databases.get(shard);
+    if (!db) {
+      db = createDatabase(shardOf(env, shard), emptyCost(), shard);
+      databases.set(shard, db);
+    }
+    return db;
+  };
   if (isDispatch(batch)) {
     // Several messages for one organisation: one dispatch covers them all.
     const byOrganisation = new Map<number, Array<Message<DispatchMessage>>>();
@@ -24,7 +34,7 @@ export async function consumeQueue(batch: MessageBatch<unknown>, env: Bindings):
     }
     for (const [organisationId, messages] of byOrganisation) {
       try {
-        await dispatchEvents(db, env, organisationId);
+        await dispatchEvents(databaseOf(messages[0]!.body.shard), env, organisationId);
         for (const message of messages) message.ack();
       } catch (error) {
         console.error(
@@ -38,7 +48,7 @@ export async function consumeQueue(batch: MessageBatch<unknown>, env: Bindings):
   await Promise.all(
     (batch as MessageBatch<DeliveryMessage>).messages.map(async (message) => {
       try {
-        await deliver(db, env, message.body);
+        await deliver(databaseOf(message.body.shard), env, message.body);
         message.ack();
       } catch (error) {
         console.error(

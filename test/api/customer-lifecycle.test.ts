@@ -1,7 +1,5 @@
-/** A customer corrected (PATCH /api/v1/customers/:customer_id) and found by the partner's own id (external_id). */
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, callWithCost, createCustomer, createOrganisation, customerBody, json, type TestOrganisation } from "../helpers";
+import { call, callWithCost, createCustomer, createOrganisation, customerBody, firstRow, json, type TestOrganisation } from "../helpers";
 
 let org: TestOrganisation;
 beforeAll(async () => {
@@ -9,7 +7,7 @@ beforeAll(async () => {
 });
 
 const patch = (id: number, customer: unknown, token = org.token) => call("PATCH", `/api/v1/customers/${id}`, { token, body: { customer } });
-const row = (id: number) => env.DB.prepare("select * from customers where id = ?").bind(id).first();
+const row = (id: number) => firstRow("select * from customers where id = ?", id);
 const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 describe("PATCH /api/v1/customers/:customer_id", () => {

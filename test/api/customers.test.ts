@@ -1,9 +1,7 @@
-/** Customers: the answer's every field, Kaminari's pagination, and what a list costs in D1 rows. */
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { findCustomer, listCustomers } from "../../src/domain/customers/customers.queries";
 import { createDatabase, emptyCost } from "../../src/domain/db/client";
-import { call, createCustomer, createOrganisation, customerBody, ISO_TIMESTAMP, json, type TestOrganisation } from "../helpers";
+import { allShards, call, createCustomer, createOrganisation, customerBody, firstRow, ISO_TIMESTAMP, json, shardOf, type TestOrganisation } from "../helpers";
 
 describe("POST /api/v1/customers", () => {
   it("answers 201 with every field of the Customer, normalised, null where empty", async () => {
@@ -41,7 +39,7 @@ describe("POST /api/v1/customers", () => {
       updated_at: body.updated_at,
     });
     expect(JSON.stringify(body)).not.toContain("registered_from_ip");
-    const stored = await env.DB.prepare("select registered_from_ip from customers where id = ?").bind(body.id).first();
+    const stored = await firstRow("select registered_from_ip from customers where id = ?", body.id);
     expect(stored).toEqual({ registered_from_ip: "203.0.113.9" });
   });
 
@@ -49,7 +47,7 @@ describe("POST /api/v1/customers", () => {
     const org = await createOrganisation();
     const customer = await createCustomer(org, { registered_from_ip: "2001:db8::1" });
     expect(customer).not.toHaveProperty("registered_from_ip");
-    const stored = await env.DB.prepare("select registered_from_ip from customers where id = ?").bind(customer.id).first();
+    const stored = await firstRow("select registered_from_ip from customers where id = ?", customer.id);
     expect(stored).toEqual({ registered_from_ip: "2001:db8::1" });
   });
 });
@@ -67,7 +65,7 @@ describe("GET /api/v1/customers/:customer_id", () => {
     const org = await createOrganisation();
     const created = await createCustomer(org);
     const cost = emptyCost();
-    expect(await findCustomer(createDatabase(env.DB, cost), org.id, created.id)).not.toBeNull();
+    expect(await findCustomer(createDatabase(await shardOf(org.id), cost), org.id, created.id)).not.toBeNull();
     expect(cost.roundTrips).toBe(1);
     expect(cost.rowsRead).toBeLessThanOrEqual(2 + 5);
   });
@@ -126,31 +124,35 @@ describe("the list's cost does not grow with the organisation", () => {
   const SIZE = 1000;
   let orgId: number;
   let token: string;
+  const shard = allShards()[0]!;
 
   beforeAll(async () => {
-    const org = await createOrganisation();
-    const neighbour = await createOrganisation();
+    // Neighbours on one shard: the other organisation's customers are in the same tables and indexes.
+    const org = await createOrganisation(undefined, undefined, 0);
+    const neighbour = await createOrganisation(undefined, undefined, 0);
     orgId = org.id;
     token = org.token;
     // 1,000 customers each for two organisations, written straight to D1 (fast), as createCustomer would.
     const seed = (id: number) =>
-      env.DB.prepare(
-        `with recursive seq(n) as (select 1 union all select n + 1 from seq where n < ?2)
+      shard
+        .prepare(
+          `with recursive seq(n) as (select 1 union all select n + 1 from seq where n < ?2)
          insert into customers (organisation_id, org_seq, email, title, first_name, last_name, birth_date, phone,
            city, street, building, postal_code, language, created_at, updated_at)
          select ?1, n, 'bulk-' || cast(?1 as integer) || '-' || n || '@example.com', 'mr', 'F', 'L', '1990-01-01', '+3256980144',
            'C', 'S', '1', '1000', 'nl', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' from seq`,
-      ).bind(id, SIZE);
-    await env.DB.batch([
+        )
+        .bind(id, SIZE);
+    await shard.batch([
       seed(org.id),
       seed(neighbour.id),
-      env.DB.prepare("update organisations set customers_count = ? where id in (?, ?)").bind(SIZE, org.id, neighbour.id),
+      shard.prepare("update organisations set customers_count = ? where id in (?, ?)").bind(SIZE, org.id, neighbour.id),
     ]);
   });
 
   it.each([1, 20, 40])("page %i with per=25 reads at most 60 rows in one round trip", async (pageNumber) => {
     const cost = emptyCost();
-    const result = await listCustomers(createDatabase(env.DB, cost), orgId, pageNumber, 25);
+    const result = await listCustomers(createDatabase(shard, cost), orgId, pageNumber, 25);
     expect(result.records).toHaveLength(25);
     expect(result.total).toBe(SIZE);
     expect(cost.roundTrips).toBe(1);

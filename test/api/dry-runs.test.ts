@@ -1,18 +1,17 @@
-/** `?dry_run=true` on every POST and PATCH under /api/v1: every rule runs, the database's included; nothing is written. */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ALL_ROUTES } from "../../src/routes";
 import { isDryRunnable } from "../../src/routing/route";
-import { ADMIN_TOKEN, call, createCustomer, createOrganisation, customerBody, eanFields, eanNumber, json, type TestOrganisation } from "../helpers";
+import { ADMIN_TOKEN, allRows, call, createCustomer, createOrganisation, customerBody, eanFields, eanNumber, json, type TestOrganisation } from "../helpers";
 
 let org: TestOrganisation;
 beforeAll(async () => {
   org = await createOrganisation();
 });
 
-const TABLES = [
+/** Every shard's tables, then the directory's: a dry run writes to none. */
+const SHARD_TABLES = [
   "organisations",
-  "tokens",
   "suppliers",
   "customers",
   "eans",
@@ -22,8 +21,12 @@ const TABLES = [
   "dry_run_sentinel",
   "dry_run_marks",
 ];
+const DIRECTORY_TABLES = ["organisations", "tokens", "suppliers", "idempotency_keys"];
 const snapshot = async () =>
-  Promise.all(TABLES.map(async (table) => JSON.stringify((await env.DB.prepare(`select * from ${table} order by rowid`).all()).results)));
+  Promise.all([
+    ...SHARD_TABLES.map(async (table) => JSON.stringify(await allRows(`select * from ${table} order by rowid`))),
+    ...DIRECTORY_TABLES.map(async (table) => JSON.stringify((await env.DIRECTORY.prepare(`select * from ${table} order by rowid`).all()).results)),
+  ]);
 
 async function expectNothingWritten(send: () => Promise<Response>, status: number, body?: unknown) {
   const before = await snapshot();

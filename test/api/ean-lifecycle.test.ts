@@ -1,7 +1,5 @@
-/** An EAN looked up, corrected and removed: GET, PATCH and DELETE /api/v1/customers/:customer_id/eans/:id. */
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, createCustomer, createOrganisation, createSupplier, eanFields, eanNumber, json, type TestOrganisation } from "../helpers";
+import { call, createCustomer, createOrganisation, createSupplier, eanFields, eanNumber, firstRow, json, type TestOrganisation } from "../helpers";
 
 let org: TestOrganisation;
 beforeAll(async () => {
@@ -17,7 +15,7 @@ async function newEan(overrides: Record<string, unknown> = {}) {
 }
 
 const patch = (path: string, ean: unknown, headers: Record<string, string> = {}) => call("PATCH", path, { token: org.token, body: { ean }, headers });
-const stored = async (id: number) => env.DB.prepare("select * from eans where id = ?").bind(id).first();
+const stored = async (id: number) => firstRow("select * from eans where id = ?", id);
 const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 describe("GET …/eans/:id", () => {
@@ -138,7 +136,7 @@ describe("DELETE …/eans/:id", () => {
     expect(await stored(ean.id)).toBeNull();
     expect((await call("DELETE", path, { token: org.token })).status).toBe(404);
     expect((await call("GET", path, { token: org.token })).status).toBe(404);
-    const count = await env.DB.prepare("select eans_count from customers where id = ?").bind(customer.id).first<{ eans_count: number }>();
+    const count = await firstRow<{ eans_count: number }>("select eans_count from customers where id = ?", customer.id);
     expect(count!.eans_count).toBe(0);
     const again = await call("POST", `/api/v1/customers/${customer.id}/eans`, { token: org.token, body: { ean: eanFields({ number: ean.number }) } });
     expect(again.status).toBe(201);

@@ -1,4 +1,3 @@
-/** EANs: the answer's every field, defaults, decimals, bulk of 100 in one atomic batch, list order. */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, emptyCost } from "../../src/domain/db/client";
@@ -15,6 +14,7 @@ import {
   eanNumber,
   ISO_TIMESTAMP,
   json,
+  shardOf,
   type TestOrganisation,
 } from "../helpers";
 
@@ -200,7 +200,7 @@ describe("POST /api/v1/customers/:customer_id/eans/bulk", () => {
     const supplier = await createSupplier("Bulk Supplier");
     const items = Array.from({ length: 100 }, (_, i) => eanSchema.parse(eanFields({ supplier_id: i % 2 ? supplier.id : null })));
     const cost = emptyCost();
-    const stored = await insertEans(createDatabase(env.DB, cost), org.id, customer.id, items);
+    const stored = await insertEans(createDatabase(await shardOf(org.id), cost), createDatabase(env.DIRECTORY), org.id, customer.id, items);
     expect(stored.map((row) => row.number)).toEqual(items.map((item) => item.number));
     expect(stored[1]).toMatchObject({ supplierId: supplier.id, supplierName: "Bulk Supplier", solarPanels: true, inverterMaxPower: 315 });
     expect(stored[0]).toMatchObject({ supplierId: null, supplierName: null });
@@ -214,7 +214,9 @@ describe("POST /api/v1/customers/:customer_id/eans/bulk", () => {
   it("writes nothing for another organisation's customer", async () => {
     const customer = await createCustomer(org);
     const other = await createOrganisation();
-    const stored = await insertEans(createDatabase(env.DB, emptyCost()), other.id, customer.id, [eanSchema.parse(eanFields())]);
+    const stored = await insertEans(createDatabase(await shardOf(org.id), emptyCost()), createDatabase(env.DIRECTORY), other.id, customer.id, [
+      eanSchema.parse(eanFields()),
+    ]);
     expect(stored).toEqual([]);
     expect(await eansOf(customer.id)).toBe(0);
   });
@@ -234,11 +236,13 @@ describe("POST /api/v1/customers/:customer_id/eans/bulk", () => {
   it("rolls the whole batch back when the database rejects one row", async () => {
     const customer = await createCustomer(org);
     const taken = eanNumber();
-    await insertEans(createDatabase(env.DB, emptyCost()), org.id, customer.id, [eanSchema.parse(eanFields({ number: taken }))]);
+    await insertEans(createDatabase(await shardOf(org.id), emptyCost()), createDatabase(env.DIRECTORY), org.id, customer.id, [
+      eanSchema.parse(eanFields({ number: taken })),
+    ]);
     // Bypass the rules: 60 fresh rows (15 statements), then one the unique index rejects.
     const items = Array.from({ length: 60 }, () => eanSchema.parse(eanFields()));
     items.push(eanSchema.parse(eanFields({ number: taken })));
-    await expect(insertEans(createDatabase(env.DB, emptyCost()), org.id, customer.id, items)).rejects.toThrow();
+    await expect(insertEans(createDatabase(await shardOf(org.id), emptyCost()), createDatabase(env.DIRECTORY), org.id, customer.id, items)).rejects.toThrow();
     expect(await eansOf(customer.id)).toBe(1);
   });
 });
@@ -266,7 +270,7 @@ describe("GET /api/v1/customers/:customer_id/eans", () => {
       body: { eans: Array.from({ length: 20 }, () => ({ ean: eanFields({ supplier_id: supplier.id }) })) },
     });
     const cost = emptyCost();
-    const rows = await listEans(createDatabase(env.DB, cost), org.id, customer.id);
+    const rows = await listEans(createDatabase(await shardOf(org.id), cost), org.id, customer.id);
     expect(rows).toHaveLength(20);
     expect(cost.roundTrips).toBe(1);
     expect(cost.rowsRead).toBeLessThanOrEqual(20 + 5);

@@ -1,7 +1,16 @@
-/** GDPR: a customer erased (DELETE /api/v1/customers/:customer_id, Art. 17) and exported (GET …/export, Art. 15 and 20). */
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, countRows, createCustomer, createOrganisation, customerBody, eanFields, ISO_TIMESTAMP, json, type TestOrganisation } from "../helpers";
+import {
+  allShards,
+  call,
+  countRows,
+  createCustomer,
+  createOrganisation,
+  customerBody,
+  eanFields,
+  ISO_TIMESTAMP,
+  json,
+  type TestOrganisation,
+} from "../helpers";
 
 let org: TestOrganisation;
 beforeAll(async () => {
@@ -120,6 +129,6 @@ describe("what D1 allows", () => {
   // docs/erasure.md: erased rows are deleted, not overwritten, because D1 refuses secure_delete. The day it
   // allows it, this fails: turn it on then.
   it("refuses PRAGMA secure_delete", async () => {
-    await expect(env.DB.prepare("PRAGMA secure_delete = ON").run()).rejects.toThrow(/not authorized/);
+    await expect(allShards()[0]!.prepare("PRAGMA secure_delete = ON").run()).rejects.toThrow(/not authorized/);
   });
 });

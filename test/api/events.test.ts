@@ -1,11 +1,5 @@
-/**
- * The change feed: every change writes its event in the same D1 batch
- * (never lost, never phantom), GET /api/v1/events pages through them, and
- * erasure reduces a customer's events to ids.
- */
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { ADMIN_TOKEN, call, callWithCost, countRows, createOrganisation, customerBody, eanFields, json, type TestOrganisation } from "../helpers";
+import { ADMIN_TOKEN, call, callWithCost, countRows, createOrganisation, customerBody, eanFields, json, shardOf, type TestOrganisation } from "../helpers";
 
 type Event = { id: number; type: string; created_at: string; data: { object: Record<string, unknown> } };
 
@@ -90,7 +84,8 @@ describe("events are written with each change", () => {
   });
 
   it("a change without its event cannot happen: when the event's insert fails, the change is rolled back (500)", async () => {
-    await env.DB.exec("CREATE TRIGGER refuse_events BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    const shard = await shardOf(org.id);
+    await shard.exec("CREATE TRIGGER refuse_events BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'refused'); END");
     try {
       const customers = async () => await countRows("customers");
       const before = await customers();
@@ -98,7 +93,7 @@ describe("events are written with each change", () => {
       expect(response.status).toBe(500);
       expect(await customers()).toBe(before);
     } finally {
-      await env.DB.exec("DROP TRIGGER refuse_events");
+      await shard.exec("DROP TRIGGER refuse_events");
     }
   });
 });

@@ -6,7 +6,21 @@ import { describe, expect, it } from "vitest";
 import { lookupHash } from "../../src/domain/idempotency/idempotency.sealing";
 import worker from "../../src/index";
 import { sha256Hex } from "../../src/lib/tokens";
-import { ADMIN_TOKEN, call, callWithCost, countRows, createCustomer, createOrganisation, customerBody, eanFields, json } from "../helpers";
+import {
+  ADMIN_TOKEN,
+  allRows,
+  call,
+  callWithCost,
+  countRows,
+  createCustomer,
+  createOrganisation,
+  customerBody,
+  directoryTableSizes,
+  eanFields,
+  json,
+  runOnShards,
+  shardOf,
+} from "../helpers";
 
 const count = (table: string) => countRows(table);
 
@@ -42,7 +56,8 @@ describe("Idempotency-Key", () => {
   it("answers 409 while the first request with the key is still running", async () => {
     const org = await createOrganisation();
     const bodyText = JSON.stringify(customerBody());
-    await env.DB.prepare("insert into idempotency_keys (scope, key_hash, fingerprint, claim_id, created_at) values (?, ?, ?, ?, ?)")
+    await (await shardOf(org.id))
+      .prepare("insert into idempotency_keys (scope, key_hash, fingerprint, claim_id, created_at) values (?, ?, ?, ?, ?)")
       .bind(
         `organisation:${org.id}`,
         await lookupHash("in-flight"),
@@ -143,12 +158,12 @@ describe("Idempotency-Key", () => {
     const headers = { "Idempotency-Key": "old-key" };
     expect((await call("POST", "/api/v1/customers", { token: org.token, body: customerBody(), headers })).status).toBe(201);
     const twoDaysAgo = new Date(Date.now() - 48 * 3600 * 1000).toISOString();
-    await env.DB.prepare("update idempotency_keys set created_at = ?").bind(twoDaysAgo).run();
+    await runOnShards("update idempotency_keys set created_at = ?", twoDaysAgo);
     const again = await call("POST", "/api/v1/customers", { token: org.token, body: customerBody(), headers });
     expect(again.status).toBe(201);
     expect(again.headers.get("Idempotent-Replayed")).toBeNull();
 
-    await env.DB.prepare("update idempotency_keys set created_at = ?").bind(twoDaysAgo).run();
+    await runOnShards("update idempotency_keys set created_at = ?", twoDaysAgo);
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ cron: "17 3 * * *" }), env, ctx);
     await waitOnExecutionContext(ctx);
@@ -159,8 +174,9 @@ describe("Idempotency-Key", () => {
     const org = await createOrganisation();
     await createCustomer(org);
     const fresh = await count("events");
-    await env.DB.prepare("update events set created_at = ? where id = (select min(id) from events)")
-      .bind(new Date(Date.now() - 31 * 86_400_000).toISOString())
+    await (await shardOf(org.id))
+      .prepare("update events set created_at = ? where id = (select min(id) from events where organisation_id = ?)")
+      .bind(new Date(Date.now() - 31 * 86_400_000).toISOString(), org.id)
       .run();
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ cron: "17 3 * * *" }), env, ctx);
@@ -172,8 +188,7 @@ describe("Idempotency-Key", () => {
     const org = await createOrganisation();
     const body = customerBody({ email: "sealed.person@example.com" });
     await call("POST", "/api/v1/customers", { token: org.token, body, headers: { "Idempotency-Key": "visible-key" } });
-    const rows = await env.DB.prepare("select * from idempotency_keys").all();
-    const dump = JSON.stringify(rows.results);
+    const dump = JSON.stringify(await allRows("select * from idempotency_keys"));
     expect(dump).not.toContain("visible-key");
     expect(dump).not.toContain("sealed.person");
     expect(dump).not.toContain("Danny");
@@ -194,11 +209,11 @@ describe("Idempotency-Key", () => {
       const first = await call("POST", path, { token, body, headers });
       expect(first.status, path).toBe(201);
       const firstText = await first.text();
-      const totals = [await count("eans"), await count("organisations"), await count("tokens"), await count("suppliers")];
+      const totals = [await count("eans"), ...(await directoryTableSizes(["organisations", "tokens", "suppliers"]))];
       const retry = await call("POST", path, { token, body, headers });
       expect(retry.headers.get("Idempotent-Replayed"), path).toBe("true");
       expect(await retry.text(), path).toBe(firstText);
-      expect([await count("eans"), await count("organisations"), await count("tokens"), await count("suppliers")], path).toEqual(totals);
+      expect([await count("eans"), ...(await directoryTableSizes(["organisations", "tokens", "suppliers"]))], path).toEqual(totals);
     }
   });
 

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { lookupHash } from "../../src/domain/idempotency/idempotency.sealing";
 import { SUBJECT_KINDS, type SubjectKind } from "../../src/domain/idempotency/idempotency.subjects";
 import { ALL_ROUTES } from "../../src/routes";
-import { ADMIN_TOKEN, call, json } from "../helpers";
+import { ADMIN_TOKEN, call, firstRow, json } from "../helpers";
 import { createFixture, type Fixture, ROUTES } from "../routes";
 
 /** Answers that hold no one's data although they have a body: why each is fine. */
@@ -25,12 +25,13 @@ const REMOVE: Record<SubjectKind, (f: Fixture, id: number) => Promise<Response>>
   token: (_, id) => call("DELETE", `/admin/v1/tokens/${id}`, { token: ADMIN_TOKEN }),
 };
 
-const storedSubject = async (key: string) =>
-  (
-    await env.DB.prepare("select subject from idempotency_keys where key_hash = ?")
-      .bind(await lookupHash(key))
-      .first<{ subject: string | null }>()
-  )?.subject;
+/** The subject stored beside a key's answer: a tenant's keys are on its shard, the operator's in the directory. */
+const storedSubject = async (key: string) => {
+  const hash = await lookupHash(key);
+  const sql = "select subject from idempotency_keys where key_hash = ?";
+  const row = (await firstRow<{ subject: string | null }>(sql, hash)) ?? (await env.DIRECTORY.prepare(sql).bind(hash).first<{ subject: string | null }>());
+  return row?.subject;
+};
 
 describe("stored idempotent answers and what they hold", () => {
   it("every idempotent record names what its answer holds", () => {

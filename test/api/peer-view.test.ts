@@ -1,9 +1,7 @@
-/** The peer view: a customer and its contracts (one per EAN) in the peer platform's shape. */
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDatabase, emptyCost } from "../../src/domain/db/client";
 import { findCustomerWithEans } from "../../src/domain/peer/peer.queries";
-import { call, createCustomer, createOrganisation, createSupplier, eanFields, eanNumber, json } from "../helpers";
+import { call, createCustomer, createOrganisation, createSupplier, eanFields, eanNumber, json, shardOf } from "../helpers";
 
 const peerPath = (id: number | string) => `/api/mind/customer/byCustomerId/${id}`;
 
@@ -195,7 +193,7 @@ describe("GET /api/mind/customer/byCustomerId/:customer_id", () => {
     const customer = await createCustomer(org);
     await call("POST", `/api/v1/customers/${customer.id}/eans`, { token: org.token, body: { ean: eanFields() } });
     const cost = emptyCost();
-    const found = await findCustomerWithEans(createDatabase(env.DB, cost), org.id, customer.id);
+    const found = await findCustomerWithEans(createDatabase(await shardOf(org.id), cost), org.id, customer.id);
     expect(found?.eans).toHaveLength(1);
     expect(cost.roundTrips).toBe(1);
     expect(cost.rowsRead).toBeLessThanOrEqual(1 + 5);

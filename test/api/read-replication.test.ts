@@ -1,7 +1,7 @@
 /** D1 read replication through the Sessions API: bookmarks out, bookmarks in, read-your-writes. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, createOrganisation, customerBody, json } from "../helpers";
+import { allShards, call, createOrganisation, customerBody, json } from "../helpers";
 
 describe("x-d1-bookmark", () => {
   it("comes with every answer that touched D1, and a write's bookmark makes the next read see the write", async () => {
@@ -23,18 +23,23 @@ describe("x-d1-bookmark", () => {
     const seen: string[] = [];
     const spying = {
       ...env,
-      DB: new Proxy(env.DB, {
-        get(target, prop) {
-          if (prop === "withSession") {
-            return (constraint: string) => {
-              seen.push(constraint);
-              return target.withSession(constraint);
-            };
-          }
-          const value = Reflect.get(target, prop);
-          return typeof value === "function" ? value.bind(target) : value;
-        },
-      }),
+      ...Object.fromEntries(
+        allShards().map((shard, index) => [
+          `SHARD_${index}`,
+          new Proxy(shard, {
+            get(target, prop) {
+              if (prop === "withSession") {
+                return (constraint: string) => {
+                  seen.push(constraint);
+                  return target.withSession(constraint);
+                };
+              }
+              const value = Reflect.get(target, prop);
+              return typeof value === "function" ? value.bind(target) : value;
+            },
+          }),
+        ]),
+      ),
     };
     const org = await createOrganisation();
     await call("GET", "/api/v1/me", { token: org.token, env: spying });

@@ -1,11 +1,5 @@
-/**
- * An unexpected exception is a 500 in the errors shape, with a generic
- * message and the request id, and is logged with its stack. (This file breaks
- * its own D1 on purpose: storage is per test file.)
- */
-import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { call, createOrganisation } from "../helpers";
+import { call, createOrganisation, shardOf } from "../helpers";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -14,7 +8,7 @@ afterEach(() => {
 describe("an unexpected error", () => {
   it("answers 500 without leaking anything, and logs the stack with the request id", async () => {
     const org = await createOrganisation();
-    await env.DB.exec("DROP TABLE suppliers");
+    await (await shardOf(org.id)).exec("DROP TABLE suppliers");
     const errors: string[] = [];
     vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
       errors.push(args.map(String).join(" "));

@@ -27,8 +27,11 @@ import {
   createCustomer,
   createOrganisation,
   eanFields,
+  firstRow,
   ISO_TIMESTAMP,
   json,
+  runOnShards,
+  shardOf,
   type TestOrganisation,
   webhookEndpointBody,
 } from "../helpers";
@@ -64,6 +67,9 @@ function heldQueue<T>() {
   } as unknown as Queue<T>;
   return { queue, sent };
 }
+
+/** The organisation's shard as the queue consumer sees it. */
+const databaseOf = async (org: TestOrganisation) => createDatabase(await shardOf(org.id), emptyCost(), org.shard);
 
 const create = (org: TestOrganisation, body: unknown) => call("POST", "/api/v1/webhook_endpoints", { token: org.token, body });
 
@@ -163,7 +169,7 @@ describe("POST /api/v1/webhook_endpoints", () => {
     expect(response.status).toBe(201);
     const created = await json(response);
     expect(created.url).toBe(normalised);
-    const stored = await env.DB.prepare("select url from webhook_endpoints where id = ?").bind(created.id).first<{ url: string }>();
+    const stored = await firstRow<{ url: string }>("select url from webhook_endpoints where id = ?", created.id);
     expect(stored!.url).toBe(normalised);
   });
 
@@ -283,7 +289,7 @@ describe('the outbox\'s "new events" message', () => {
     expect(dispatch.sent.length).toBe(before);
 
     expect((await call("POST", `/api/v1/customers/${customer.id}/eans`, { token: withEndpoints.token, body: ean, ...withQueue })).status).toBe(201);
-    expect(dispatch.sent.slice(before)).toEqual([{ body: { organisation_id: withEndpoints.id }, delaySeconds: undefined }]);
+    expect(dispatch.sent.slice(before)).toEqual([{ body: { organisation_id: withEndpoints.id, shard: withEndpoints.shard }, delaySeconds: undefined }]);
   });
 });
 
@@ -303,8 +309,9 @@ describe("the webhook probe's cost", () => {
     await createEndpoint(hooked);
     const plain = await bulk(without);
     const probed = await bulk(hooked);
-    expect(plain.roundTrips).toBe(1);
-    expect(probed.roundTrips).toBe(1);
+    // The EAN numbers' claims (the directory), then the shard's one batch: the probe adds no round trip.
+    expect(plain.roundTrips).toBe(2);
+    expect(probed.roundTrips).toBe(plain.roundTrips);
     expect(probed.statements).toBe(plain.statements);
     expect(probed.rowsRead - plain.rowsRead).toBe(1);
     expect(probed.rowsWritten).toBe(plain.rowsWritten);
@@ -329,16 +336,21 @@ describe("the dispatcher", () => {
     expect(afterCreation.map((e) => e.type)).toEqual(["customer.created", "ean.created", "ean.created", "ean.created"]);
 
     const deliveries = recordingQueue<DeliveryMessage>(env.WEBHOOK_DELIVERIES);
-    const db = createDatabase(env.DB, emptyCost());
-    await dispatchEvents(db, { ...env, WEBHOOK_DELIVERIES: deliveries.queue }, org.id);
+    await dispatchEvents(await databaseOf(org), { ...env, WEBHOOK_DELIVERIES: deliveries.queue }, org.id);
     const sent = deliveries.sent.map((m) => m.body);
-    const message = (endpointId: number, eventId: number) => ({ endpoint_id: endpointId, event_id: eventId, attempt: 1, organisation_id: org.id });
+    const message = (endpointId: number, eventId: number) => ({
+      endpoint_id: endpointId,
+      event_id: eventId,
+      attempt: 1,
+      organisation_id: org.id,
+      shard: org.shard,
+    });
     expect(sent.filter((m) => m.endpoint_id === eansOnly.id)).toEqual(afterCreation.slice(1).map((e) => message(eansOnly.id, e.id)));
     expect(sent.filter((m) => m.endpoint_id === everything.id)).toEqual(afterCreation.map((e) => message(everything.id, e.id)));
     expect(sent).toHaveLength(7);
 
     // Handed over once: a second dispatch (a repeated message) sends nothing.
-    await dispatchEvents(db, { ...env, WEBHOOK_DELIVERIES: deliveries.queue }, org.id);
+    await dispatchEvents(await databaseOf(org), { ...env, WEBHOOK_DELIVERIES: deliveries.queue }, org.id);
     expect(deliveries.sent).toHaveLength(7);
   });
 });
@@ -351,7 +363,7 @@ describe("the five-minute sweep", () => {
     const upToDate = await createOrganisation();
     await createCustomer(upToDate);
     await createEndpoint(upToDate);
-    await env.DB.prepare("update webhook_endpoints set cursor = 0 where id = ?").bind(endpoint.id).run();
+    await runOnShards("update webhook_endpoints set cursor = 0 where id = ?", endpoint.id);
 
     const dispatch = recordingQueue<DispatchMessage>(env.WEBHOOK_DISPATCH);
     const ctx = createExecutionContext();
@@ -372,7 +384,7 @@ describe("a delivery attempt", () => {
     expect(event.data.object.id).toBe(customer.id);
 
     const deliveries = recordingQueue<DeliveryMessage>(env.WEBHOOK_DELIVERIES);
-    const message: DeliveryMessage = { endpoint_id: endpoint.id, event_id: event.id, attempt: 1 };
+    const message: DeliveryMessage = { endpoint_id: endpoint.id, event_id: event.id, attempt: 1, shard: org.shard };
     const batch = createMessageBatch("enbro-webhook-deliveries", [{ id: "m1", timestamp: new Date(), attempts: 1, body: message }]);
     const ctx = createExecutionContext();
     // hooks.enbro-partner.com does not resolve here: no HTTP answer.
@@ -391,7 +403,12 @@ describe("a delivery attempt", () => {
     const [event] = (await json(await call("GET", "/api/v1/events", { token: org.token }))).data;
     const deliveries = recordingQueue<DeliveryMessage>(env.WEBHOOK_DELIVERIES);
     const batch = createMessageBatch("enbro-webhook-deliveries", [
-      { id: "last", timestamp: new Date(), attempts: 1, body: { endpoint_id: endpoint.id, event_id: event.id, attempt: WEBHOOK_MAX_ATTEMPTS } },
+      {
+        id: "last",
+        timestamp: new Date(),
+        attempts: 1,
+        body: { endpoint_id: endpoint.id, event_id: event.id, attempt: WEBHOOK_MAX_ATTEMPTS, shard: org.shard },
+      },
     ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, { ...env, WEBHOOK_DELIVERIES: deliveries.queue });
@@ -421,7 +438,7 @@ describe("a delivery attempt", () => {
 
     const deliveries = recordingQueue<DeliveryMessage>(env.WEBHOOK_DELIVERIES);
     const batch = createMessageBatch("enbro-webhook-deliveries", [
-      { id: "m2", timestamp: new Date(), attempts: 1, body: { endpoint_id: endpoint.id, event_id: event.id, attempt: 3 } },
+      { id: "m2", timestamp: new Date(), attempts: 1, body: { endpoint_id: endpoint.id, event_id: event.id, attempt: 3, shard: org.shard } },
     ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, { ...env, WEBHOOK_DELIVERIES: deliveries.queue });
@@ -433,7 +450,7 @@ describe("a delivery attempt", () => {
 
 describe("fairness between organisations", () => {
   const inFlight = async (organisationId: number) =>
-    (await env.DB.prepare("select webhook_in_flight as n from organisations where id = ?").bind(organisationId).first<{ n: number }>())!.n;
+    (await firstRow<{ n: number }>("select webhook_in_flight as n from organisations where id = ?", organisationId))!.n;
   const deliver = async (messages: DeliveryMessage[], extra: Partial<typeof env> = {}) => {
     const batch = createMessageBatch(
       "enbro-webhook-deliveries",
@@ -464,11 +481,10 @@ describe("fairness between organisations", () => {
     await createCustomer(quiet);
 
     const deliveries = heldQueue<DeliveryMessage>();
-    const db = createDatabase(env.DB, emptyCost());
     const withRecording = { ...env, WEBHOOK_DELIVERIES: deliveries.queue };
-    await dispatchEvents(db, withRecording, flooding.id);
-    await dispatchEvents(db, withRecording, flooding.id);
-    await dispatchEvents(db, withRecording, quiet.id);
+    await dispatchEvents(await databaseOf(flooding), withRecording, flooding.id);
+    await dispatchEvents(await databaseOf(flooding), withRecording, flooding.id);
+    await dispatchEvents(await databaseOf(quiet), withRecording, quiet.id);
 
     const order = deliveries.sent.map((m) => m.body.organisation_id);
     expect(order.filter((id) => id === flooding.id)).toHaveLength(WEBHOOK_IN_FLIGHT_PER_ORGANISATION);
@@ -481,7 +497,7 @@ describe("fairness between organisations", () => {
   it("a finished delivery gives its slot back; at half the room free the dispatcher is asked for more, and hands over exactly the room", async () => {
     const flooding = await floodingOrganisation();
     const deliveries = heldQueue<DeliveryMessage>();
-    const db = createDatabase(env.DB, emptyCost());
+    const db = await databaseOf(flooding);
     await dispatchEvents(db, { ...env, WEBHOOK_DELIVERIES: deliveries.queue }, flooding.id);
     const handed = deliveries.sent.map((m) => m.body);
     // One last attempt per endpoint (nothing answers here: each fails and is given up, finished).
@@ -490,7 +506,7 @@ describe("fairness between organisations", () => {
     const dispatch = heldQueue<DispatchMessage>();
     for (const message of lastAttempts) await deliver([message], { WEBHOOK_DISPATCH: dispatch.queue });
     expect(await inFlight(flooding.id)).toBe(WEBHOOK_IN_FLIGHT_PER_ORGANISATION - MAX_WEBHOOK_ENDPOINTS);
-    expect(dispatch.sent.map((m) => m.body)).toContainEqual({ organisation_id: flooding.id });
+    expect(dispatch.sent.map((m) => m.body)).toContainEqual({ organisation_id: flooding.id, shard: flooding.shard });
 
     const more = heldQueue<DeliveryMessage>();
     await dispatchEvents(db, { ...env, WEBHOOK_DELIVERIES: more.queue }, flooding.id);
@@ -506,12 +522,12 @@ describe("fairness between organisations", () => {
     const endpoint = await createEndpoint(org);
     for (let i = 0; i < 5; i++) await createCustomer(org);
     const feed = (await json(await call("GET", "/api/v1/events", { token: org.token }))).data as Array<{ id: number }>;
-    const messages = feed.map((event) => ({ endpoint_id: endpoint.id, event_id: event.id, attempt: 1, organisation_id: org.id }));
+    const messages = feed.map((event) => ({ endpoint_id: endpoint.id, event_id: event.id, attempt: 1, organisation_id: org.id, shard: org.shard }));
     const attempts = async () => await countRows("webhook_deliveries", "endpoint_id = ?", endpoint.id);
 
     // Failing, its retry time 10 minutes away: all five wait, none is tried.
     const retryAt = new Date(Date.now() + 600_000).toISOString();
-    await env.DB.prepare("update webhook_endpoints set failures = 3, retry_at = ? where id = ?").bind(retryAt, endpoint.id).run();
+    await runOnShards("update webhook_endpoints set failures = 3, retry_at = ? where id = ?", retryAt, endpoint.id);
     const waiting = heldQueue<DeliveryMessage>();
     await deliver(messages, { WEBHOOK_DELIVERIES: waiting.queue });
     expect(await attempts()).toBe(0);
@@ -519,17 +535,13 @@ describe("fairness between organisations", () => {
     for (const { delaySeconds } of waiting.sent) expect(delaySeconds).toBeGreaterThanOrEqual(595);
 
     // Its retry time past: one of the five probes it (and fails: nothing answers here), the other four wait again.
-    await env.DB.prepare("update webhook_endpoints set retry_at = ? where id = ?")
-      .bind(new Date(Date.now() - 1000).toISOString(), endpoint.id)
-      .run();
+    await runOnShards("update webhook_endpoints set retry_at = ? where id = ?", new Date(Date.now() - 1000).toISOString(), endpoint.id);
     const probing = heldQueue<DeliveryMessage>();
     await deliver(messages, { WEBHOOK_DELIVERIES: probing.queue });
     expect(await attempts()).toBe(1);
     expect(probing.sent.filter((m) => m.body.attempt === 2)).toHaveLength(1);
     expect(probing.sent.filter((m) => m.body.attempt === 1)).toHaveLength(4);
-    const after = await env.DB.prepare("select failures, retry_at from webhook_endpoints where id = ?")
-      .bind(endpoint.id)
-      .first<{ failures: number; retry_at: string }>();
+    const after = await firstRow<{ failures: number; retry_at: string }>("select failures, retry_at from webhook_endpoints where id = ?", endpoint.id);
     expect(after!.failures).toBe(4);
     // The 4th failure in a row backs off by the 4th delay of the schedule.
     expect(Date.parse(after!.retry_at) - Date.now()).toBeGreaterThan((WEBHOOK_RETRY_DELAYS_S[3] - 60) * 1000);
@@ -540,12 +552,10 @@ describe("fairness between organisations", () => {
     const endpoint = await createEndpoint(org);
     await createCustomer(org);
     const [event] = (await json(await call("GET", "/api/v1/events", { token: org.token }))).data;
-    await env.DB.prepare("update events set created_at = ? where id = ?")
-      .bind(new Date(Date.now() - WEBHOOK_GIVE_UP_AFTER_MS - 60_000).toISOString(), event.id)
-      .run();
-    await env.DB.prepare("update organisations set webhook_in_flight = 1 where id = ?").bind(org.id).run();
+    await runOnShards("update events set created_at = ? where id = ?", new Date(Date.now() - WEBHOOK_GIVE_UP_AFTER_MS - 60_000).toISOString(), event.id);
+    await runOnShards("update organisations set webhook_in_flight = 1 where id = ?", org.id);
     const deliveries = heldQueue<DeliveryMessage>();
-    const result = await deliver([{ endpoint_id: endpoint.id, event_id: event.id, attempt: 2, organisation_id: org.id }], {
+    const result = await deliver([{ endpoint_id: endpoint.id, event_id: event.id, attempt: 2, organisation_id: org.id, shard: org.shard }], {
       WEBHOOK_DELIVERIES: deliveries.queue,
     });
     expect(result).toMatchObject({ explicitAcks: ["m0"] });

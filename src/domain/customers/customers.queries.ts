@@ -7,6 +7,7 @@
  */
 import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
 import { nowIso } from "../../lib/time";
+import { claimKey, KeysTaken, releaseClaims, withClaims } from "../claims/claims.queries";
 import type { Database } from "../db/client";
 import { mapped, writeOnly } from "../db/client";
 import { compileQuery } from "../db/compiled";
@@ -15,6 +16,7 @@ import { partialUpdateSet } from "../db/partial-update";
 import type { CustomerRow } from "../db/schema";
 import { customers, eans, organisations } from "../db/schema";
 import { forgetAnswersHolding } from "../idempotency/idempotency.queries";
+import { subjectOf } from "../idempotency/idempotency.subjects";
 import { joinedOrganisationRef, organisationRef } from "../organisations/organisations.queries";
 import { ownedCustomer, ownedCustomerId } from "../ownership";
 import type { CreateCustomerInput } from "./customers.schemas";
@@ -89,7 +91,11 @@ const countNewCustomer = compileQuery(["organisationId"], (db, $) =>
  * the organisation's counter, atomically. A taken e-mail fails the batch with
  * a UNIQUE violation on `customers_email_unique`.
  */
-export async function insertCustomer(db: Database, organisationId: number, input: CreateCustomerInput, clientIp: string | null) {
+export async function insertCustomer(db: Database, directory: Database, organisationId: number, input: CreateCustomerInput, clientIp: string | null) {
+  return withClaims(directory, "email", organisationId, [input.email], db.dryRun, () => insertCustomerOnShard(db, organisationId, input, clientIp));
+}
+
+async function insertCustomerOnShard(db: Database, organisationId: number, input: CreateCustomerInput, clientIp: string | null) {
   const { profile } = input;
   const now = nowIso();
   const [[customer], [organisation]] = await db.run([
@@ -193,7 +199,11 @@ export type CustomerChanges = { [K in keyof typeof UPDATABLE]?: string | null };
  * `updated_at` moves, and the event is written, only when a value changes. null when the customer is not the organisation's. A taken e-mail
  * or external id fails the batch (unique indexes).
  */
-export async function updateCustomer(db: Database, organisationId: number, customerId: number, changes: CustomerChanges) {
+/**
+ * A new e-mail is claimed in the directory before the shard's update, and
+ * the old one released after it (read in the same batch, before the update).
+ */
+export async function updateCustomer(db: Database, directory: Database, organisationId: number, customerId: number, changes: CustomerChanges) {
   const now = nowIso();
   const partial = partialUpdateSet(UPDATABLE_COLUMNS, UPDATABLE, changes, customers.updatedAt, now);
   const read = customerById.bind({ organisationId, customerId });
@@ -203,7 +213,30 @@ export async function updateCustomer(db: Database, organisationId: number, custo
   }
   const update = db.update(customers).set(partial.set).where(ownedCustomer(organisationId, customerId));
   const event = customerUpdatedEvent(db, organisationId, customerId, now, partial.changed);
-  const [, , , [after]] = await db.run([event.before, writeOnly(update), event.after, read]);
+  const newEmail = typeof changes.email === "string" ? changes.email : undefined;
+  const write = () =>
+    db.run([
+      db.select({ email: customers.email }).from(customers).where(ownedCustomer(organisationId, customerId)),
+      event.before,
+      writeOnly(update),
+      event.after,
+      read,
+    ]);
+  let results: Awaited<ReturnType<typeof write>>;
+  try {
+    results =
+      newEmail === undefined
+        ? await write()
+        : await withClaims(directory, "email", organisationId, [newEmail], db.dryRun, write, ([[found]]) => found !== undefined);
+  } catch (error) {
+    // Taken elsewhere, but for a customer that is not the organisation's: 404, as any id it does not own.
+    if (error instanceof KeysTaken && !(await db.run([read]))[0][0]) return null;
+    throw error;
+  }
+  const [[before], , , , [after]] = results;
+  if (after && before && newEmail !== undefined && !db.dryRun && claimKey("email", before.email) !== claimKey("email", newEmail)) {
+    await releaseClaims(directory, "email", organisationId, [claimKey("email", before.email)]);
+  }
   return after ?? null;
 }
 
@@ -216,12 +249,20 @@ export async function updateCustomer(db: Database, organisationId: number, custo
  * dense: the sequence is shifted through negative values, as the unique index
  * on (organisation, sequence) is checked row by row. Costs one row written
  * per customer after it. False when the customer is not the organisation's.
+ * Then, in the directory, the operator's stored answers about it, and its
+ * claims on its e-mail and EAN numbers.
  */
-export async function eraseCustomer(db: Database, organisationId: number, customerId: number): Promise<boolean> {
+export async function eraseCustomer(db: Database, directory: Database, organisationId: number, customerId: number): Promise<boolean> {
   const owned = ownedCustomer(organisationId, customerId);
   const erasedSeq = sql`(select ${customers.orgSeq} from ${customers} where ${owned})`;
   const now = nowIso();
-  const [, , , , , , erased] = await db.run([
+  const [[customer], numbers, , , , , , , erased] = await db.run([
+    // What it held that must be unique across shards: released in the directory once it is gone.
+    db.select({ email: customers.email }).from(customers).where(owned),
+    db
+      .select({ number: eans.number })
+      .from(eans)
+      .where(eq(eans.customerId, ownedCustomerId(organisationId, customerId))),
     writeOnly(
       db
         .update(organisations)
@@ -248,5 +289,17 @@ export async function eraseCustomer(db: Database, organisationId: number, custom
         .where(and(eq(customers.organisationId, organisationId), sql`${customers.orgSeq} < 0`)),
     ),
   ]);
-  return erased.length > 0;
+  if (erased.length === 0) return false;
+  // The operator's stored answers about it (its EANs' state moves) are the directory's: emptied once the erasure proved it the caller's.
+  await directory.run([forgetAnswersHolding(directory, subjectOf("customer", customerId))]);
+  await Promise.all([
+    releaseClaims(directory, "email", organisationId, [claimKey("email", customer!.email)]),
+    releaseClaims(
+      directory,
+      "ean_number",
+      organisationId,
+      numbers.map((row) => row.number),
+    ),
+  ]);
+  return true;
 }

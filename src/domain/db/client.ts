@@ -94,6 +94,8 @@ export class Database {
     private readonly target: () => D1Target,
     readonly cost: D1Cost = emptyCost(),
     readonly dryRun = false,
+    /** The shard it sends to (undefined: the directory), for what its batches ask to notify. */
+    readonly shard?: number,
   ) {}
 
   // Drizzle's builders, to write queries with (nothing is sent through them).
@@ -135,8 +137,8 @@ export class Database {
 }
 
 /** A database outside a request (queue consumers, scheduled jobs, tests): the binding, its own meter, no dry run. */
-export function createDatabase(d1: D1Target, cost: D1Cost = emptyCost()): Database {
-  return new Database(() => d1, cost);
+export function createDatabase(d1: D1Target, cost: D1Cost = emptyCost(), shard?: number): Database {
+  return new Database(() => d1, cost, false, shard);
 }
 
 /** A Drizzle write whose rows are not read. */

@@ -1,6 +1,8 @@
 /**
- * @module D1 schema (Drizzle). `npm run db:generate` turns changes here into a
- * SQL migration under drizzle/.
+ * @module A shard's D1 schema (Drizzle): every organisation's data lives on
+ * one shard (src/domain/db/shards.ts); the directory's tables are in
+ * directory-schema.ts. `npm run db:generate` turns changes here into a SQL
+ * migration under drizzle/.
  *
  * Timestamps are stored as the ISO 8601 strings the API renders
  * (`2020-04-07T13:51:11.880Z`), decimals as their canonical decimal strings
@@ -42,6 +44,7 @@ export interface Consumption {
   price: string | null;
 }
 
+/** An organisation's own row on its shard; its id and domain are the directory's (directoryOrganisations). */
 export const organisations = sqliteTable(
   "organisations",
   {
@@ -67,21 +70,6 @@ export const organisations = sqliteTable(
   },
   // One domain names one organisation.
   (t) => [uniqueIndex("organisations_domain_unique").on(t.domain)],
-);
-
-export const tokens = sqliteTable(
-  "tokens",
-  {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    organisationId: integer("organisation_id")
-      .notNull()
-      .references(() => organisations.id),
-    /** Hex SHA-256 of the bearer token; the token itself is never stored. */
-    hash: text("hash").notNull(),
-    createdAt: text("created_at").notNull(),
-    revokedAt: text("revoked_at"),
-  },
-  (t) => [uniqueIndex("tokens_hash_unique").on(t.hash), index("tokens_organisation_idx").on(t.organisationId)],
 );
 
 export const suppliers = sqliteTable(

@@ -8,6 +8,7 @@
  */
 import { and, asc, eq, getTableColumns, inArray, type SQLWrapper, sql } from "drizzle-orm";
 import { nowIso } from "../../lib/time";
+import { heldElsewhere, releaseClaims, withClaims } from "../claims/claims.queries";
 import type { Database, Statement } from "../db/client";
 import { mapped, writeOnly } from "../db/client";
 import { compileQuery } from "../db/compiled";
@@ -28,18 +29,37 @@ export interface EanWriteContext {
   existingSupplierIds: Set<number>;
 }
 
-/** Everything the EAN rules need to say why a write was refused, in one round trip. */
-export async function readEanWriteContext(db: Database, organisationId: number, customerId: number, items: readonly EanKeys[]): Promise<EanWriteContext> {
+/** A holder in `takenNumbers` that is no customer of this shard: the number is claimed by another organisation. */
+const ANOTHER_ORGANISATION = 0;
+
+/**
+ * Everything the EAN rules need to say why a write was refused: one round
+ * trip to the shard, and beside it one to the directory for the numbers
+ * another organisation holds.
+ */
+export async function readEanWriteContext(
+  db: Database,
+  directory: Database,
+  organisationId: number,
+  customerId: number,
+  items: readonly EanKeys[],
+): Promise<EanWriteContext> {
   const numbers = [...new Set(items.flatMap((item) => (item.number === null ? [] : [item.number])))];
   const supplierIds = [...new Set(items.flatMap((item) => (item.supplier_id === null ? [] : [item.supplier_id])))];
-  const [owner, taken, named] = await db.run([
-    db.select({ id: customers.id }).from(customers).where(ownedCustomer(organisationId, customerId)),
-    db.select({ number: eans.number, customerId: eans.customerId }).from(eans).where(inArray(eans.number, numbers)),
-    db.select({ id: suppliers.id }).from(suppliers).where(inArray(suppliers.id, supplierIds)),
+  const [[owner, taken, named], elsewhere] = await Promise.all([
+    db.run([
+      db.select({ id: customers.id }).from(customers).where(ownedCustomer(organisationId, customerId)),
+      db.select({ number: eans.number, customerId: eans.customerId }).from(eans).where(inArray(eans.number, numbers)),
+      db.select({ id: suppliers.id }).from(suppliers).where(inArray(suppliers.id, supplierIds)),
+    ]),
+    heldElsewhere(directory, "ean_number", organisationId, numbers),
   ]);
   return {
     customerExists: owner.length > 0,
-    takenNumbers: new Map(taken.map((row) => [row.number, row.customerId])),
+    takenNumbers: new Map([
+      ...elsewhere.map((number) => [number, ANOTHER_ORGANISATION] as const),
+      ...taken.map((row) => [row.number, row.customerId] as const),
+    ]),
     existingSupplierIds: new Set(named.map((row) => row.id)),
   };
 }
@@ -146,7 +166,20 @@ export function isOverEanCap(error: unknown): boolean {
  * batch with a constraint violation, the cap with isOverEanCap; the caller
  * then reads why (readEanWriteContext).
  */
-export async function insertEans(db: Database, organisationId: number, customerId: number, items: readonly EanInput[]): Promise<EanRow[]> {
+export async function insertEans(db: Database, directory: Database, organisationId: number, customerId: number, items: readonly EanInput[]): Promise<EanRow[]> {
+  const numbers = items.map((item) => item.number);
+  return withClaims(
+    directory,
+    "ean_number",
+    organisationId,
+    numbers,
+    db.dryRun,
+    () => insertEansOnShard(db, organisationId, customerId, items),
+    (rows) => rows.length > 0,
+  );
+}
+
+async function insertEansOnShard(db: Database, organisationId: number, customerId: number, items: readonly EanInput[]): Promise<EanRow[]> {
   const now = nowIso();
   // Drizzle's query builder has no INSERT … SELECT FROM (VALUES …): each chunk is a Statement of its own SQL.
   const inserts: Statement<EanRow>[] = [];
@@ -271,7 +304,8 @@ export async function updateEan(db: Database, organisationId: number, customerId
 }
 
 /** Deletes the organisation's customer's EAN, and counts it off the customer, in one batch; false when there is no such EAN. */
-export async function deleteEan(db: Database, organisationId: number, customerId: number, eanId: number): Promise<boolean> {
+/** Deletes the EAN with its event, then releases its number's claim in the directory. */
+export async function deleteEan(db: Database, directory: Database, organisationId: number, customerId: number, eanId: number): Promise<boolean> {
   const [, deleted] = await db.run([
     writeOnly(
       db
@@ -288,12 +322,19 @@ export async function deleteEan(db: Database, organisationId: number, customerId
       db
         .delete(eans)
         .where(ownedEan(organisationId, customerId, eanId))
-        .returning({ id: eans.id }),
-      (result) => result.results,
+        .returning({ number: eans.number }),
+      (result) => result.results as Array<{ number: string }>,
     ),
     eanDeletedEvent(organisationId, customerId, eanId, nowIso()),
   ]);
-  return deleted.length > 0;
+  if (deleted.length === 0) return false;
+  await releaseClaims(
+    directory,
+    "ean_number",
+    organisationId,
+    deleted.map((row) => row.number),
+  );
+  return true;
 }
 
 /** Any organisation's EAN (the operator's view): its row, or null. */

@@ -23,3 +23,9 @@ export const issuedTokenJson = named(
   "IssuedToken",
   z.object({ id: z.int(), token: z.string().meta({ description: "The bearer token; shown only in this answer." }) }),
 );
+
+/** The operator's view: the organisation and the shard that holds it. */
+export const operatorOrganisationJson = named(
+  "OperatorOrganisation",
+  z.object({ id: z.int(), name: z.string(), domain: z.string(), created_at: timestamp, shard: z.int().meta({ description: "Its shard (`SHARD_<n>`)." }) }),
+);

@@ -1,12 +1,15 @@
 /**
- * @module Organisations' and tokens' SQL (operator API and /me). D1 is the
- * system of record for tokens (hash, created, revoked); KV is the lookup.
+ * @module Organisations' and tokens' SQL (operator API and /me). The
+ * directory allocates organisations' ids and domains and is the system of
+ * record for tokens (hash, created, revoked); KV is the lookup; the
+ * organisation's own row (name, counters) is on its shard.
  */
 import { eq, sql } from "drizzle-orm";
 import { nowIso } from "../../lib/time";
-import type { Database } from "../db/client";
+import { type Database, rawStatement } from "../db/client";
 import { compileQuery } from "../db/compiled";
-import { organisations, tokens } from "../db/schema";
+import { directoryOrganisations, tokens } from "../db/directory-schema";
+import { organisations } from "../db/schema";
 import { forgetAnswersHolding } from "../idempotency/idempotency.queries";
 import { subjectOf } from "../idempotency/idempotency.subjects";
 
@@ -38,68 +41,109 @@ export async function findOrganisation(db: Database, organisationId: number) {
   return organisation ?? null;
 }
 
-/**
- * Creates the organisation and its first token in one atomic batch. Without
- * a domain, the domain is `<slug>-<id>`, which needs the id: the row is
- * inserted with a placeholder unique to it (the token's hash), then the
- * update and the token insert address it through `last_insert_rowid()`.
- * Should another organisation have chosen exactly that `<slug>-<id>`, a
- * random suffix follows. A chosen domain that is taken fails the batch on
- * `organisations_domain_unique`.
- */
-export async function insertOrganisationWithToken(db: Database, input: { name: string; domain: string | null; slug: string }, tokenHash: string) {
-  const now = nowIso();
-  const [, , , [organisation], [token]] = await db.run([
-    db.insert(organisations).values({ name: input.name, domain: input.domain ?? `pending-${tokenHash}`, createdAt: now }),
-    db
-      .update(organisations)
-      .set({
-        domain: sql`${input.slug} || '-' || ${organisations.id} || case
-          when exists (select 1 from ${organisations} o where o.domain = ${input.slug} || '-' || ${organisations.id}) then '-' || lower(hex(randomblob(4)))
-          else '' end`,
-      })
-      .where(sql`${organisations.id} = last_insert_rowid() and ${input.domain === null ? 1 : 0} = 1`),
-    db.insert(tokens).values({ organisationId: sql`last_insert_rowid()`, hash: tokenHash, createdAt: now }),
-    db
-      .select(organisationRef)
-      .from(organisations)
-      .where(eq(organisations.id, sql`(select ${tokens.organisationId} from ${tokens} where ${tokens.hash} = ${tokenHash})`)),
-    db.select({ id: tokens.id }).from(tokens).where(eq(tokens.hash, tokenHash)),
-  ]);
-  return { organisation: organisation!, tokenId: token!.id };
+/** An organisation as the directory knows it: its shard. */
+const directoryEntry = {
+  id: directoryOrganisations.id,
+  domain: directoryOrganisations.domain,
+  shard: directoryOrganisations.shard,
+  createdAt: directoryOrganisations.createdAt,
+};
+
+export async function findDirectoryEntry(directory: Database, organisationId: number) {
+  const [[entry]] = await directory.run([directory.select(directoryEntry).from(directoryOrganisations).where(eq(directoryOrganisations.id, organisationId))]);
+  return entry ?? null;
 }
 
-/** A new token for an existing organisation; null when there is no such organisation. */
-export async function insertToken(db: Database, organisationId: number, tokenHash: string) {
-  const [rows] = await db.run([
-    db
+/** Each shard's size in bytes, as D1 reports it after a one-row read (the emptiest takes a new organisation). */
+export async function shardSizes(shards: readonly Database[]): Promise<number[]> {
+  const size = rawStatement("select 1", [], { writes: false });
+  return Promise.all(
+    shards.map(async (shard) => {
+      const [[bytes]] = await shard.run([{ ...size, rows: (result: D1Result) => [result.meta.size_after ?? 0] }]);
+      return bytes ?? 0;
+    }),
+  );
+}
+
+/**
+ * Registers the organisation and its first token in the directory, in one
+ * atomic batch: the id is allocated here (unique across shards), and so is
+ * the domain (unique across shards). Without a domain, the domain is
+ * `<slug>-<id>`, which needs the id: the row is inserted with a placeholder
+ * unique to it (the token's hash), then the update and the token insert
+ * address it through `last_insert_rowid()`. Should another organisation have
+ * chosen exactly that `<slug>-<id>`, a random suffix follows. A chosen domain
+ * that is taken fails the batch on `organisations_domain_unique`.
+ */
+export async function registerOrganisation(directory: Database, input: { domain: string | null; slug: string; shard: number }, tokenHash: string) {
+  const now = nowIso();
+  const o = directoryOrganisations;
+  const [, , , [entry], [token]] = await directory.run([
+    directory.insert(o).values({ domain: input.domain ?? `pending-${tokenHash}`, shard: input.shard, createdAt: now }),
+    directory
+      .update(o)
+      .set({
+        domain: sql`${input.slug} || '-' || ${o.id} || case
+          when exists (select 1 from ${o} d where d.domain = ${input.slug} || '-' || ${o.id}) then '-' || lower(hex(randomblob(4)))
+          else '' end`,
+      })
+      .where(sql`${o.id} = last_insert_rowid() and ${input.domain === null ? 1 : 0} = 1`),
+    directory.insert(tokens).values({ organisationId: sql`last_insert_rowid()`, hash: tokenHash, createdAt: now }),
+    directory
+      .select(directoryEntry)
+      .from(o)
+      .where(eq(o.id, sql`(select ${tokens.organisationId} from ${tokens} where ${tokens.hash} = ${tokenHash})`)),
+    directory.select({ id: tokens.id }).from(tokens).where(eq(tokens.hash, tokenHash)),
+  ]);
+  return { entry: entry!, tokenId: token!.id };
+}
+
+/** The organisation's own row on its shard, with the directory's id, domain and time. */
+export async function insertOrganisationRow(shard: Database, input: { id: number; name: string; domain: string; createdAt: string }) {
+  const [[organisation]] = await shard.run([shard.insert(organisations).values(input).returning(organisationRef)]);
+  return organisation!;
+}
+
+/** Undoes `registerOrganisation` when its shard row could not be written: nothing else refers to it yet. */
+export async function unregisterOrganisation(directory: Database, organisationId: number) {
+  await directory.run([
+    directory.delete(tokens).where(eq(tokens.organisationId, organisationId)),
+    directory.delete(directoryOrganisations).where(eq(directoryOrganisations.id, organisationId)),
+  ]);
+}
+
+/** A new token for an existing organisation, with the organisation's shard; null when there is no such organisation. */
+export async function insertToken(directory: Database, organisationId: number, tokenHash: string) {
+  const [rows, [entry]] = await directory.run([
+    directory
       .insert(tokens)
       .select(
-        db
+        directory
           // insert … select needs every column, in table order.
           .select({
             id: sql<number>`null`.as("id"),
-            organisationId: organisations.id,
+            organisationId: directoryOrganisations.id,
             hash: sql<string>`${tokenHash}`.as("hash"),
             createdAt: sql<string>`${nowIso()}`.as("created_at"),
             revokedAt: sql<string | null>`null`.as("revoked_at"),
           })
-          .from(organisations)
-          .where(eq(organisations.id, organisationId)),
+          .from(directoryOrganisations)
+          .where(eq(directoryOrganisations.id, organisationId)),
       )
       .returning({ id: tokens.id }),
+    directory.select({ shard: directoryOrganisations.shard }).from(directoryOrganisations).where(eq(directoryOrganisations.id, organisationId)),
   ]);
-  return rows[0]?.id ?? null;
+  return rows[0] && entry ? { tokenId: rows[0].id, shard: entry.shard } : null;
 }
 
 /**
  * Marks the token revoked (keeping the first revocation time), and empties
  * the stored answers that hold it; its hash, or null when unknown.
  */
-export async function revokeToken(db: Database, tokenId: number) {
-  const [, rows] = await db.run([
-    forgetAnswersHolding(db, subjectOf("token", tokenId)),
-    db
+export async function revokeToken(directory: Database, tokenId: number) {
+  const [, rows] = await directory.run([
+    forgetAnswersHolding(directory, subjectOf("token", tokenId)),
+    directory
       .update(tokens)
       .set({ revokedAt: sql`coalesce(${tokens.revokedAt}, ${nowIso()})` })
       .where(eq(tokens.id, tokenId))

@@ -32,6 +32,8 @@ export const createOrganisationBody = named(
           .optional(),
       ),
     ).transform((value) => value ?? null),
+    // Absent or null: the emptiest shard. The handler checks it names a bound shard.
+    shard: nullable(f.optionalNonNegativeInteger().meta({ description: "The shard to place it on (`0` … shards − 1); default: the emptiest." })),
   }),
 );
 

@@ -1,4 +1,4 @@
-/** @module Suppliers' SQL: one statement per request. */
+/** @module Suppliers' SQL: the directory's list is the record, each shard holds a copy. */
 import { asc } from "drizzle-orm";
 import { nowIso } from "../../lib/time";
 import type { Database } from "../db/client";
@@ -6,9 +6,15 @@ import { suppliers } from "../db/schema";
 
 const supplierJson = { id: suppliers.id, name: suppliers.name };
 
-export async function insertSupplier(db: Database, name: string) {
-  const [[supplier]] = await db.run([db.insert(suppliers).values({ name, createdAt: nowIso() }).returning(supplierJson)]);
-  return supplier!;
+/**
+ * The directory allocates the supplier (its id, its name unique
+ * case-insensitively), then every shard gets its copy with that id (EANs
+ * refer to it there); a copy already there (a retry) is kept.
+ */
+export async function insertSupplier(directory: Database, shards: readonly Database[], name: string) {
+  const [[supplier]] = await directory.run([directory.insert(suppliers).values({ name, createdAt: nowIso() }).returning()]);
+  await Promise.all(shards.map((shard) => shard.run([shard.insert(suppliers).values(supplier!).onConflictDoNothing()])));
+  return { id: supplier!.id, name: supplier!.name };
 }
 
 export async function listSuppliers(db: Database) {
