@@ -32,6 +32,7 @@ const CATALOGUE = {
   has_already_been_taken: "has already been taken",
   has_already_been_added_to_customer: "has already been added to customer",
   too_many_eans: "a customer holds at most {detail} EANs",
+  too_many_customers: "an organisation creates at most {detail} customers",
   cannot_be_changed: "cannot be changed",
   cannot_transition: "cannot change from {detail}",
   is_not_supported: "is not supported by this endpoint",
@@ -40,7 +41,7 @@ const CATALOGUE = {
 export type ErrorCode = keyof typeof CATALOGUE;
 
 /** Errors whose `type` is "custom" in the docs; every other catalogue row is "params". */
-const CUSTOM_TYPED: ReadonlySet<ErrorCode> = new Set(["confirmed_email_has_already_been_taken", "too_many_eans"]);
+const CUSTOM_TYPED: ReadonlySet<ErrorCode> = new Set(["confirmed_email_has_already_been_taken", "too_many_eans", "too_many_customers"]);
 
 export function isErrorCode(value: string): value is ErrorCode {
   return Object.hasOwn(CATALOGUE, value);

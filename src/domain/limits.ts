@@ -34,6 +34,14 @@ export const MAX_BULK_EANS = 100;
 export const MAX_CONSUMPTIONS = 16;
 /** EANs one customer holds (a household or a small business): bounds every list and peer view. */
 export const MAX_EANS_PER_CUSTOMER = 500;
+/**
+ * Customers an organisation can ever create (`org_seq` runs to it; erasures do
+ * not give sequences back): 2^24, beyond what one shard holds. The erasure
+ * tree has log2 of it levels: an erasure writes, and a page start reads, at
+ * most CUSTOMER_SEQ_BITS + 1 nodes of it.
+ */
+export const CUSTOMER_SEQ_BITS = 24;
+export const MAX_CUSTOMER_SEQ = 2 ** CUSTOMER_SEQ_BITS;
 /** Events per page of the feed: default and most. */
 export const DEFAULT_EVENTS_LIMIT = 25;
 export const MAX_EVENTS_LIMIT = 100;

@@ -19,6 +19,7 @@ import {
   findCustomer,
   findCustomerByExternalId,
   insertCustomer,
+  isOverCustomerCap,
   listCustomers,
   updateCustomer,
 } from "../domain/customers/customers.queries";
@@ -26,7 +27,7 @@ import { createCustomerBody, customerIdParam, listCustomersQuery, updateCustomer
 import { isUniqueViolation } from "../domain/db/errors";
 import { ApiError, errorsJson, fieldError } from "../domain/errors";
 import { holds } from "../domain/idempotency/idempotency.subjects";
-import { MAX_PER_PAGE, MAX_STRING_LENGTH } from "../domain/limits";
+import { MAX_CUSTOMER_SEQ, MAX_PER_PAGE, MAX_STRING_LENGTH } from "../domain/limits";
 import { findCustomerWithEans } from "../domain/peer/peer.queries";
 import { nowIso } from "../lib/time";
 import * as examples from "../openapi/examples";
@@ -118,6 +119,7 @@ export const getCustomer = defineRoute("get", "/api/v1/customers/:customer_id", 
 
 /** A taken e-mail (any organisation's) or external id (this organisation's) refused the write. */
 function takenError(error: unknown): ApiError | null {
+  if (isOverCustomerCap(error)) return ApiError.validation([fieldError("customer", "too_many_customers", MAX_CUSTOMER_SEQ)]);
   // Claimed by another organisation (the directory), or by another customer of this shard (its unique index).
   if (error instanceof KeysTaken || isUniqueViolation(error, "customers_email_unique"))
     return ApiError.validation([fieldError("customer.email", "confirmed_email_has_already_been_taken")]);

@@ -1,7 +1,21 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { findCustomer, listCustomers } from "../../src/domain/customers/customers.queries";
 import { createDatabase, emptyCost } from "../../src/domain/db/client";
-import { allShards, call, createCustomer, createOrganisation, customerBody, firstRow, ISO_TIMESTAMP, json, shardOf, type TestOrganisation } from "../helpers";
+import { CUSTOMER_SEQ_BITS } from "../../src/domain/limits";
+import {
+  allShards,
+  call,
+  callWithCost,
+  countRows,
+  createCustomer,
+  createOrganisation,
+  customerBody,
+  firstRow,
+  ISO_TIMESTAMP,
+  json,
+  shardOf,
+  type TestOrganisation,
+} from "../helpers";
 
 describe("POST /api/v1/customers", () => {
   it("answers 201 with every field of the Customer, normalised, null where empty", async () => {
@@ -120,11 +134,14 @@ describe("GET /api/v1/customers (Kaminari)", () => {
   });
 });
 
-describe("the list's cost does not grow with the organisation", () => {
+describe("the list's and the erasure's cost do not grow with the organisation", () => {
   const SIZE = 1000;
   let orgId: number;
   let token: string;
   const shard = allShards()[0]!;
+  /** The id of the organisation's customer with sequence `seq`. */
+  const idAt = async (seq: number) =>
+    (await shard.prepare("select id from customers where organisation_id = ? and org_seq = ?").bind(orgId, seq).first<{ id: number }>())!.id;
 
   beforeAll(async () => {
     // Neighbours on one shard: the other organisation's customers are in the same tables and indexes.
@@ -146,18 +163,17 @@ describe("the list's cost does not grow with the organisation", () => {
     await shard.batch([
       seed(org.id),
       seed(neighbour.id),
-      shard.prepare("update organisations set customers_count = ? where id in (?, ?)").bind(SIZE, org.id, neighbour.id),
+      shard.prepare("update organisations set customers_count = ?1, customers_seq = ?1 where id in (?2, ?3)").bind(SIZE, org.id, neighbour.id),
     ]);
   });
 
-  it.each([1, 20, 40])("page %i with per=25 reads at most 60 rows in one round trip", async (pageNumber) => {
+  it.each([1, 20, 40])("page %i with per=25 reads at most per + 2 rows in one round trip (no erasure yet)", async (pageNumber) => {
     const cost = emptyCost();
     const result = await listCustomers(createDatabase(shard, cost), orgId, pageNumber, 25);
     expect(result.records).toHaveLength(25);
     expect(result.total).toBe(SIZE);
     expect(cost.roundTrips).toBe(1);
-    expect(cost.rowsRead).toBeLessThanOrEqual(60);
-    expect(cost.rowsRead).toBeLessThanOrEqual(result.records.length + 5);
+    expect(cost.rowsRead).toBeLessThanOrEqual(result.records.length + 2);
   });
 
   it("answers the last page and beyond through the API", async () => {
@@ -167,5 +183,62 @@ describe("the list's cost does not grow with the organisation", () => {
     expect(last.records[24].email).toBe(`bulk-${orgId}-1000@example.com`);
     const beyond = await json(await call("GET", "/api/v1/customers?page=41&per=25", { token }));
     expect(beyond).toMatchObject({ current_page: 41, next_page: null, prev_page: null, records: [] });
+  });
+
+  it(`erasing the first customer writes a constant number of rows (its own and at most ${CUSTOMER_SEQ_BITS + 1} of the erasure tree), not one per later customer`, async () => {
+    const neighbourCustomers = await countRows("customers", "organisation_id <> ?", orgId);
+    const { response, cost } = await callWithCost("DELETE", `/api/v1/customers/${await idAt(1)}`, { token });
+    expect(response.status).toBe(204);
+    // The customer row and its indexes, the counter, its events, the tree's nodes (with their primary key): far below 1,000.
+    expect(cost.rowsWritten).toBeLessThanOrEqual(20 + 2 * CUSTOMER_SEQ_BITS);
+    expect(await countRows("customer_erasures", "organisation_id = ?", orgId)).toBeLessThanOrEqual(CUSTOMER_SEQ_BITS + 1);
+    expect(await countRows("customers", "organisation_id <> ?", orgId)).toBe(neighbourCustomers);
+  });
+
+  it("after scattered erasures every page holds exactly the remaining customers of its ranks, and reads per + a constant", async () => {
+    // 60 more erasures spread over the sequence (the first customer is already gone).
+    const erasedSeqs = Array.from({ length: 60 }, (_, i) => 7 + i * 16);
+    for (const seq of erasedSeqs) expect((await call("DELETE", `/api/v1/customers/${await idAt(seq)}`, { token })).status).toBe(204);
+    const remaining = Array.from({ length: SIZE }, (_, i) => i + 1).filter((seq) => seq !== 1 && !erasedSeqs.includes(seq));
+    const per = 25;
+    for (const page of [1, 2, 17, 37, 38, 39]) {
+      const cost = emptyCost();
+      const result = await listCustomers(createDatabase(shard, cost), orgId, page, per);
+      expect(result.total).toBe(remaining.length);
+      expect(result.records.map((c) => c.orgSeq)).toEqual(remaining.slice((page - 1) * per, page * per));
+      expect(cost.roundTrips).toBe(1);
+      // The organisation, the page, and the descent: one step and one node per level of the tree.
+      expect(cost.rowsRead).toBeLessThanOrEqual(result.records.length + 3 + 2 * (CUSTOMER_SEQ_BITS + 1));
+    }
+    const last = await json(await call("GET", `/api/v1/customers?page=38&per=${per}`, { token }));
+    expect(last).toMatchObject({ current_page: 38, total_pages: 38, next_page: null });
+    expect(last.records.at(-1).email).toBe(`bulk-${orgId}-1000@example.com`);
+  });
+});
+
+describe("erasures racing creates and each other", () => {
+  it("leave every page exact: the remaining customers in id order, each once, and the right total", async () => {
+    const org = await createOrganisation();
+    const created: number[] = [];
+    for (let i = 0; i < 18; i++) created.push((await createCustomer(org)).id);
+    const victims = created.filter((_, i) => i % 3 === 0);
+    const answers = await Promise.all([
+      ...victims.map((id) => call("DELETE", `/api/v1/customers/${id}`, { token: org.token })),
+      ...victims.map((id) => call("DELETE", `/api/v1/customers/${id}`, { token: org.token })),
+      ...Array.from({ length: 6 }, () => call("POST", "/api/v1/customers", { token: org.token, body: customerBody() })),
+    ]);
+    // Each victim erased exactly once (one 204, one 404), every create stored.
+    expect(answers.filter((r) => r.status === 204)).toHaveLength(victims.length);
+    expect(answers.filter((r) => r.status === 404)).toHaveLength(victims.length);
+    const added = await Promise.all(answers.filter((r) => r.status === 201).map(async (r) => (await json(r)).id as number));
+    expect(added).toHaveLength(6);
+    const expected = [...created.filter((id) => !victims.includes(id)), ...added].sort((a, b) => a - b);
+    const seen: number[] = [];
+    for (let page = 1; page <= 4; page++) {
+      const body = await json(await call("GET", `/api/v1/customers?page=${page}&per=5`, { token: org.token }));
+      expect(body.total_pages).toBe(Math.ceil(expected.length / 5));
+      seen.push(...body.records.map((c: { id: number }) => c.id));
+    }
+    expect(seen).toEqual(expected);
   });
 });

@@ -1,24 +1,29 @@
 /**
  * @module Customers' SQL. Each function is one D1 round trip (one batch).
  *
- * Cost: create = 1 batch (insert + counter update, atomic); show = 1
- * statement, 2 rows read; list = 1 batch, 1 + `per` rows read whatever the page number
- * or the organisation's size (pages address `org_seq`, no COUNT, no OFFSET).
+ * Cost: create = the e-mail's claim (the directory), then 1 batch (insert +
+ * counter update, atomic); show = 1 statement, 2 rows read; list = 1 batch,
+ * at most `per` + 3 + 2 × (CUSTOMER_SEQ_BITS + 1) rows read whatever the page number,
+ * the organisation's size or its erasures (pages address `org_seq` through
+ * the erasure tree: no COUNT, no OFFSET); erasure = rows of its own + a
+ * constant.
  */
-import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
+import { and, asc, eq, gte, type SQLWrapper, sql } from "drizzle-orm";
 import { nowIso } from "../../lib/time";
 import { claimKey, KeysTaken, releaseClaims, withClaims } from "../claims/claims.queries";
 import type { Database } from "../db/client";
-import { mapped, writeOnly } from "../db/client";
+import { mapped, rawStatement, writeOnly } from "../db/client";
 import { compileQuery } from "../db/compiled";
+import { isNotNullViolation } from "../db/errors";
 import { customerCreatedEvent, customerDeletedEvent, customerEansDeletedEvents, customerUpdatedEvent, eraseCustomerEvents } from "../db/events";
 import { partialUpdateSet } from "../db/partial-update";
 import type { CustomerRow } from "../db/schema";
-import { customers, eans, organisations } from "../db/schema";
+import { customerErasures, customers, eans, organisations } from "../db/schema";
 import { forgetAnswersHolding } from "../idempotency/idempotency.queries";
 import { subjectOf } from "../idempotency/idempotency.subjects";
+import { MAX_CUSTOMER_SEQ } from "../limits";
 import { joinedOrganisationRef, organisationRef } from "../organisations/organisations.queries";
-import { ownedCustomer, ownedCustomerId } from "../ownership";
+import { OWNED_CUSTOMER_SQL, ownedCustomer, ownedCustomerId } from "../ownership";
 import type { CreateCustomerInput } from "./customers.schemas";
 
 /** The organisation as rendered, with its customer count (the list's total). */
@@ -54,7 +59,7 @@ const insertCustomerRow = compileQuery(
       .insert(customers)
       .values({
         organisationId: $.organisationId,
-        orgSeq: sql`(select ${organisations.customersCount} + 1 from ${organisations} where ${organisations.id} = ${$.organisationId})`,
+        orgSeq: sql`(select ${organisations.customersSeq} + 1 from ${organisations} where ${organisations.id} = ${$.organisationId})`,
         email: $.email,
         externalId: $.externalId,
         registeredFromIp: $.registeredFromIp,
@@ -77,14 +82,22 @@ const insertCustomerRow = compileQuery(
       .returning(),
 );
 
-/** One more customer on the organisation's counter; the organisation as rendered. */
+/** One more customer on the organisation's counters (NULL, refused, past MAX_CUSTOMER_SEQ); the organisation as rendered. */
 const countNewCustomer = compileQuery(["organisationId"], (db, $) =>
   db
     .update(organisations)
-    .set({ customersCount: sql`${organisations.customersCount} + 1` })
+    .set({
+      customersCount: sql`${organisations.customersCount} + 1`,
+      customersSeq: sql`case when ${organisations.customersSeq} < ${MAX_CUSTOMER_SEQ} then ${organisations.customersSeq} + 1 end`,
+    })
     .where(eq(organisations.id, $.organisationId))
     .returning(organisationRef),
 );
+
+/** The organisation has created MAX_CUSTOMER_SEQ customers: its counter refused the next. */
+export function isOverCustomerCap(error: unknown): boolean {
+  return isNotNullViolation(error, "organisations.customers_seq");
+}
 
 /**
  * Inserts the customer with the next `org_seq` of its organisation and bumps
@@ -139,20 +152,51 @@ export async function findCustomer(db: Database, organisationId: number, custome
   return found ?? null;
 }
 
-/** The customers with `after` < org_seq ≤ `upTo`, in order. */
-const customersBySeq = compileQuery(["organisationId", "after", "upTo"], (db, $) =>
+/**
+ * The `org_seq` of the organisation's `k`-th remaining customer (k ≥ 1), by a
+ * descent of the erasure tree from its top: one node (one primary-key lookup)
+ * per level, CUSTOMER_SEQ_BITS levels, whatever the organisation's size. At
+ * each level the half below `pos + step` is taken when it holds fewer than
+ * the `rem` customers still to pass. (Integers throughout: a bound number may
+ * arrive as REAL, and step / 2 must stay integer division.)
+ */
+const kthRemainingSeq = (organisationId: SQLWrapper, k: SQLWrapper) => sql`(
+  -- No erasure yet (the usual case): the k-th customer is the k-th sequence, and the tree is not walked.
+  select case when not exists (select 1 from ${customerErasures} e where e.organisation_id = ${organisationId}) then cast(${k} as integer) else (
+  with recursive descent(step, pos, rem) as (
+    select ${sql.raw(String(MAX_CUSTOMER_SEQ / 2))}, 0, cast(${k} as integer)
+    union all
+    select d.step / 2,
+      d.pos + (case when d.step - coalesce(t.erased, 0) < d.rem then d.step else 0 end),
+      d.rem - (case when d.step - coalesce(t.erased, 0) < d.rem then d.step - coalesce(t.erased, 0) else 0 end)
+    from descent d
+    left join ${customerErasures} t on t.organisation_id = ${organisationId} and t.node = d.pos + d.step
+    where d.step >= 1
+  )
+  select pos + 1 from descent where step = 0
+) end)`;
+
+/** Kaminari's page: the remaining customers ranked `from` … `from + per − 1`, in `org_seq` (= id) order. */
+const customersFromRank = compileQuery(["organisationId", "from", "per"], (db, $) =>
   db
     .select()
     .from(customers)
-    .where(and(eq(customers.organisationId, $.organisationId), gt(customers.orgSeq, $.after), lte(customers.orgSeq, $.upTo)))
-    .orderBy(asc(customers.orgSeq)),
+    .where(and(eq(customers.organisationId, $.organisationId), gte(customers.orgSeq, kthRemainingSeq($.organisationId, $.from))))
+    .orderBy(asc(customers.orgSeq))
+    .limit($.per),
 );
 
-/** Page `page` of `per` customers, by id (= by `org_seq`), and the organisation's total. */
+/**
+ * Page `page` of `per` customers, by id (= by `org_seq`), and the
+ * organisation's total: `per` + 2 rows read without erasures, and at most
+ * `per` + 3 + 2 × (CUSTOMER_SEQ_BITS + 1) at any page however many customers
+ * were erased (the descent reads a step and a node per level).
+ */
 export async function listCustomers(db: Database, organisationId: number, page: number, per: number) {
+  // Past the last customer, the descent points past the last sequence given: no row.
   const [[organisation], records] = await db.run([
     organisationWithCount.bind({ organisationId }),
-    customersBySeq.bind({ organisationId, after: (page - 1) * per, upTo: page * per }),
+    customersFromRank.bind({ organisationId, from: (page - 1) * per + 1, per }),
   ]);
   if (!organisation) throw new Error(`organisation ${organisationId} of a valid token does not exist`);
   return { organisation, records, total: organisation.customersCount };
@@ -241,20 +285,41 @@ export async function updateCustomer(db: Database, directory: Database, organisa
 }
 
 /**
+ * The erased customer's sequence, added to the erasure tree: one to each node
+ * that covers it (seq, seq + lowbit(seq), … ≤ MAX_CUSTOMER_SEQ: at most
+ * CUSTOMER_SEQ_BITS + 1).
+ * Nothing for a customer that is not the organisation's. Runs before its row
+ * is deleted (it reads the sequence there).
+ */
+function countErasure(organisationId: number, customerId: number) {
+  return rawStatement(
+    `with recursive nodes(n) as (
+       select org_seq from customers where ${OWNED_CUSTOMER_SQL.text}
+       union all
+       select n + (n & -n) from nodes where n + (n & -n) <= ${MAX_CUSTOMER_SEQ}
+     )
+     insert into customer_erasures (organisation_id, node, erased)
+     select ?, n, 1 from nodes where true
+     on conflict (organisation_id, node) do update set erased = erased + 1`,
+    [...OWNED_CUSTOMER_SQL.params(organisationId, customerId), organisationId],
+    { writes: true },
+  );
+}
+
+/**
  * Erases the organisation's customer (GDPR Art. 17) in one atomic batch: its
  * EANs, its row (profile and consents with it), and every stored
  * Idempotency-Key answer about it (kept as a bare 404, so a retry of its
  * creation answers "Not found" and creates nothing). The organisation's
- * count drops and the customers after it move up one place, so pages stay
- * dense: the sequence is shifted through negative values, as the unique index
- * on (organisation, sequence) is checked row by row. Costs one row written
- * per customer after it. False when the customer is not the organisation's.
+ * count drops and its sequence is counted in the erasure tree (at most
+ * CUSTOMER_SEQ_BITS + 1 rows), which keeps pages exact: rows written are the
+ * customer's own (its row, EANs, events, claims) plus a constant, whatever
+ * the organisation's size. False when the customer is not the organisation's.
  * Then, in the directory, the operator's stored answers about it, and its
  * claims on its e-mail and EAN numbers.
  */
 export async function eraseCustomer(db: Database, directory: Database, organisationId: number, customerId: number): Promise<boolean> {
   const owned = ownedCustomer(organisationId, customerId);
-  const erasedSeq = sql`(select ${customers.orgSeq} from ${customers} where ${owned})`;
   const now = nowIso();
   const [[customer], numbers, , , , , , , erased] = await db.run([
     // What it held that must be unique across shards: released in the directory once it is gone.
@@ -269,12 +334,7 @@ export async function eraseCustomer(db: Database, directory: Database, organisat
         .set({ customersCount: sql`${organisations.customersCount} - 1` })
         .where(and(eq(organisations.id, organisationId), sql`exists (select 1 from ${customers} where ${owned})`)),
     ),
-    writeOnly(
-      db
-        .update(customers)
-        .set({ orgSeq: sql`-(${customers.orgSeq} - 1)` })
-        .where(and(eq(customers.organisationId, organisationId), sql`${customers.orgSeq} > ${erasedSeq}`)),
-    ),
+    countErasure(organisationId, customerId),
     eraseCustomerEvents(organisationId, customerId),
     customerEansDeletedEvents(organisationId, customerId, now),
     writeOnly(db.delete(eans).where(eq(eans.customerId, ownedCustomerId(organisationId, customerId)))),
@@ -282,12 +342,6 @@ export async function eraseCustomer(db: Database, directory: Database, organisat
     writeOnly(forgetAnswersHolding(db, sql`(select 'customer:' || ${customers.id} from ${customers} where ${owned})`)),
     mapped(db.delete(customers).where(owned).returning({ id: customers.id }), (result) => result.results),
     customerDeletedEvent(organisationId, customerId, now),
-    writeOnly(
-      db
-        .update(customers)
-        .set({ orgSeq: sql`-${customers.orgSeq}` })
-        .where(and(eq(customers.organisationId, organisationId), sql`${customers.orgSeq} < 0`)),
-    ),
   ]);
   if (erased.length === 0) return false;
   // The operator's stored answers about it (its EANs' state moves) are the directory's: emptied once the erasure proved it the caller's.

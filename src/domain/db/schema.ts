@@ -9,7 +9,7 @@
  * (`"0.00341"`), so nothing is converted on the way out.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** The values of the enum-like columns: the request rules and the renderings take them from here. */
 export const TITLES = ["mr", "mrs"] as const;
@@ -51,13 +51,13 @@ export const organisations = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     name: text("name").notNull(),
     domain: text("domain").notNull(),
-    /**
-     * Number of customers, written in the same batch as every customer insert
-     * and erasure; `customers.org_seq` runs densely from 1 to this count (an
-     * erasure moves the later customers up one place), so the list endpoint
-     * pages by sequence range, with no COUNT(*) and no OFFSET.
-     */
+    /** Number of customers (the list's total), written in the same batch as every customer insert and erasure: no COUNT(*). */
     customersCount: integer("customers_count").notNull().default(0),
+    /**
+     * The last `customers.org_seq` given: a new customer takes the next one
+     * (never reused). NULL past MAX_CUSTOMER_SEQ, which its NOT NULL refuses.
+     */
+    customersSeq: integer("customers_seq").notNull().default(0),
     /**
      * Webhook delivery messages of this organisation in the shared delivery
      * queue (src/webhooks): the dispatcher hands over no more than
@@ -70,6 +70,24 @@ export const organisations = sqliteTable(
   },
   // One domain names one organisation.
   (t) => [uniqueIndex("organisations_domain_unique").on(t.domain)],
+);
+
+/**
+ * The organisation's erased customers, as a Fenwick tree over `org_seq`
+ * (1 … MAX_CUSTOMER_SEQ): `node` counts the erasures of the sequences
+ * (node − lowbit(node), node]; absent nodes count none. An erasure adds one
+ * to at most log2(MAX_CUSTOMER_SEQ) + 1 nodes, and the list finds where page N
+ * starts by descending as many levels: both a constant number of rows,
+ * whatever the organisation's size (src/domain/customers/customers.queries.ts).
+ */
+export const customerErasures = sqliteTable(
+  "customer_erasures",
+  {
+    organisationId: integer("organisation_id").notNull(),
+    node: integer("node").notNull(),
+    erased: integer("erased").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.organisationId, t.node] })],
 );
 
 export const suppliers = sqliteTable(
@@ -95,7 +113,7 @@ export const customers = sqliteTable(
     organisationId: integer("organisation_id")
       .notNull()
       .references(() => organisations.id),
-    /** 1-based position of the customer within its organisation (dense). */
+    /** 1-based position of the customer within its organisation, in creation order (erasures leave gaps: customerErasures). */
     orgSeq: integer("org_seq").notNull(),
     email: text("email").notNull(),
     /** The partner's own id for the customer, unique within the organisation. */
