@@ -5,8 +5,8 @@
  * wrangler.toml at run time (nothing duplicated in the repository).
  */
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { migrateAll } from "./db-migrate.mjs";
@@ -62,6 +62,61 @@ function stopAllOnExit() {
  * `vars` go into its .dev.vars beside the ADMIN_TOKEN (e.g.
  * WEBHOOKS_ALLOW_LOCAL_URLS for a local webhook receiver).
  */
+/**
+ * Copies into `state` a local state with every D1 database of the config
+ * migrated. The migrated state is built once per set of databases and
+ * migrations (a key over both) and copied from then on: servers started side
+ * by side (the node tests) share one build instead of each running wrangler
+ * once per database.
+ */
+async function migratedState(configPath, state, cwd) {
+  const config = readFileSync(configPath, "utf8");
+  const databases = config
+    .split(/^\[\[d1_databases\]\]\s*$/m)
+    .slice(1)
+    .map((block) => block.split(/^\[/m)[0])
+    .join("\n");
+  const hash = createHash("sha256").update(databases);
+  for (const dir of [...new Set([...databases.matchAll(/^migrations_dir = "(.*)"$/gm)].map((match) => match[1]))]) {
+    for (const file of readdirSync(dir)
+      .filter((name) => name.endsWith(".sql"))
+      .sort())
+      hash.update(file).update(readFileSync(path.join(dir, file)));
+  }
+  const templates = path.join(ROOT, ".wrangler", "migrated-states");
+  const template = path.join(templates, hash.digest("hex").slice(0, 16));
+  const ready = path.join(template, "ready");
+  mkdirSync(templates, { recursive: true });
+  if (!existsSync(ready)) {
+    let building = false;
+    // A lock left by a run that died is taken over after three minutes.
+    if (existsSync(`${template}.lock`) && Date.now() - statSync(`${template}.lock`).mtimeMs > 180_000)
+      rmSync(`${template}.lock`, { recursive: true, force: true });
+    try {
+      mkdirSync(`${template}.lock`);
+      building = true;
+    } catch {}
+    if (building) {
+      try {
+        rmSync(template, { recursive: true, force: true });
+        await migrateAll({ configPath, where: ["--local", "--persist-to", path.join(template, "state")], cwd, quiet: true });
+        writeFileSync(ready, "");
+      } finally {
+        rmSync(`${template}.lock`, { recursive: true, force: true });
+      }
+    } else {
+      // Another server is building it: wait for it (or take over if it gave up).
+      const deadline = Date.now() + 180_000;
+      while (!existsSync(ready)) {
+        if (!existsSync(`${template}.lock`)) return migratedState(configPath, state, cwd);
+        if (Date.now() > deadline) throw new Error("the migrated state was not built in time");
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  }
+  cpSync(path.join(template, "state"), state, { recursive: true });
+}
+
 export async function startLoadtestServer(
   name,
   { config: configFile = "wrangler.toml", alongside = ["wrangler.docs.toml"], logLevel = "error", vars = {} } = {},
@@ -100,7 +155,7 @@ export async function startLoadtestServer(
   // Run wrangler on this Node (22, from the `node` devDependency), whatever `node` is on PATH.
   const wranglerJs = path.join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 
-  await migrateAll({ configPath, where: ["--local", "--persist-to", state], cwd: dir, quiet: true });
+  await migratedState(configPath, state, dir);
 
   const port = await freePort();
   const child = spawn(

@@ -11,7 +11,7 @@
 export const SHARD_ID_STRIDE = 2 ** 40;
 
 /** The tables whose ids a shard allocates (AUTOINCREMENT); organisations and suppliers take the directory's ids. */
-export const SHARD_SEQUENCED_TABLES = ["customers", "eans", "events", "webhook_endpoints", "webhook_deliveries", "idempotency_keys"];
+export const SHARD_SEQUENCED_TABLES = ["customers", "eans", "events", "webhook_endpoints", "idempotency_keys"];
 
 /** SQL statements that raise shard `index`'s sequences to its first id (none for shard 0). */
 export function shardSequenceStatements(index) {

@@ -7,7 +7,9 @@
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { DryRunPassed } from "./domain/db/dry-run";
+import { isMovingOrganisation } from "./domain/db/errors";
 import { ApiError, errorBody } from "./domain/errors";
+import { MOVE_RETRY_AFTER_S } from "./domain/limits";
 import type { AppEnv } from "./env";
 import { answerHeaders } from "./middleware/answer-headers";
 import { allowedOrigins } from "./middleware/cors";
@@ -22,6 +24,7 @@ function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   // Hono's own guards (e.g. a body it cannot read) speak HTTPException.
   if (error instanceof HTTPException && error.status === 400) return ApiError.request("malformed_json");
+  if (isMovingOrganisation(error)) return ApiError.moving(MOVE_RETRY_AFTER_S);
   return ApiError.request("internal_error");
 }
 

@@ -1,5 +1,6 @@
 /** @module The Worker's bindings and the per-request context variables: one typed `AppEnv`. */
 import type { D1Cost, Database } from "./domain/db/client";
+import type { MoveCursor, MovedMaxIds } from "./domain/moves/moves.queries";
 
 export interface Bindings {
   /** Which shard holds each organisation; tokens, suppliers, the operator's idempotency keys (src/domain/db/directory-schema.ts). */
@@ -21,6 +22,8 @@ export interface Bindings {
   WEBHOOK_DISPATCH: Queue<DispatchMessage>;
   /** One event to POST to one endpoint, one attempt: consumed by src/webhooks/deliver.ts. */
   WEBHOOK_DELIVERIES: Queue<DeliveryMessage>;
+  /** One step of an organisation's move between shards: consumed by src/moves/move-organisation.ts. */
+  ORGANISATION_MOVES: Queue<MoveMessage>;
   /** The enbro-docs Worker (wrangler.docs.toml): /docs and its files. */
   DOCS: Fetcher;
   /** "true" (from .dev.vars, for local work only) also accepts http:// and local hosts as webhook URLs. */
@@ -31,6 +34,19 @@ export interface DispatchMessage {
   organisation_id: number;
   /** The organisation's shard. */
   shard: number;
+}
+
+/** One step of an organisation's move (src/moves/move-organisation.ts). */
+export interface MoveMessage {
+  organisation_id: number;
+  from: number;
+  to: number;
+  /** Copy the next chunk to `to`, or remove the next chunk from `shard`. */
+  kind: "copy" | "remove";
+  cursor?: MoveCursor;
+  max_ids?: MovedMaxIds;
+  /** For a removal: the shard it removes from. */
+  shard?: number;
 }
 
 export interface DeliveryMessage {

@@ -12,6 +12,8 @@ import { call, createCustomer, createOrganisation, createSupplier, customerBody,
 export interface Fixture {
   owner: TestOrganisation;
   stranger: TestOrganisation;
+  /** An organisation with no data, on shard 0: the one the matrix moves (to shard 1). */
+  idle: TestOrganisation;
   customerId: number;
   supplierId: number;
   tokenId: number;
@@ -39,6 +41,7 @@ export interface RouteCase {
 export async function createFixture(): Promise<Fixture> {
   const owner = await createOrganisation();
   const stranger = await createOrganisation();
+  const idle = await createOrganisation(undefined, undefined, 0);
   const customer = await createCustomer(owner);
   const supplier = await createSupplier();
   const ean = await call("POST", `/api/v1/customers/${customer.id}/eans`, { token: owner.token, body: { ean: eanFields() } });
@@ -49,7 +52,7 @@ export async function createFixture(): Promise<Fixture> {
   const endpoint = await call("POST", "/api/v1/webhook_endpoints", { token: owner.token, body: webhookEndpointBody(["customer.deleted"]) });
   if (endpoint.status !== 201) throw new Error(`fixture webhook endpoint not created: ${endpoint.status}`);
   const webhookEndpointId = (await endpoint.json<{ id: number }>()).id;
-  return { owner, stranger, customerId: customer.id, supplierId: supplier.id, tokenId: owner.tokenId, eanId, eventId, webhookEndpointId };
+  return { owner, stranger, idle, customerId: customer.id, supplierId: supplier.id, tokenId: owner.tokenId, eanId, eventId, webhookEndpointId };
 }
 
 interface Call {
@@ -90,6 +93,7 @@ export const CALLS: Record<string, Call> = {
   listWebhookDeliveries: { ids: (f) => ({ id: f.webhookEndpointId }), ok: 200 },
   createOrganisation: { body: () => ({ name: "Matrix Org" }), ok: 201 },
   getOrganisationForOperator: { ids: (f) => ({ id: f.owner.id }), ok: 200 },
+  moveOrganisation: { ids: (f) => ({ id: f.idle.id }), body: () => ({ shard: 1 }), ok: 202 },
   issueToken: { ids: (f) => ({ id: f.owner.id }), ok: 201 },
   revokeToken: { ids: (f) => ({ id: f.tokenId }), ok: 204 },
   createSupplier: { body: () => ({ name: `Matrix Supplier ${crypto.randomUUID()}` }), ok: 201 },

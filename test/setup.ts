@@ -11,13 +11,13 @@ import { shardSequenceStatements } from "../scripts/shard-sequences.mjs";
 import { shardsOf } from "../src/domain/db/shards";
 import { checkRecordedExchanges } from "./openapi-conformance";
 
-await applyD1Migrations(env.DIRECTORY, env.TEST_DIRECTORY_MIGRATIONS);
-await Promise.all(
-  shardsOf(env).map(async (shard, index) => {
+await Promise.all([
+  applyD1Migrations(env.DIRECTORY, env.TEST_DIRECTORY_MIGRATIONS),
+  ...shardsOf(env).map(async (shard, index) => {
     await applyD1Migrations(shard, env.TEST_MIGRATIONS);
     const statements = shardSequenceStatements(index);
     if (statements.length > 0) await shard.batch(statements.map((sql) => shard.prepare(sql)));
   }),
-);
+]);
 
 afterAll(() => checkRecordedExchanges());

@@ -87,6 +87,7 @@ const REQUEST_ERRORS = {
   idempotency_key_reused: { status: 422, message: "was used with another request" },
   idempotency_key_in_use: { status: 409, message: "is in use by a request still running" },
   rate_limited: { status: 429, message: "too many requests" },
+  organisation_moving: { status: 503, message: "is moving to another database; retry shortly" },
   internal_error: { status: 500, message: "internal server error" },
 } as const;
 
@@ -131,6 +132,11 @@ export class ApiError extends Error {
   /** 405: the path exists, with other methods (`allowed`). */
   static methodNotAllowed(allowed: readonly string[]): ApiError {
     return new ApiError(405, "method_not_allowed", [], { Allow: allowed.join(", ") });
+  }
+
+  /** 503: the organisation's data is being moved between shards; writes resume after the move. */
+  static moving(retryAfterSeconds: number): ApiError {
+    return new ApiError(503, "organisation_moving", [], { "Retry-After": String(retryAfterSeconds) });
   }
 
   static rateLimited(retryAfterSeconds: number): ApiError {

@@ -85,3 +85,14 @@ export const WEBHOOK_GIVE_UP_AFTER_MS = 36 * 3600 * 1000;
 export const CLAIM_ORPHAN_AFTER_MS = 5 * 60 * 1000;
 /** Claims the orphan sweep visits per table and run (every five minutes); one statement reads them, 98 keys per shard lookup. */
 export const CLAIM_SWEEP_BATCH = 98;
+
+/** Moving an organisation between shards (src/domain/moves): rows copied or removed per step (one queue message, one batch each way). */
+export const MOVE_ROWS_PER_STEP = 100;
+/** Retry-After of a write refused while its organisation moves. */
+export const MOVE_RETRY_AFTER_S = 30;
+/**
+ * How long the old shard keeps the moved copy, read-only, before it is
+ * removed: longer than an isolate trusts a cached token (TOKEN_CACHE_TTL_MS)
+ * plus KV's propagation (~60 s), so a stale route reads consistent data.
+ */
+export const MOVE_CLEANUP_DELAY_S = 120;

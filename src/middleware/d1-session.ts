@@ -40,7 +40,7 @@ export function d1Session(): MiddlewareHandler<AppEnv> {
     };
     // The request's write context: its D1 (the session), its cost, its dry run; made on first use.
     c.set("database", () => {
-      database ??= new Database(open, c.get("d1Cost"), c.get("dryRun") === true, c.get("shard"));
+      database ??= new Database(open, c.get("d1Cost"), c.get("dryRun") === true, c.get("shard"), c.get("organisationId"));
       return database;
     });
     // The operator API reaches shards beside the directory: their primaries, in the request's cost.

@@ -111,6 +111,7 @@ function content(body: { schema: z.ZodType; example?: unknown }) {
 const STATUS_TEXT: Record<number, string> = {
   200: "OK",
   201: "Created",
+  202: "Accepted: started",
   204: "No Content",
   400: "Malformed JSON",
   401: "Not authenticated",
@@ -121,6 +122,7 @@ const STATUS_TEXT: Record<number, string> = {
   422: "Validation failed: every error of the request",
   429: "Rate limited",
   500: "Unexpected error",
+  503: "The organisation is moving to another database: retry after Retry-After",
 };
 
 const webhookHeader = (name: string, description: string, example: string) => ({
@@ -186,6 +188,8 @@ function responsesOf(op: AnyRouteRecord) {
   }
   // Every write reads dry_run: a value that is no boolean, or dry_run=true where it cannot run dry, is 422.
   if (op.method !== "get") responses["422"] ??= error(422);
+  // An organisation's writes wait while it moves between shards (the operator's EAN moves too).
+  if (op.method !== "get" && (op.auth === "organisation" || op.operationId === "moveEanState")) responses["503"] ??= error(503);
   if (isDryRunnable(op)) {
     // A dry run that would succeed answers 200 {"valid":true}; a PATCH's 200 is either.
     const existing = (responses["200"] as { content?: { "application/json": { schema: object; example?: unknown } } } | undefined)?.content?.[
@@ -289,6 +293,9 @@ export function buildOpenApiDocument(records: readonly AnyRouteRecord[], audienc
       "Retry-After": { description: "Seconds to wait.", schema: { type: "integer" } },
     }),
     500: errorResponse(STATUS_TEXT[500]!, "Errors"),
+    503: errorResponse(STATUS_TEXT[503]!, "Errors", requestError("organisation_moving", "is moving to another database; retry shortly"), {
+      "Retry-After": { description: "Seconds to wait.", schema: { type: "integer" } },
+    }),
   });
   const operator = audience === "operator";
   return {

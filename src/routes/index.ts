@@ -8,7 +8,7 @@ import type { AnyRouteRecord } from "../routing/route";
 import { createCustomer, eraseCustomerRoute, exportCustomer, getCustomer, listCustomersRoute, updateCustomerRoute } from "./customers.routes";
 import { createEan, createEansInBulk, deleteEanRoute, getEan, listEansRoute, moveEanStateRoute, updateEanRoute } from "./eans.routes";
 import { getEvent, listEventsRoute } from "./events.routes";
-import { createOrganisation, getMe, getOrganisationForOperator, issueToken, revokeTokenRoute } from "./organisations.routes";
+import { createOrganisation, getMe, getOrganisationForOperator, issueToken, moveOrganisation, revokeTokenRoute } from "./organisations.routes";
 import { getPeerCustomer } from "./peer.routes";
 import { createSupplier, listSuppliersForClients, listSuppliersForOperator } from "./suppliers.routes";
 import { ping } from "./system.routes";
@@ -44,6 +44,7 @@ export const ALL_ROUTES = [
   listWebhookDeliveries,
   createOrganisation,
   getOrganisationForOperator,
+  moveOrganisation,
   issueToken,
   revokeTokenRoute,
   createSupplier,

@@ -9,12 +9,13 @@ import { isUniqueViolation } from "../domain/db/errors";
 import { shardsOf } from "../domain/db/shards";
 import { ApiError, fieldError } from "../domain/errors";
 import { subjectOf } from "../domain/idempotency/idempotency.subjects";
-import { TOKEN_CACHE_TTL_MS } from "../domain/limits";
+import { MOVE_CLEANUP_DELAY_S, MOVE_ROWS_PER_STEP, TOKEN_CACHE_TTL_MS } from "../domain/limits";
 import {
   createdOrganisationJson,
   issuedTokenJson,
   operatorOrganisationJson,
   organisationJson,
+  organisationMoveJson,
   toOrganisationJson,
 } from "../domain/organisations/organisations.json";
 import {
@@ -27,11 +28,12 @@ import {
   shardSizes,
   unregisterOrganisation,
 } from "../domain/organisations/organisations.queries";
-import { createOrganisationBody, slugify } from "../domain/organisations/organisations.schemas";
+import { createOrganisationBody, moveOrganisationBody, slugify } from "../domain/organisations/organisations.schemas";
 import * as f from "../domain/validation/fields";
 import type { AppEnv } from "../env";
 import { generateToken, sha256Hex, type TokenEntry, tokenKvKey } from "../lib/tokens";
 import { forgetCachedToken } from "../middleware/auth";
+import { startMove } from "../moves/move-organisation";
 import * as examples from "../openapi/examples";
 import { defineRoute } from "../routing/route";
 
@@ -121,6 +123,34 @@ export const getOrganisationForOperator = defineRoute("get", "/admin/v1/organisa
     const organisation = await findOrganisation(c.get("shardDatabase")(entry.shard), entry.id);
     if (!organisation) throw ApiError.notFound();
     return c.json({ ...toOrganisationJson(organisation), shard: entry.shard }, 200);
+  },
+});
+
+export const moveOrganisation = defineRoute("post", "/admin/v1/organisations/:id/move", {
+  operationId: "moveOrganisation",
+  tag: "Operator",
+  summary: "Move an organisation to another shard",
+  description:
+    `Copies its rows to the shard in steps of ${MOVE_ROWS_PER_STEP} (a queue), then routes it there; the old copy is removed ` +
+    `${MOVE_CLEANUP_DELAY_S} s later. Meanwhile its reads work and its writes answer 503 with Retry-After. ` +
+    "`GET /admin/v1/organisations/:id` shows the new shard once it is done.",
+  auth: "operator",
+  scope: "global",
+  answerHolds: "nothing",
+  params: z.object({ id: f.pathId("Organisation id") }),
+  body: { schema: moveOrganisationBody, example: { shard: 1 } },
+  responses: { 202: { schema: organisationMoveJson } },
+  handler: async (c) => {
+    const organisationId = c.req.valid("param").id;
+    const to = c.req.valid("json").shard;
+    const entry = await findDirectoryEntry(c.get("database")(), organisationId);
+    if (!entry) throw ApiError.notFound();
+    const others = shardsOf(c.env)
+      .map((_, shard) => shard)
+      .filter((shard) => shard !== entry.shard);
+    if (!others.includes(to)) throw ApiError.validation([fieldError("shard", "must_be_one_of", others.join(", "))]);
+    if (!(await startMove(c.env, organisationId, entry.shard, to))) throw ApiError.validation([fieldError("shard", "cannot_be_changed")]);
+    return c.json({ id: organisationId, from: entry.shard, to, state: "moving" as const }, 202);
   },
 });
 

@@ -1,11 +1,15 @@
 /**
  * @module The Worker's queue consumer: the dispatch queue (organisations with
- * new events) and the delivery queue (one attempt each). A message that
+ * new events), the delivery queue (one attempt each), and the moves queue
+ * (one step of an organisation's move between shards). A message that
  * throws is retried by Queues; the others are acknowledged one by one.
  */
 import { createDatabase, type Database, emptyCost } from "../domain/db/client";
 import { shardOf } from "../domain/db/shards";
-import type { Bindings, DeliveryMessage, DispatchMessage } from "../env";
+import { MOVE_RETRY_AFTER_S } from "../domain/limits";
+import { findDirectoryEntry, organisationMoving } from "../domain/organisations/organisations.queries";
+import type { Bindings, DeliveryMessage, DispatchMessage, MoveMessage } from "../env";
+import { runMoveStep } from "../moves/move-organisation";
 import { deliver } from "./deliver";
 import { dispatchEvents } from "./dispatch";
 
@@ -14,6 +18,14 @@ function isDispatch(batch: MessageBatch<unknown>): batch is MessageBatch<Dispatc
 }
 
 export async function consumeQueue(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
+  if (batch.queue.endsWith("-organisation-moves")) {
+    // One step at a time (max_concurrency 1); a step that throws is retried by Queues, and re-running one is safe.
+    for (const message of (batch as MessageBatch<MoveMessage>).messages) {
+      await runMoveStep(env, message.body);
+      message.ack();
+    }
+    return;
+  }
   // Each message names its shard: one database per shard the batch touches.
   const databases = new Map<number, Database>();
   const databaseOf = (shard: number) => {
@@ -23,6 +35,16 @@ export async function consumeQueue(batch: MessageBatch<unknown>, env: Bindings):
       databases.set(shard, db);
     }
     return db;
+  };
+  // An organisation that is moving waits (its rows must not change under the copy); one that has moved is served where it went.
+  const whereIs = async (organisationId: number | undefined, shard: number): Promise<number | null> => {
+    if (organisationId === undefined) return shard;
+    const moving = await organisationMoving(databaseOf(shard), organisationId);
+    if (moving === 0) return shard;
+    if (moving === 1) return null;
+    const entry = await findDirectoryEntry(createDatabase(env.DIRECTORY, emptyCost()), organisationId);
+    if (!entry) return shard;
+    return entry.shard !== shard ? entry.shard : null;
   };
   if (isDispatch(batch)) {
     // Several messages for one organisation: one dispatch covers them all.
@@ -34,7 +56,12 @@ export async function consumeQueue(batch: MessageBatch<unknown>, env: Bindings):
     }
     for (const [organisationId, messages] of byOrganisation) {
       try {
-        await dispatchEvents(databaseOf(messages[0]!.body.shard), env, organisationId);
+        const shard = await whereIs(organisationId, messages[0]!.body.shard);
+        if (shard === null) {
+          for (const message of messages) message.retry({ delaySeconds: MOVE_RETRY_AFTER_S });
+          continue;
+        }
+        await dispatchEvents(databaseOf(shard), env, organisationId);
         for (const message of messages) message.ack();
       } catch (error) {
         console.error(
@@ -48,7 +75,12 @@ export async function consumeQueue(batch: MessageBatch<unknown>, env: Bindings):
   await Promise.all(
     (batch as MessageBatch<DeliveryMessage>).messages.map(async (message) => {
       try {
-        await deliver(databaseOf(message.body.shard), env, message.body);
+        const shard = await whereIs(message.body.organisation_id, message.body.shard);
+        if (shard === null) {
+          message.retry({ delaySeconds: MOVE_RETRY_AFTER_S });
+          return;
+        }
+        await deliver(databaseOf(shard), env, { ...message.body, shard });
         message.ack();
       } catch (error) {
         console.error(

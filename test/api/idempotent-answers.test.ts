@@ -16,6 +16,7 @@ import { createFixture, type Fixture, ROUTES } from "../routes";
 /** Answers that hold no one's data although they have a body: why each is fine. */
 const NOTHING_PERSONAL: Record<string, string> = {
   createSupplier: "a supplier is public reference data",
+  moveOrganisation: "ids and shard numbers: where an organisation moves",
 };
 
 /** How the owner of the fixture removes each kind of subject. */

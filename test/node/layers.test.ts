@@ -6,7 +6,7 @@
  * - domain: src/domain (each resource's schemas, queries, rules and rendering; the
  *           database, the error catalogue, the limits, idempotency's storage)
  * - http:   src/routes (records and handlers), src/routing, src/middleware,
- *           src/openapi, and src/webhooks (the queue consumers: entry points too)
+ *           src/openapi, src/webhooks and src/moves (the queue consumers: entry points too)
  * - app:    src/app.ts, src/index.ts
  * src/env.ts declares the Worker's bindings and context types; it is imported
  * for types only (`import type`), which leave nothing at run time.
@@ -25,7 +25,7 @@ function layerOf(file: string): (typeof LAYERS)[number] | "types" {
   const top = relative.split(path.sep)[0]!;
   if (top === "lib") return "lib";
   if (top === "domain") return "domain";
-  if (["routes", "routing", "middleware", "openapi", "webhooks"].includes(top)) return "http";
+  if (["routes", "routing", "middleware", "openapi", "webhooks", "moves"].includes(top)) return "http";
   throw new Error(`src/${relative} is in no layer: add its folder to test/node/layers.test.ts`);
 }
 

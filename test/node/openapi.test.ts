@@ -42,7 +42,7 @@ describe("the OpenAPI document", () => {
   });
 
   it("describes every error shape of the contract and each document its own bearer scheme", () => {
-    expect(Object.keys(document.components.responses).sort()).toEqual(["400", "401", "404", "409", "413", "415", "422", "429", "500"]);
+    expect(Object.keys(document.components.responses).sort()).toEqual(["400", "401", "404", "409", "413", "415", "422", "429", "500", "503"]);
     expect(Object.keys(document.components.securitySchemes)).toEqual(["organisationToken"]);
     expect(Object.keys(operatorDocument.components.securitySchemes)).toEqual(["operatorToken"]);
     expect(document.components.schemas).toHaveProperty("Customer");

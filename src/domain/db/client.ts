@@ -6,6 +6,8 @@
  *   time) into the request's `D1Cost`, for the request log and the tests;
  * - runs a dry run (`?dry_run=true`) so that nothing is written
  *   (src/domain/db/dry-run.ts), deciding from each statement's `writes`;
+ * - starts an organisation's write batches with the write guard, which
+ *   fails them while the organisation moves between shards;
  * - appends, once per batch, the webhook probe a statement asks for (an
  *   event insert: does its organisation have endpoints?) and records the
  *   organisations to notify (`organisationsToNotify`);
@@ -96,6 +98,8 @@ export class Database {
     readonly dryRun = false,
     /** The shard it sends to (undefined: the directory), for what its batches ask to notify. */
     readonly shard?: number,
+    /** The organisation whose request this is: its write batches start with the write guard (moves). */
+    readonly writer?: number,
   ) {}
 
   // Drizzle's builders, to write queries with (nothing is sent through them).
@@ -113,7 +117,9 @@ export class Database {
       return statements.map((statement, i) => statement.rows(results[i]!)) as ResultsOf<T>;
     }
     const probe = statements.find((statement) => statement.probe)?.probe;
-    const results = await this.send(probe ? [...statements, probe] : statements);
+    const guard = this.writer !== undefined && statements.some((statement) => statement.writes) ? [writeGuardStatement(this.writer)] : [];
+    const results = await this.send([...guard, ...statements, ...(probe ? [probe] : [])]);
+    results.splice(0, guard.length);
     if (probe) {
       const [row] = probe.rows(results.pop()!);
       if (row) this.organisationsToNotify.add(row.organisation_id);
@@ -134,6 +140,16 @@ export class Database {
     }
     return results;
   }
+}
+
+/**
+ * Fails the batch (NOT NULL on write_guard.open) when the organisation is
+ * moving or has moved to another shard; inserts nothing otherwise.
+ */
+export const WRITE_GUARD_SQL = "insert into write_guard (open) select null from organisations where id = ? and moving <> 0";
+
+function writeGuardStatement(organisationId: number): Statement<never> {
+  return rawStatement(WRITE_GUARD_SQL, [organisationId], { writes: true });
 }
 
 /** A database outside a request (queue consumers, scheduled jobs, tests): the binding, its own meter, no dry run. */

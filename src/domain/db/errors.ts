@@ -20,6 +20,11 @@ export function isConstraintViolation(error: unknown): boolean {
   return messages(error).some((m) => m.includes("UNIQUE constraint failed") || m.includes("FOREIGN KEY constraint failed"));
 }
 
+/** True when the write guard refused the batch: the organisation is moving between shards. */
+export function isMovingOrganisation(error: unknown): boolean {
+  return isNotNullViolation(error, "write_guard.open");
+}
+
 /** True when `error` is a NOT NULL constraint failure on `table.column`. */
 export function isNotNullViolation(error: unknown, tableColumn: string): boolean {
   return messages(error).some((m) => m.includes("NOT NULL constraint failed") && m.includes(tableColumn));

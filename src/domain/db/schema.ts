@@ -66,6 +66,12 @@ export const organisations = sqliteTable(
     webhookInFlight: integer("webhook_in_flight").notNull().default(0),
     /** When the dispatcher last handed deliveries over: the daily purge resets a count no message can still hold. */
     webhookDispatchedAt: text("webhook_dispatched_at"),
+    /**
+     * 0: its data is written here. 1: it is being copied to another shard;
+     * 2: it has moved away (this copy is removed shortly). Either way every
+     * write batch for it fails on the write guard (MOVING).
+     */
+    moving: integer("moving").notNull().default(0),
     createdAt: text("created_at").notNull(),
   },
   // One domain names one organisation.
@@ -316,6 +322,17 @@ export const webhookDeliveries = sqliteTable(
  * rows, on `unchanged` when they changed none — so D1 rolls the batch back
  * after every constraint has run (src/domain/db/dry-run.ts).
  */
+/**
+ * Never holds a row: every write batch of an organisation's request starts
+ * with an insert here of NULL when the organisation is moving or has moved
+ * (`organisations.moving`), which NOT NULL refuses, failing the whole batch
+ * (answered 503 with Retry-After); otherwise it inserts nothing (one row read).
+ * A stale token cache that still routes to the old shard cannot write there.
+ */
+export const writeGuard = sqliteTable("write_guard", {
+  open: integer("open").notNull(),
+});
+
 export const dryRunSentinel = sqliteTable("dry_run_sentinel", {
   changed: integer("changed").notNull(),
   unchanged: integer("unchanged").notNull(),

@@ -10,7 +10,7 @@ import { and, asc, eq, getTableColumns, inArray, type SQLWrapper, sql } from "dr
 import { nowIso } from "../../lib/time";
 import { heldElsewhere, releaseClaims, withClaims } from "../claims/claims.queries";
 import type { Database, Statement } from "../db/client";
-import { mapped, writeOnly } from "../db/client";
+import { mapped, rawStatement, writeOnly } from "../db/client";
 import { compileQuery } from "../db/compiled";
 import { isNotNullViolation } from "../db/errors";
 import { eanDeletedEvent, eanStateChangedEvent, eansCreatedEvents, eanUpdatedEvent } from "../db/events";
@@ -352,7 +352,13 @@ export async function findEanForOperator(db: Database, eanId: number): Promise<E
  */
 export async function moveEanState(db: Database, eanId: number, from: EanState, to: EanState) {
   const now = nowIso();
-  const [rows, , [current]] = await db.run([
+  const [, rows, , [current]] = await db.run([
+    // The operator's write has no organisation in its request: the EAN's is guarded here (moves).
+    rawStatement(
+      "insert into write_guard (open) select null from eans e join customers c on c.id = e.customer_id join organisations o on o.id = c.organisation_id where e.id = ? and o.moving <> 0",
+      [eanId],
+      { writes: true },
+    ),
     mapped(
       db
         .update(eans)

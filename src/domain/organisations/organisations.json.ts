@@ -29,3 +29,6 @@ export const operatorOrganisationJson = named(
   "OperatorOrganisation",
   z.object({ id: z.int(), name: z.string(), domain: z.string(), created_at: timestamp, shard: z.int().meta({ description: "Its shard (`SHARD_<n>`)." }) }),
 );
+
+/** A move started: where from, where to. */
+export const organisationMoveJson = named("OrganisationMove", z.object({ id: z.int(), from: z.int(), to: z.int(), state: z.literal("moving") }));

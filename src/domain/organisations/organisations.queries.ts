@@ -4,7 +4,7 @@
  * record for tokens (hash, created, revoked); KV is the lookup; the
  * organisation's own row (name, counters) is on its shard.
  */
-import { eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { nowIso } from "../../lib/time";
 import { type Database, rawStatement } from "../db/client";
 import { compileQuery } from "../db/compiled";
@@ -150,4 +150,22 @@ export async function revokeToken(directory: Database, tokenId: number) {
       .returning({ hash: tokens.hash }),
   ]);
   return rows[0]?.hash ?? null;
+}
+
+/** The directory names the organisation's new shard; its live tokens' hashes (their KV entries must name it too). */
+export async function moveInDirectory(directory: Database, organisationId: number, shard: number) {
+  const [, rows] = await directory.run([
+    directory.update(directoryOrganisations).set({ shard }).where(eq(directoryOrganisations.id, organisationId)),
+    directory
+      .select({ hash: tokens.hash, tokenId: tokens.id })
+      .from(tokens)
+      .where(and(eq(tokens.organisationId, organisationId), isNull(tokens.revokedAt))),
+  ]);
+  return rows;
+}
+
+/** The organisation's `moving` state on this shard (0 here, 1 moving away, 2 moved away), or null when it is not here. */
+export async function organisationMoving(db: Database, organisationId: number): Promise<number | null> {
+  const [[row]] = await db.run([db.select({ moving: organisations.moving }).from(organisations).where(eq(organisations.id, organisationId))]);
+  return row?.moving ?? null;
 }

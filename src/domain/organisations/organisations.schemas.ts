@@ -49,3 +49,10 @@ export function slugify(name: string): string {
     .replace(/^-+|-+$/g, "");
   return slug || "organisation";
 }
+
+export const moveOrganisationBody = named(
+  "OrganisationMoveRequest",
+  f.envelope({
+    shard: f.nonNegativeInteger().meta({ description: "The shard to move it to (`0` … shards − 1), not its own." }),
+  }),
+);
