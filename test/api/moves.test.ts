@@ -6,7 +6,7 @@
  * The queue's steps are run here one by one (the consumer's own function).
  */
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { MoveMessage } from "../../src/env";
 import { runMoveStep } from "../../src/moves/move-organisation";
 import {
@@ -151,6 +151,38 @@ describe("POST /admin/v1/organisations/:id/move", () => {
     const left = await rowsOf(0, org);
     for (const rows of Object.values(left)) expect(rows).toEqual([]);
   }, 60_000);
+
+  it("stops when the new shard holds one of its ids for another organisation: the old shard serves again, the partial copy goes", async () => {
+    const org = await createOrganisation(undefined, undefined, 0);
+    const neighbour = await createOrganisation(undefined, undefined, 1);
+    const customer = await createCustomer(org);
+    // Another organisation's customer with the same id on the new shard (as a later move could meet one).
+    const shard1 = allShards()[1]!;
+    await shard1
+      .prepare(
+        `insert into customers (id, organisation_id, org_seq, email, title, first_name, last_name, birth_date, phone, city, street, building, postal_code, language, created_at, updated_at)
+         values (?, ?, 999, 'clash@example.com', 'mr', 'F', 'L', '1990-01-01', '+3256980144', 'C', 'S', '1', '1000', 'nl', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
+      )
+      .bind(customer.id, neighbour.id)
+      .run();
+    const moves = heldQueue();
+    const withQueue = { ...env, ORGANISATION_MOVES: moves.queue };
+    expect((await call("POST", `/admin/v1/organisations/${org.id}/move`, { token: ADMIN_TOKEN, body: { shard: 1 }, env: withQueue })).status).toBe(202);
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void errors.push(args.map(String).join(" ")));
+    try {
+      while (moves.sent.length > 0) await runMoveStep(withQueue, moves.sent.shift()!);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errors.some((line) => line.includes('"move_conflict"') && line.includes('"table":"customers"'))).toBe(true);
+    expect((await json(await call("GET", `/admin/v1/organisations/${org.id}`, { token: ADMIN_TOKEN }))).shard).toBe(0);
+    expect((await call("POST", "/api/v1/customers", { token: org.token, body: customerBody() })).status).toBe(201);
+    expect((await call("GET", `/api/v1/customers/${customer.id}`, { token: org.token })).status).toBe(200);
+    for (const rows of Object.values(await rowsOf(1, org))) expect(rows).toEqual([]);
+    const clash = await shard1.prepare("select organisation_id from customers where id = ?").bind(customer.id).first<{ organisation_id: number }>();
+    expect(clash).toEqual({ organisation_id: neighbour.id });
+  });
 
   it("refuses the shard it is on, an unbound shard, and an unknown organisation", async () => {
     const org = await createOrganisation(undefined, undefined, 1);
