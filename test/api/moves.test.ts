@@ -119,6 +119,8 @@ describe("POST /admin/v1/organisations/:id/move", () => {
           errors: [{ path: "request", error: "organisation_moving", message: "is moving to another database; retry shortly", type: "custom" }],
         });
       }
+      // A dry run answers what the write would.
+      expect((await call("POST", "/api/v1/customers?dry_run=true", { token: org.token, body: customerBody() })).status).toBe(503);
       expect(await everyPage(org)).toEqual(pagesBefore);
       await runMoveStep(withQueue, message);
       steps++;

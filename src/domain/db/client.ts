@@ -112,12 +112,17 @@ export class Database {
   /** Runs `items` in one batch (atomic: one round trip), each result as its kind reads it. */
   async run<const T extends readonly Runnable[]>(items: T): Promise<ResultsOf<T>> {
     const statements = items.map((item) => (isStatement(item) ? item : statementOf(item as PromiseLike<unknown>)));
+    const guard = this.writer !== undefined && statements.some((statement) => statement.writes) ? [writeGuardStatement(this.writer)] : [];
+    if (this.dryRun && guard.length > 0) {
+      // A dry run answers what the write would: refused too while the organisation moves.
+      const results = await dryRunBatch([...guard, ...statements], (batch) => this.send(batch));
+      return statements.map((statement, i) => statement.rows(results[i + 1]!)) as ResultsOf<T>;
+    }
     if (this.dryRun && statements.some((statement) => statement.writes)) {
       const results = await dryRunBatch(statements, (batch) => this.send(batch));
       return statements.map((statement, i) => statement.rows(results[i]!)) as ResultsOf<T>;
     }
     const probe = statements.find((statement) => statement.probe)?.probe;
-    const guard = this.writer !== undefined && statements.some((statement) => statement.writes) ? [writeGuardStatement(this.writer)] : [];
     const results = await this.send([...guard, ...statements, ...(probe ? [probe] : [])]);
     results.splice(0, guard.length);
     if (probe) {
