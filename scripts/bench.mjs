@@ -563,8 +563,8 @@ the organisation has webhook endpoints (an index seek: no row read when it
 has none, one when it has). When it has, the request then sends one message
 to the dispatch queue (not a D1 cost; the second-to-last row). A page of the feed is one
 indexed range read — 25 rows plus one to know whether there are more —
-however long the feed. Erasing a customer also moves every customer after it
-in its organisation up one place: one more row written per such customer.
+however long the feed. Erasing a customer writes its own rows and at most 25
+nodes of its organisation's erasure tree, whatever the organisation's size.
 
 ## The largest answers
 
