@@ -27,15 +27,38 @@ export function d1Bindings(configPath) {
     .filter(Boolean);
 }
 
-function wrangler(args, { cwd, quiet }) {
+function runWrangler(args, { cwd, quiet }) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRANGLER_JS, ...args], { cwd, env: { ...process.env, CI: "true" }, stdio: quiet ? "pipe" : "inherit" });
+    const child = spawn(process.execPath, [WRANGLER_JS, ...args], { cwd, env: { ...process.env, CI: "true" }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
-    child.stdout?.on("data", (chunk) => (output += chunk));
-    child.stderr?.on("data", (chunk) => (output += chunk));
+    // Captured (to recognise a locked file), and shown unless quiet.
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      if (!quiet) process.stdout.write(chunk);
+    });
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+      if (!quiet) process.stderr.write(chunk);
+    });
     child.on("error", reject);
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`wrangler ${args.join(" ")} failed:\n${output}`))));
   });
+}
+
+/**
+ * wrangler, retried when its local runtime met a locked SQLite file (another
+ * wrangler starting beside it on this machine: SQLITE_BUSY); an interrupted
+ * start applied nothing, and applied migrations are skipped on the retry.
+ */
+async function wrangler(args, options) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runWrangler(args, { ...options, quiet: options.quiet || attempt > 1 });
+    } catch (error) {
+      if (attempt >= 5 || !String(error.message).includes("SQLITE_BUSY")) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+    }
+  }
 }
 
 /**
