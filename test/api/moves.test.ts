@@ -123,6 +123,9 @@ describe("POST /admin/v1/organisations/:id/move", () => {
       expect((await call("POST", "/api/v1/customers?dry_run=true", { token: org.token, body: customerBody() })).status).toBe(503);
       expect(await everyPage(org)).toEqual(pagesBefore);
       await runMoveStep(withQueue, message);
+      // A step run again (a crash before its next message was sent) finds its rows there and goes on: nothing doubled.
+      // Not the delivery log's phase (5): its rows get new ids there, a known limit (docs/decisions.md).
+      if (message.cursor?.phase !== 5) await runMoveStep({ ...withQueue, ORGANISATION_MOVES: heldQueue().queue }, message);
       steps++;
     }
     expect(steps).toBeGreaterThan(3);

@@ -16,8 +16,8 @@
  */
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import { SQLiteSyncDialect, type SQLiteTable } from "drizzle-orm/sqlite-core";
-import { type Database, rawStatement } from "../db/client";
-import { customerErasures, customers, eans, idempotencyKeys, organisations, webhookDeliveries, webhookEndpoints } from "../db/schema";
+import { type Database, mapped, rawStatement } from "../db/client";
+import { customerErasures, customers, eans, events, idempotencyKeys, organisations, webhookDeliveries, webhookEndpoints } from "../db/schema";
 import { D1_MAX_BOUND_PARAMETERS, MOVE_ROWS_PER_STEP } from "../limits";
 
 /** Where a move stands: the phase (the table), and the last key done in it. */
@@ -66,36 +66,17 @@ function insertsOf(target: Database, table: SQLiteTable, rows: Array<Record<stri
   return statements;
 }
 
-/**
- * Copies rows that keep their id; a row already there must be this very row
- * (a step run twice), or it is another organisation's: MoveConflict.
- */
-async function copyRows(target: Database, table: SQLiteTable & { id: never }, name: string, rows: Array<Record<string, unknown> & { id: number }>) {
-  if (rows.length === 0) return;
-  const idColumn = (table as unknown as { id: Parameters<typeof inArray>[0] }).id;
-  const [existing] = await target.run([
-    target
-      .select()
-      .from(table)
-      .where(
-        inArray(
-          idColumn,
-          rows.map((row) => row.id),
-        ),
-      ),
-  ]);
-  const byId = new Map((existing as Array<Record<string, unknown> & { id: number }>).map((row) => [row.id, JSON.stringify(row)]));
-  for (const row of rows) {
-    const there = byId.get(row.id);
-    if (there !== undefined && there !== JSON.stringify(row)) throw new MoveConflict(name);
-  }
-  const fresh = rows.filter((row) => !byId.has(row.id));
-  const statements = insertsOf(target, table, fresh);
-  if (statements.length > 0) await target.run(statements as [never]);
-}
+/** A row as D1 returns it: column names, the values as stored (JSON columns stay their text, byte for byte). */
+type StoredRow = Record<string, unknown> & { id: number };
 
-/** `copyRows` for rows as D1 returns them (column names, stored values), into `table`. */
-async function copyRawRows(target: Database, table: string, rows: Array<Record<string, unknown> & { id: number }>) {
+/** A select whose rows are read as stored, not mapped: what is copied is exactly what was written. */
+const stored = (query: PromiseLike<unknown>) => mapped(query, (result) => result.results as StoredRow[]);
+
+/**
+ * Copies rows that keep their id into `table`; a row already there must be
+ * this very row (a step run twice), or it is another organisation's: MoveConflict.
+ */
+async function copyStoredRows(target: Database, table: string, rows: StoredRow[]) {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]!);
   const [existing] = await target.run([
@@ -105,13 +86,20 @@ async function copyRawRows(target: Database, table: string, rows: Array<Record<s
         rows.map((row) => row.id),
         { writes: false },
       ),
-      rows: (result: D1Result) => result.results as Array<Record<string, unknown> & { id: number }>,
+      rows: (result: D1Result) => result.results as StoredRow[],
     },
   ]);
-  const byId = new Map(existing.map((row) => [row.id, JSON.stringify(row)]));
+  // Compared column by column, whatever order each side lists them in.
+  const canonical = (row: StoredRow) =>
+    JSON.stringify(
+      Object.keys(row)
+        .sort()
+        .map((column) => [column, row[column]]),
+    );
+  const byId = new Map(existing.map((row) => [row.id, canonical(row)]));
   for (const row of rows) {
     const there = byId.get(row.id);
-    if (there !== undefined && there !== JSON.stringify(row)) throw new MoveConflict(table);
+    if (there !== undefined && there !== canonical(row)) throw new MoveConflict(table);
   }
   const fresh = rows.filter((row) => !byId.has(row.id));
   const perStatement = Math.floor(D1_MAX_BOUND_PARAMETERS / columns.length);
@@ -153,10 +141,10 @@ export async function copyStep(
     case undefined:
       return null;
     case "organisation": {
-      const [[row]] = await source.run([source.select().from(organisations).where(eq(organisations.id, organisationId))]);
+      const [[row]] = await source.run([stored(source.select().from(organisations).where(eq(organisations.id, organisationId)))]);
       if (!row) throw new Error(`organisation ${organisationId} is not on its shard`);
       // Its copy stays guarded until the directory names the new shard.
-      await copyRows(target, organisations as never, "organisations", [row]);
+      await copyStoredRows(target, "organisations", [row]);
       return next(0, false);
     }
     case "customers": {
@@ -178,11 +166,11 @@ export async function copyStep(
       }
       if (chunk.length === 0) return next(0, false);
       const [customerRows, eanRowsRead] = await source.run([
-        source.select().from(customers).where(inArray(customers.id, chunk)).orderBy(asc(customers.id)),
-        source.select().from(eans).where(inArray(eans.customerId, chunk)).orderBy(asc(eans.id)),
+        stored(source.select().from(customers).where(inArray(customers.id, chunk)).orderBy(asc(customers.id))),
+        stored(source.select().from(eans).where(inArray(eans.customerId, chunk)).orderBy(asc(eans.id))),
       ]);
-      await copyRows(target, customers as never, "customers", customerRows);
-      await copyRows(target, eans as never, "eans", eanRowsRead);
+      await copyStoredRows(target, "customers", customerRows);
+      await copyStoredRows(target, "eans", eanRowsRead);
       raise("customers", chunk);
       raise(
         "eans",
@@ -205,16 +193,17 @@ export async function copyStep(
       return next(rows.at(-1)?.node ?? 0, rows.length === MOVE_ROWS_PER_STEP);
     }
     case "events": {
-      // Read and written as stored (`data` is JSON text written by SQL: parsed and re-serialised it could change by a byte).
       const [rows] = await source.run([
-        {
-          ...rawStatement("select * from events where organisation_id = ? and id > ? order by id limit ?", [organisationId, cursor.after, MOVE_ROWS_PER_STEP], {
-            writes: false,
-          }),
-          rows: (result: D1Result) => result.results as Array<Record<string, unknown> & { id: number }>,
-        },
+        stored(
+          source
+            .select()
+            .from(events)
+            .where(and(eq(events.organisationId, organisationId), gt(events.id, cursor.after)))
+            .orderBy(asc(events.id))
+            .limit(MOVE_ROWS_PER_STEP),
+        ),
       ]);
-      await copyRawRows(target, "events", rows);
+      await copyStoredRows(target, "events", rows);
       raise(
         "events",
         rows.map((row) => row.id),
@@ -223,8 +212,8 @@ export async function copyStep(
     }
     case "webhook_endpoints": {
       // At most MAX_WEBHOOK_ENDPOINTS: one step.
-      const [rows] = await source.run([source.select().from(webhookEndpoints).where(eq(webhookEndpoints.organisationId, organisationId))]);
-      await copyRows(target, webhookEndpoints as never, "webhook_endpoints", rows);
+      const [rows] = await source.run([stored(source.select().from(webhookEndpoints).where(eq(webhookEndpoints.organisationId, organisationId)))]);
+      await copyStoredRows(target, "webhook_endpoints", rows);
       raise(
         "webhook_endpoints",
         rows.map((row) => row.id),
@@ -265,14 +254,16 @@ export async function copyStep(
     }
     case "idempotency_keys": {
       const [rows] = await source.run([
-        source
-          .select()
-          .from(idempotencyKeys)
-          .where(and(eq(idempotencyKeys.scope, `organisation:${organisationId}`), gt(idempotencyKeys.id, cursor.after)))
-          .orderBy(asc(idempotencyKeys.id))
-          .limit(MOVE_ROWS_PER_STEP),
+        stored(
+          source
+            .select()
+            .from(idempotencyKeys)
+            .where(and(eq(idempotencyKeys.scope, `organisation:${organisationId}`), gt(idempotencyKeys.id, cursor.after)))
+            .orderBy(asc(idempotencyKeys.id))
+            .limit(MOVE_ROWS_PER_STEP),
+        ),
       ]);
-      await copyRows(target, idempotencyKeys as never, "idempotency_keys", rows);
+      await copyStoredRows(target, "idempotency_keys", rows);
       return next(rows.at(-1)?.id ?? 0, rows.length === MOVE_ROWS_PER_STEP);
     }
     default:
