@@ -9,8 +9,12 @@
  * rate-limit call. Both databases hold the same 2,000 customers with two EANs
  * each. Each endpoint is driven with autocannon on both, alternating, over
  * several rounds; the ratio API ÷ bare is the median of the paired rounds.
+ * The same pairing compares creates from two organisations on one shard and
+ * on two.
  * Then it reads the API's D1 cost per request from the log lines of a second
- * API server that logs every request (the first samples, as in production), measures the
+ * API server that logs every request (the first samples, as in production), with an
+ * organisation of 100,000 customers (BENCH_ERASURE_CUSTOMERS) whose first is
+ * erased and whose pages are read after 1,000 erasures; measures the
  * largest answers (a customer at the 500-EAN cap), the Worker's gzip size
  * and startup, and writes its report and chart to .wrangler/bench-report/
  * (untracked); with `--write` it rewrites BENCHMARKS.md and bench/ratios.svg.
@@ -36,6 +40,8 @@ const CHART_PATH = WRITE ? path.join(ROOT, "bench", "ratios.svg") : path.join(RE
 const CONNECTIONS = 16;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CUSTOMERS = 2_000;
+/** The organisation whose first customer is erased and whose pages are read after 1,000 erasures (a multiple of 50). */
+const ERASURE_CUSTOMERS = Number(process.env.BENCH_ERASURE_CUSTOMERS ?? 100_000);
 /** BENCH_SCALE multiplies every request count (a quick look: 0.2); BENCH_ROUNDS sets the rounds. */
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const amount = (n) => Math.max(50, Math.round(n * SCALE));
@@ -151,6 +157,8 @@ const largestEan = (number, supplierId) => ({
 const results = [];
 const lifecycleCosts = [];
 let limiterProbe = null;
+let shardComparison = null;
+const erasureCosts = [];
 const largest = {};
 /** Seeds an API server through its own endpoints: organisation #1 (the bare Worker's caller) with CUSTOMERS customers, two EANs each. */
 async function seedApi(server) {
@@ -241,7 +249,7 @@ try {
           setupRequest: (req) => ({
             ...req,
             path: makePath(),
-            headers: { ...headers, "x-request-id": `${label}-${++i}` },
+            headers: { ...(typeof headers === "function" ? headers() : headers), "x-request-id": `${label}-${++i}` },
             ...(makeBody ? { body: makeBody() } : {}),
           }),
         },
@@ -320,6 +328,38 @@ try {
     );
   }
 
+  // Writes spread over two shards against the same load on one: two fresh organisations on shard 0, then one on
+  // shard 0 and one on shard 1, creating customers in turn (one token per request, alternating), paired as above.
+  if (!only || only.test("shards")) {
+    const organisationsOn = async (shards) => {
+      const tokens = [];
+      for (const shard of shards) {
+        const { status, body } = await request(apiServer.baseUrl, "POST", "/admin/v1/organisations", apiServer.adminToken, {
+          name: `Bench spread ${shards.join("+")} ${tokens.length}`,
+          shard,
+        });
+        if (status !== 201) throw new Error(`organisation on shard ${shard}: ${status}`);
+        tokens.push(body.token.token);
+      }
+      let turn = 0;
+      return () => ({ authorization: `Bearer ${tokens[turn++ % tokens.length]}`, "content-type": "application/json" });
+    };
+    const createOn = async (shards) => ({
+      n: 1500,
+      method: "POST",
+      path: () => "/api/v1/customers",
+      headers: await organisationsOn(shards),
+      body: () => JSON.stringify(customerBody(`spread-${++seq}@bench.example`)),
+    });
+    const twoShards = await createOn([0, 1]);
+    const oneShard = await createOn([0, 0]);
+    const spread = await compare("spread", twoShards, apiServer.baseUrl, apiServer.baseUrl, oneShard);
+    shardComparison = spread;
+    console.log(
+      `POST /customers from two organisations: on two shards ${spread.api.reqPerSec.toFixed(0)} req/s, on one ${spread.bare.reqPerSec.toFixed(0)} req/s, × ${spread.ratio.toFixed(2)}`,
+    );
+  }
+
   // BENCH_ONLY is for quick before/after comparisons of throughput: no costs, no largest answers.
   if (!only) {
     // The costs: a fresh API server that logs every request, seeded the same way; 60 requests per endpoint, one at a time.
@@ -368,7 +408,7 @@ try {
       }
       return high;
     };
-    const FEED_EVENTS = 100_000;
+    const FEED_EVENTS = Number(process.env.BENCH_FEED_EVENTS ?? 100_000);
     for (let last = await lastEventId(); last < FEED_EVENTS; last += 100) {
       await request(apiServer.baseUrl, "POST", `/api/v1/customers/${firstId + (bulkCustomer++ % CUSTOMERS)}/eans/bulk`, token, {
         eans: Array.from({ length: 100 }, () => ({ ean: eanFields(eanNumber(++seq)) })),
@@ -415,6 +455,62 @@ try {
         if (answer.status >= 300) throw new Error(`${name}: ${answer.status} ${answer.text.slice(0, 200)}`);
       }
       lifecycleCosts.push({ name, cost: costOf(label) });
+    }
+
+    // Erasure at scale: an organisation of ERASURE_CUSTOMERS customers, its first 60 erased one after another (each
+    // the first that remains), then 1,000 more created and erasures spread over the rest up to 1,000 in all, so that
+    // ERASURE_CUSTOMERS remain; then pages at the start, the middle and the end of the list.
+    const { body: large } = await request(apiServer.baseUrl, "POST", "/admin/v1/organisations", apiServer.adminToken, { name: "Bench Org Erasure" });
+    const largeToken = large.token.token;
+    const largeIds = [];
+    const createLarge = async (count) => {
+      const start = largeIds.length;
+      await pool(
+        Array.from({ length: count }, (_, i) => async () => {
+          const { status, body } = await request(apiServer.baseUrl, "POST", "/api/v1/customers", largeToken, customerBody(`large-${start + i}@bench.example`));
+          if (status !== 201) throw new Error(`seeding the large organisation: ${status}`);
+          largeIds[start + i] = body.id;
+          if ((start + i + 1) % 10_000 === 0) console.log(`seeded ${start + i + 1}/${ERASURE_CUSTOMERS + 1000} customers of the large organisation`);
+        }),
+        16,
+      );
+      largeIds.sort((a, b) => a - b);
+    };
+    const measure = async (name, label, count, makePath, method = "GET") => {
+      for (let i = 0; i < count; i++) {
+        const answer = await apiRequest(apiServer.baseUrl, method, makePath(i), { token: largeToken, headers: { "x-request-id": `${label}-${i}` } });
+        if (answer.status >= 300) throw new Error(`${name}: ${answer.status} ${answer.text.slice(0, 200)}`);
+      }
+      erasureCosts.push({ name, cost: costOf(label) });
+    };
+    await createLarge(ERASURE_CUSTOMERS);
+    await measure(
+      `DELETE /api/v1/customers/:id (the first of ${ERASURE_CUSTOMERS.toLocaleString("en")}, 60 times)`,
+      "e0",
+      60,
+      (i) => `/api/v1/customers/${largeIds[i]}`,
+      "DELETE",
+    );
+    await createLarge(1000);
+    const spreadOut = Array.from({ length: 940 }, (_, k) => largeIds[60 + Math.floor(((k + 0.5) * (largeIds.length - 60)) / 940)]);
+    await pool(
+      spreadOut.map((id) => async () => {
+        const { status } = await request(apiServer.baseUrl, "DELETE", `/api/v1/customers/${id}`, largeToken);
+        if (status !== 204) throw new Error(`erasing ${id}: ${status}`);
+      }),
+      8,
+    );
+    const lastPage = ERASURE_CUSTOMERS / 25;
+    for (const [index, page] of [1, lastPage / 2, lastPage].entries()) {
+      const { body: list } = await request(apiServer.baseUrl, "GET", `/api/v1/customers?per=25&page=${page}`, largeToken);
+      // Kaminari's exact pages: the last page holds the newest 25 customers.
+      if (page === lastPage && list.records.at(-1)?.id !== largeIds.at(-1)) throw new Error(`page ${page} does not end with the newest customer`);
+      await measure(
+        `GET /api/v1/customers?per=25&page=${page.toLocaleString("en")} (after 1,000 erasures)`,
+        `p${index}`,
+        60,
+        () => `/api/v1/customers?per=25&page=${page}`,
+      );
     }
 
     // The largest answers: a customer at the 500-EAN cap with every field at its bound.
@@ -565,6 +661,47 @@ to the dispatch queue (not a D1 cost; the second-to-last row). A page of the fee
 indexed range read — 25 rows plus one to know whether there are more —
 however long the feed. Erasing a customer writes its own rows and at most 25
 nodes of its organisation's erasure tree, whatever the organisation's size.
+
+## Two shards against one
+
+The same load — \`POST /api/v1/customers\` from two organisations in turn,
+${CONNECTIONS} connections — once with both organisations on shard 0, once
+with one on each shard, paired over ${ROUNDS} rounds as above:
+
+| two organisations | req/s | p50 ms | p99 ms |
+|---|---|---|---|
+| on two shards | ${fmt(shardComparison?.api.reqPerSec)} | ${fmt(shardComparison?.api.p50)} | ${fmt(shardComparison?.api.p99)} |
+| on one shard | ${fmt(shardComparison?.bare.reqPerSec)} | ${fmt(shardComparison?.bare.p50)} | ${fmt(shardComparison?.bare.p99)} |
+| **two ÷ one** | **${fmt(shardComparison?.ratio, 2)}** | | |
+
+Locally every database is a SQLite file served by the same workerd process
+on this 2-core machine, so a second shard adds little here; on Cloudflare
+each D1 database has its own primary, which runs one statement at a time,
+so two shards take twice the writes one can.
+
+## A create's claim
+
+A create first claims its e-mail in the directory, then writes on the
+organisation's shard: ${fmt(results.find((r) => r.name === "POST /api/v1/customers")?.cost?.roundTrips, 1)} round trips
+against the bare Worker's one (the ratio ${fmt(results.find((r) => r.name === "POST /api/v1/customers")?.ratio, 2)}× in the
+throughput table is with that round trip; the bare Worker has no directory).
+
+## Erasure and pages at scale
+
+An organisation of ${ERASURE_CUSTOMERS.toLocaleString("en")} customers: its first customer erased
+60 times over (each time the first that remains), then, with 1,000 more
+created and 1,000 erased in all (spread over the list), pages at the start,
+the middle and the end; 60 requests each, one at a time.
+
+| request | round trips | statements | rows read | rows written |
+|---|---|---|---|---|
+${erasureCosts.map(({ name, cost }) => `| ${name} | ${fmt(cost?.roundTrips, 1)} | ${fmt(cost?.statements, 1)} | ${fmt(cost?.rowsRead, 1)} | ${fmt(cost?.rowsWritten, 1)} |`).join("\n")}
+
+An erasure writes its customer's rows, its event and at most 25 nodes of the
+organisation's erasure tree (a Fenwick tree over the customers' sequence
+numbers), and releases its claims in the directory. A page finds its first
+customer by descending that tree (one node per level, 24 levels), then
+reads \`per\` customers from there, and the organisation's count.
 
 ## The largest answers
 
