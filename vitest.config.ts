@@ -19,6 +19,9 @@ export default defineConfig(async () => {
   const directoryMigrations = await readD1Migrations(path.join(import.meta.dirname, "drizzle", "directory"));
   return {
     test: {
+      // Two test files at a time (left alone, this machine's runs took one at a time: 5 minutes). Each workers-project
+      // file has its own isolated storage; the node project's servers each have their own local state.
+      maxWorkers: 2,
       // The JSON report gives .ci/run its closing "N passed, N failed" line.
       reporters: ["default", "json"],
       outputFile: { json: ".vitest-report.json" },

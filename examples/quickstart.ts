@@ -116,4 +116,16 @@ step("…lists the customer's EANs", listed);
 const page = await (await api.api.v1.customers.$get({ query: { page: "1", per: "25" } })).json();
 step("…lists its customers", page);
 if (!Array.isArray(listed) || listed.length !== 3) throw new Error("expected 3 EANs");
+
+// A read-only key for a customer-service tool: it reads, and its writes are refused (403).
+const keyResponse = await api.api.v1.tokens.$post({ json: { token: { name: "Customer service", scope: "read", expires_at: null } } });
+const key = await keyResponse.json();
+if (keyResponse.status !== 201 || !("token" in key)) throw new Error(`key: ${keyResponse.status}`);
+step("…makes a read-only key (its secret is shown once)", { ...key, token: `${key.token.slice(0, 10)}…` });
+const reader = hc<AppType>(baseUrl, { headers: { Authorization: `Bearer ${key.token}` } });
+const readable = await reader.api.v1.customers[":customer_id"].$get({ param: { customer_id: customerId } });
+// The typed client knows the endpoint's own answers; 403 is the key's.
+const refused: number = (await reader.api.v1.customers[":customer_id"].$delete({ param: { customer_id: customerId } })).status;
+step("…which reads the customer, and may not erase it", { read: readable.status, erase: refused });
+if (readable.status !== 200 || refused !== 403) throw new Error("the read key should read and not write");
 console.log("\n✔ quickstart done");

@@ -22,6 +22,8 @@ export interface Bindings {
   WEBHOOK_DISPATCH: Queue<DispatchMessage>;
   /** One event to POST to one endpoint, one attempt: consumed by src/webhooks/deliver.ts. */
   WEBHOOK_DELIVERIES: Queue<DeliveryMessage>;
+  /** "This key was used at …", at most once a minute per key and isolate: written to the directory by the queue consumer (src/webhooks/queue.ts). */
+  TOKEN_USAGE: Queue<TokenUsageMessage>;
   /** One step of an organisation's move between shards: consumed by src/moves/move-organisation.ts. */
   ORGANISATION_MOVES: Queue<MoveMessage>;
   /** The enbro-docs Worker (wrangler.docs.toml): /docs and its files. */
@@ -49,6 +51,12 @@ export interface MoveMessage {
   shard?: number;
 }
 
+export interface TokenUsageMessage {
+  token_id: number;
+  /** ISO time of the use. */
+  at: string;
+}
+
 export interface DeliveryMessage {
   endpoint_id: number;
   event_id: number;
@@ -73,6 +81,8 @@ export interface Variables {
   /** Set by `requireOrganisation` on /api/v1 routes that need a token. */
   organisationId: number;
   tokenId: number;
+  /** The key's scope: `read` keys may only GET. */
+  tokenScope: "read" | "write";
   /** The organisation's shard (from the token's KV entry): the request's database. */
   shard: number;
   /** The catalogue ids of an error answer (`not_found`, `has_already_been_taken`, …), for the request log. */

@@ -23,6 +23,8 @@ export interface Fixture {
   eventId: number;
   /** A webhook endpoint of the owner's (asking for `customer.deleted` only). */
   webhookEndpointId: number;
+  /** A second key of the owner's, with the `read` scope. */
+  readKey: { id: number; token: string };
 }
 
 export interface RouteCase {
@@ -52,7 +54,10 @@ export async function createFixture(): Promise<Fixture> {
   const endpoint = await call("POST", "/api/v1/webhook_endpoints", { token: owner.token, body: webhookEndpointBody(["customer.deleted"]) });
   if (endpoint.status !== 201) throw new Error(`fixture webhook endpoint not created: ${endpoint.status}`);
   const webhookEndpointId = (await endpoint.json<{ id: number }>()).id;
-  return { owner, stranger, idle, customerId: customer.id, supplierId: supplier.id, tokenId: owner.tokenId, eanId, eventId, webhookEndpointId };
+  const key = await call("POST", "/api/v1/tokens", { token: owner.token, body: { token: { name: "Read only", scope: "read" } } });
+  if (key.status !== 201) throw new Error(`fixture read key not created: ${key.status}`);
+  const readKey = await key.json<{ id: number; token: string }>();
+  return { owner, stranger, idle, customerId: customer.id, supplierId: supplier.id, tokenId: owner.tokenId, eanId, eventId, webhookEndpointId, readKey };
 }
 
 interface Call {
@@ -91,10 +96,14 @@ export const CALLS: Record<string, Call> = {
   listWebhookEndpoints: { ok: 200 },
   deleteWebhookEndpoint: { ids: (f) => ({ id: f.webhookEndpointId }), ok: 204 },
   listWebhookDeliveries: { ids: (f) => ({ id: f.webhookEndpointId }), ok: 200 },
+  listTokens: { ok: 200 },
+  createToken: { body: () => ({ token: { name: "Matrix key", scope: "write", expires_at: null } }), ok: 201 },
+  deleteToken: { ids: (f) => ({ id: f.readKey.id }), ok: 204 },
   createOrganisation: { body: () => ({ name: "Matrix Org" }), ok: 201 },
   getOrganisationForOperator: { ids: (f) => ({ id: f.owner.id }), ok: 200 },
   moveOrganisation: { ids: (f) => ({ id: f.idle.id }), body: () => ({ shard: 1 }), ok: 202 },
   issueToken: { ids: (f) => ({ id: f.owner.id }), ok: 201 },
+  listTokensForOperator: { ids: (f) => ({ id: f.owner.id }), ok: 200 },
   revokeToken: { ids: (f) => ({ id: f.tokenId }), ok: 204 },
   createSupplier: { body: () => ({ name: `Matrix Supplier ${crypto.randomUUID()}` }), ok: 201 },
   listSuppliersForOperator: { ok: 200 },

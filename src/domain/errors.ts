@@ -36,6 +36,11 @@ const CATALOGUE = {
   cannot_be_changed: "cannot be changed",
   cannot_transition: "cannot change from {detail}",
   is_not_supported: "is not supported by this endpoint",
+  must_be_a_date_time: "must be a date-time",
+  must_be_in_the_future: "must be in the future",
+  must_be_within_days: "must be within {detail} days from now",
+  is_the_last_write_key: "is the organisation's last write key",
+  is_disabled: "is disabled",
 } as const;
 
 export type ErrorCode = keyof typeof CATALOGUE;
@@ -86,6 +91,7 @@ const REQUEST_ERRORS = {
   unsupported_media_type: { status: 415, message: "must be application/json" },
   idempotency_key_reused: { status: 422, message: "was used with another request" },
   idempotency_key_in_use: { status: 409, message: "is in use by a request still running" },
+  insufficient_scope: { status: 403, message: "needs a key with the write scope" },
   rate_limited: { status: 429, message: "too many requests" },
   organisation_moving: { status: 503, message: "is moving to another database; retry shortly" },
   internal_error: { status: 500, message: "internal server error" },
@@ -139,6 +145,13 @@ export class ApiError extends Error {
     return new ApiError(503, "organisation_moving", [], { "Retry-After": String(retryAfterSeconds) });
   }
 
+  /** 403: a `read` key sent a write (RFC 6750's challenge names the scope it needs). */
+  static insufficientScope(): ApiError {
+    return new ApiError(403, "insufficient_scope", [], {
+      "WWW-Authenticate": `${AUTHENTICATE_CHALLENGE}, error="insufficient_scope", scope="write"`,
+    });
+  }
+
   static rateLimited(retryAfterSeconds: number): ApiError {
     return new ApiError(429, "rate_limited", [], { "Retry-After": String(retryAfterSeconds) });
   }
@@ -175,7 +188,7 @@ export function errorBody(error: ApiError, requestId?: string): unknown {
   }
 }
 
-/** OpenAPI: the `errors` body (400, 409, 413, 415, 422, 429, 500). */
+/** OpenAPI: the `errors` body (400, 403, 409, 413, 415, 422, 429, 500, 503). */
 export const errorsJson = named(
   "Errors",
   z.object({

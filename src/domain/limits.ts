@@ -12,6 +12,14 @@ export const MAX_BODY_TEXT = `${MAX_BODY_BYTES / 1024 / 1024} MiB`;
 export const TOKEN_CACHE_TTL_MS = 30_000;
 /** How long an isolate remembers that a token is unknown: a repeated wrong token costs no KV read. */
 export const UNKNOWN_TOKEN_CACHE_TTL_MS = 10_000;
+/** API keys per organisation (revoked ones do not count; expired ones do until deleted). */
+export const MAX_TOKENS_PER_ORGANISATION = 20;
+/** A key's name. */
+export const MAX_TOKEN_NAME_LENGTH = 100;
+/** How far ahead a key's `expires_at` may be. */
+export const MAX_TOKEN_LIFETIME_DAYS = 3 * 366;
+/** A key's `last_used_at` is written at most this often (one usage message per key per isolate, and the directory's own check). */
+export const TOKEN_USAGE_INTERVAL_MS = 60_000;
 /** Seconds a rate-limited caller waits: the period of wrangler.toml's [[ratelimits]]. */
 export const RATE_LIMIT_PERIOD_SECONDS = 60;
 

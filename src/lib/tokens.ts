@@ -9,7 +9,17 @@ export interface TokenEntry {
   token_id: number;
   /** The organisation's shard (`SHARD_<n>`): routing a request costs no read beyond this entry. */
   shard: number;
+  /** `read` or `write`; absent in entries written before scopes existed: `write`. */
+  scope?: "read" | "write";
+  /** ISO time after which the key is refused as an unknown one; absent: never. */
+  expires_at?: string | null;
 }
+
+/**
+ * New keys start with it, so that secret scanners (GitHub's, GitGuardian's)
+ * can recognise a leaked one; keys issued before it carry none and keep working.
+ */
+export const TOKEN_PREFIX = "enbro_";
 
 const encoder = new TextEncoder();
 
@@ -22,9 +32,9 @@ function toHex(bytes: ArrayBuffer | Uint8Array): string {
   return hex;
 }
 
-/** 256 random bits, hex: the plaintext token, shown once. */
+/** `enbro_` + 256 random bits in hex: the plaintext token, shown once. */
 export function generateToken(): string {
-  return toHex(crypto.getRandomValues(new Uint8Array(32)));
+  return TOKEN_PREFIX + toHex(crypto.getRandomValues(new Uint8Array(32)));
 }
 
 export async function sha256Hex(value: string): Promise<string> {

@@ -1,14 +1,19 @@
 /**
- * @module Authentication. Organisation tokens resolve through KV
- * (`token:<sha256>` → `{organisation_id, token_id, shard}`), cached in the isolate
- * for `TOKEN_CACHE_TTL_MS` so a token seen recently costs no KV read.
- * The operator API authenticates with the `ADMIN_TOKEN` secret.
+ * @module Authentication. Organisation tokens (API keys) resolve through KV
+ * (`token:<sha256>` → `{organisation_id, token_id, shard, scope, expires_at}`),
+ * cached in the isolate for `TOKEN_CACHE_TTL_MS` so a token seen recently
+ * costs no KV read. An expired key is refused as an unknown one. A key's use
+ * is reported to the usage queue at most once a minute per isolate, beside
+ * the request's own work (no D1 round trip). The operator API authenticates
+ * with the `ADMIN_TOKEN` secret. This module also writes the KV entries.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import ipaddr from "ipaddr.js";
+import type { Database } from "../domain/db/client";
 import { ApiError } from "../domain/errors";
-import { RATE_LIMIT_PERIOD_SECONDS, TOKEN_CACHE_TTL_MS, UNKNOWN_TOKEN_CACHE_TTL_MS } from "../domain/limits";
-import type { AppEnv } from "../env";
+import { RATE_LIMIT_PERIOD_SECONDS, TOKEN_CACHE_TTL_MS, TOKEN_USAGE_INTERVAL_MS, UNKNOWN_TOKEN_CACHE_TTL_MS } from "../domain/limits";
+import { currentShard } from "../domain/tokens/tokens.queries";
+import type { AppEnv, Bindings } from "../env";
 import { bearerToken, secretsEqual, sha256Hex, type TokenEntry, tokenKvKey } from "../lib/tokens";
 
 const TOKEN_CACHE_MAX_ENTRIES = 10_000;
@@ -52,6 +57,62 @@ async function lookupToken(kv: KVNamespace, hash: string, now: number): Promise<
 
 export async function resolveToken(kv: KVNamespace, token: string): Promise<TokenEntry | null> {
   return lookupToken(kv, await sha256Hex(token), Date.now());
+}
+
+/** KV drops an entry by itself at its `expiration`, which must be at least a minute ahead. */
+const MIN_KV_EXPIRATION_AHEAD_S = 90;
+
+/**
+ * Writes a key's KV entry. A move of its organisation may flip the shard
+ * between the caller's read of it and this write (and re-publish the live
+ * keys without this one, or before it): the directory is read again after
+ * the write, and the entry rewritten if the shard changed meanwhile.
+ */
+export async function publishToken(kv: KVNamespace, directory: Database, hash: string, entry: TokenEntry): Promise<void> {
+  await putTokenEntry(kv, hash, entry);
+  const shard = await currentShard(directory, entry.organisation_id);
+  if (shard !== null && shard !== entry.shard) await putTokenEntry(kv, hash, { ...entry, shard });
+}
+
+/** The KV write itself (a move re-publishes its organisation's keys with it); KV drops an expiring key's entry at its expiry. */
+export async function putTokenEntry(kv: KVNamespace, hash: string, entry: TokenEntry): Promise<void> {
+  const expiration = entry.expires_at ? Math.floor(Date.parse(entry.expires_at) / 1000) : null;
+  const options = expiration !== null && expiration > Date.now() / 1000 + MIN_KV_EXPIRATION_AHEAD_S ? { expiration } : {};
+  await kv.put(tokenKvKey(hash), JSON.stringify(entry), options);
+  forgetCachedToken(hash);
+}
+
+/** Removes a revoked key's KV entry and this isolate's cache of it (other isolates keep theirs up to TOKEN_CACHE_TTL_MS). */
+export async function withdrawToken(kv: KVNamespace, hash: string): Promise<void> {
+  await kv.delete(tokenKvKey(hash));
+  forgetCachedToken(hash);
+}
+
+/** When this isolate last reported each key's use (token id → ms). */
+const reportedUses = new Map<number, number>();
+
+/** Drops the isolate's memory of reported uses (tests). */
+export function forgetReportedUses(): void {
+  reportedUses.clear();
+}
+
+/**
+ * Tells the usage queue that a key was used, unless this isolate did within
+ * TOKEN_USAGE_INTERVAL_MS: the caller awaits it after its own work, so the
+ * send overlaps the request's D1 round trip. A failed send is logged (no
+ * token) and tried again on the key's next request.
+ */
+function reportUse(env: Bindings, tokenId: number, now: number): Promise<void> | null {
+  if (now - (reportedUses.get(tokenId) ?? Number.NEGATIVE_INFINITY) < TOKEN_USAGE_INTERVAL_MS) return null;
+  if (reportedUses.size >= TOKEN_CACHE_MAX_ENTRIES) reportedUses.clear();
+  reportedUses.set(tokenId, now);
+  return env.TOKEN_USAGE.send({ token_id: tokenId, at: new Date(now).toISOString() }).then(
+    () => undefined,
+    (error: unknown) => {
+      reportedUses.delete(tokenId);
+      console.error(JSON.stringify({ error: "token_usage_not_sent", token_id: tokenId, type: error instanceof Error ? error.name : typeof error }));
+    },
+  );
 }
 
 /**
@@ -102,11 +163,26 @@ export function requireOrganisation(): MiddlewareHandler<AppEnv> {
     // A missing or malformed header needs no lookup: a plain 401, not counted as a failure.
     const token = bearerToken(c.req.header("Authorization"));
     if (!token) throw ApiError.unauthenticated();
-    const entry = await lookupToken(c.env.TOKENS, await sha256Hex(token), Date.now());
-    if (!entry) return failAuthentication(c);
+    const now = Date.now();
+    const entry = await lookupToken(c.env.TOKENS, await sha256Hex(token), now);
+    if (!entry || (entry.expires_at && Date.parse(entry.expires_at) <= now)) return failAuthentication(c);
     c.set("organisationId", entry.organisation_id);
     c.set("tokenId", entry.token_id);
     c.set("shard", entry.shard);
+    c.set("tokenScope", entry.scope ?? "write");
+    const usage = reportUse(c.env, entry.token_id, now);
+    try {
+      await next();
+    } finally {
+      if (usage) await usage;
+    }
+  };
+}
+
+/** A write needs a `write` key: a `read` key gets 403 naming the scope (GETs pass with either). */
+export function requireWriteScope(): MiddlewareHandler<AppEnv> {
+  return async function requireWriteScope(c, next) {
+    if (c.get("tokenScope") !== "write") throw ApiError.insufficientScope();
     await next();
   };
 }

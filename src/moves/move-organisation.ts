@@ -13,9 +13,9 @@ import { shardOf } from "../domain/db/shards";
 import { MOVE_CLEANUP_DELAY_S } from "../domain/limits";
 import { beginMove, copyStep, MoveConflict, type MoveCursor, type MovedMaxIds, openOnTarget, removeStep, setMoving } from "../domain/moves/moves.queries";
 import { moveInDirectory } from "../domain/organisations/organisations.queries";
+import { tokenEntry } from "../domain/tokens/tokens.queries";
 import type { Bindings, MoveMessage } from "../env";
-import { tokenKvKey } from "../lib/tokens";
-import { forgetCachedToken } from "../middleware/auth";
+import { putTokenEntry } from "../middleware/auth";
 
 /**
  * Starts a move: the organisation's writes are refused from now on, and the
@@ -53,13 +53,8 @@ export async function runMoveStep(env: Bindings, message: MoveMessage): Promise<
     return;
   }
   await openOnTarget(target, organisationId, maxIds);
-  const hashes = await moveInDirectory(createDatabase(env.DIRECTORY, emptyCost()), organisationId, to);
-  await Promise.all(
-    hashes.map(async ({ hash, tokenId }) => {
-      await env.TOKENS.put(tokenKvKey(hash), JSON.stringify({ organisation_id: organisationId, token_id: tokenId, shard: to }));
-      forgetCachedToken(hash);
-    }),
-  );
+  const keys = await moveInDirectory(createDatabase(env.DIRECTORY, emptyCost()), organisationId, to);
+  await Promise.all(keys.map((key) => putTokenEntry(env.TOKENS, key.hash, tokenEntry(key, to))));
   await setMoving(source, organisationId, 2);
   await env.ORGANISATION_MOVES.send({ organisation_id: organisationId, from, to, kind: "remove", shard: from }, { delaySeconds: MOVE_CLEANUP_DELAY_S });
 }

@@ -10,7 +10,7 @@ import { errorsJson, notFoundJson, unauthenticatedJson } from "../domain/errors"
 import { MAX_BODY_TEXT, MAX_IDEMPOTENCY_KEY_LENGTH, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAYS_S, WEBHOOK_TIMEOUT_MS } from "../domain/limits";
 import { acceptedJson, apiSchemas, named, nullMeansAbsent } from "../domain/validation/registry";
 import { openApiPath } from "../routing/path-pattern";
-import { type AnyRouteRecord, isDryRunnable, TAGS } from "../routing/route";
+import { type AnyRouteRecord, isDryRunnable, requiredScope, TAGS } from "../routing/route";
 import * as examples from "./examples";
 
 /** A path parameter: an id (positive integers; anything else names nothing, 404). */
@@ -44,7 +44,7 @@ function reachable(paths: object, schemas: Record<string, object>, responses: Re
   const refs = (value: unknown) =>
     [...JSON.stringify(value).matchAll(/"#\/components\/(schemas|responses)\/([^"]+)"/g)].map((m) => [m[1] as Kind, m[2]!] as const);
   const seen = { schemas: new Set<string>(), responses: new Set<string>() };
-  const queue = [...refs(paths), ...Object.keys(responses).map((name) => ["responses", name] as const)];
+  const queue = refs(paths);
   for (let next = queue.pop(); next; next = queue.pop()) {
     const [kind, name] = next;
     if (seen[kind].has(name)) continue;
@@ -115,6 +115,7 @@ const STATUS_TEXT: Record<number, string> = {
   204: "No Content",
   400: "Malformed JSON",
   401: "Not authenticated",
+  403: "A `read` key sent a write: it needs a `write` key",
   404: "Not found",
   409: "Idempotency key in use by a request still running",
   413: `Body over ${MAX_BODY_TEXT}`,
@@ -176,6 +177,7 @@ function responsesOf(op: AnyRouteRecord) {
     responses["401"] ??= error(401);
     responses["429"] ??= error(429);
   }
+  if (op.auth === "organisation" && requiredScope(op) === "write") responses["403"] ??= error(403);
   if (op.params || op.auth === "operator") responses["404"] ??= error(404);
   if (op.body) {
     for (const status of [400, 413, 415, 422]) responses[String(status)] ??= error(status);
@@ -272,7 +274,9 @@ export function buildOpenApiDocument(records: readonly AnyRouteRecord[], audienc
       tags: [op.tag],
       summary: op.summary,
       ...(op.description ? { description: op.description } : {}),
-      security: op.auth === "none" ? [] : [{ [op.auth === "operator" ? "operatorToken" : "organisationToken"]: [] }],
+      // An organisation's key needs the record's scope (OpenAPI 3.1 lets a bearer scheme list roles).
+      security: op.auth === "none" ? [] : op.auth === "operator" ? [{ operatorToken: [] }] : [{ organisationToken: [requiredScope(op)] }],
+      ...(op.auth === "organisation" ? { "x-scope": requiredScope(op) } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(op.body ? { requestBody: { required: true, content: content(op.body) } } : {}),
       responses: responsesOf(op),
@@ -284,6 +288,9 @@ export function buildOpenApiDocument(records: readonly AnyRouteRecord[], audienc
   const components = reachable({ paths, webhooks }, schemas, {
     400: errorResponse(STATUS_TEXT[400]!, "Errors", requestError("malformed_json", "is not valid JSON")),
     401: errorResponse(STATUS_TEXT[401]!, "NotAuthenticated", examples.unauthenticated),
+    403: errorResponse(STATUS_TEXT[403]!, "Errors", requestError("insufficient_scope", "needs a key with the write scope"), {
+      "WWW-Authenticate": { description: 'RFC 6750: `Bearer realm="enbro", error="insufficient_scope", scope="write"`.', schema: { type: "string" } },
+    }),
     404: errorResponse("Not found: an unknown id, or another organisation's record", "NotFound", "Not found"),
     409: errorResponse(STATUS_TEXT[409]!, "Errors", requestError("idempotency_key_in_use", "is in use by a request still running")),
     413: errorResponse(STATUS_TEXT[413]!, "Errors", requestError("payload_too_large", `is larger than ${MAX_BODY_TEXT}`)),
@@ -319,7 +326,15 @@ export function buildOpenApiDocument(records: readonly AnyRouteRecord[], audienc
       schemas: components.schemas,
       securitySchemes: operator
         ? { operatorToken: { type: "http", scheme: "bearer", description: "The operator secret (ADMIN_TOKEN)." } }
-        : { organisationToken: { type: "http", scheme: "bearer", description: "An organisation's API token." } },
+        : {
+            organisationToken: {
+              type: "http",
+              scheme: "bearer",
+              description:
+                "An organisation's API key. A `read` key calls every GET and nothing else; a `write` key everything. " +
+                "Each operation's `security` names the scope it needs (also as `x-scope`).",
+            },
+          },
       responses: components.responses,
     },
   };

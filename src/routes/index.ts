@@ -12,6 +12,7 @@ import { createOrganisation, getMe, getOrganisationForOperator, issueToken, move
 import { getPeerCustomer } from "./peer.routes";
 import { createSupplier, listSuppliersForClients, listSuppliersForOperator } from "./suppliers.routes";
 import { ping } from "./system.routes";
+import { createTokenRoute, deleteTokenRoute, listTokensForOperator, listTokensRoute } from "./tokens.routes";
 import { createWebhookEndpoint, deleteWebhookEndpointRoute, listWebhookDeliveries, listWebhookEndpointsRoute } from "./webhooks.routes";
 
 // The documents' two records read the list they are in, once a request asks.
@@ -42,10 +43,14 @@ export const ALL_ROUTES = [
   listWebhookEndpointsRoute,
   deleteWebhookEndpointRoute,
   listWebhookDeliveries,
+  listTokensRoute,
+  createTokenRoute,
+  deleteTokenRoute,
   createOrganisation,
   getOrganisationForOperator,
   moveOrganisation,
   issueToken,
+  listTokensForOperator,
   revokeTokenRoute,
   createSupplier,
   listSuppliersForOperator,

@@ -8,8 +8,9 @@ import * as z from "zod";
 import { isUniqueViolation } from "../domain/db/errors";
 import { shardsOf } from "../domain/db/shards";
 import { ApiError, fieldError } from "../domain/errors";
+import { forgetAnswersHolding } from "../domain/idempotency/idempotency.queries";
 import { subjectOf } from "../domain/idempotency/idempotency.subjects";
-import { MOVE_CLEANUP_DELAY_S, MOVE_ROWS_PER_STEP, TOKEN_CACHE_TTL_MS } from "../domain/limits";
+import { MOVE_CLEANUP_DELAY_S, MOVE_ROWS_PER_STEP } from "../domain/limits";
 import {
   createdOrganisationJson,
   issuedTokenJson,
@@ -22,20 +23,20 @@ import {
   findDirectoryEntry,
   findOrganisation,
   insertOrganisationRow,
-  insertToken,
   registerOrganisation,
-  revokeToken,
   shardSizes,
   unregisterOrganisation,
 } from "../domain/organisations/organisations.queries";
 import { createOrganisationBody, moveOrganisationBody, slugify } from "../domain/organisations/organisations.schemas";
+import { insertToken, revokeToken, tokenEntry } from "../domain/tokens/tokens.queries";
 import * as f from "../domain/validation/fields";
 import type { AppEnv } from "../env";
-import { generateToken, sha256Hex, type TokenEntry, tokenKvKey } from "../lib/tokens";
-import { forgetCachedToken } from "../middleware/auth";
+import { generateToken, sha256Hex } from "../lib/tokens";
+import { publishToken, withdrawToken } from "../middleware/auth";
 import { startMove } from "../moves/move-organisation";
 import * as examples from "../openapi/examples";
 import { defineRoute } from "../routing/route";
+import { REVOCATION_NOTE } from "./tokens.routes";
 
 export const getMe = defineRoute("get", "/api/v1/me", {
   operationId: "getMe",
@@ -54,11 +55,7 @@ export const getMe = defineRoute("get", "/api/v1/me", {
 /** A fresh token: its hash goes to D1 (by the caller's insert) and to KV; the plaintext only to the answer. */
 async function newToken() {
   const token = generateToken();
-  return { token, hash: await sha256Hex(token) };
-}
-
-async function publishToken(kv: KVNamespace, hash: string, entry: TokenEntry) {
-  await kv.put(tokenKvKey(hash), JSON.stringify(entry));
+  return { token, hash: await sha256Hex(token), lastFour: token.slice(-4) };
 }
 
 /** The shard a new organisation goes to: the one asked for, else the emptiest (by D1's database size). */
@@ -86,11 +83,11 @@ export const createOrganisation = defineRoute("post", "/admin/v1/organisations",
   handler: async (c) => {
     const { name, domain, shard: asked } = c.req.valid("json");
     const shard = await placeOrganisation(c, asked);
-    const { token, hash } = await newToken();
+    const { token, hash, lastFour } = await newToken();
     const directory = c.get("database")();
     let registered: Awaited<ReturnType<typeof registerOrganisation>>;
     try {
-      registered = await registerOrganisation(directory, { domain, slug: slugify(name), shard }, hash);
+      registered = await registerOrganisation(directory, { domain, slug: slugify(name), shard }, hash, lastFour);
     } catch (error) {
       if (isUniqueViolation(error, "organisations.domain")) throw ApiError.validation([fieldError("domain", "has_already_been_taken")]);
       throw error;
@@ -104,7 +101,7 @@ export const createOrganisation = defineRoute("post", "/admin/v1/organisations",
       await unregisterOrganisation(directory, entry.id);
       throw error;
     }
-    await publishToken(c.env.TOKENS, hash, { organisation_id: organisation.id, token_id: tokenId, shard });
+    await publishToken(c.env.TOKENS, directory, hash, { organisation_id: organisation.id, token_id: tokenId, shard, scope: "write", expires_at: null });
     return c.json({ organisation: toOrganisationJson(organisation), token: { id: tokenId, token } }, 201);
   },
 });
@@ -165,19 +162,20 @@ export const issueToken = defineRoute("post", "/admin/v1/organisations/:id/token
   responses: { 201: { schema: issuedTokenJson } },
   handler: async (c) => {
     const organisationId = c.req.valid("param").id;
-    const { token, hash } = await newToken();
-    const issued = await insertToken(c.get("database")(), organisationId, hash);
+    const { token, hash, lastFour } = await newToken();
+    const directory = c.get("database")();
+    const issued = await insertToken(directory, organisationId, hash, lastFour);
     if (issued === null) throw ApiError.notFound();
-    await publishToken(c.env.TOKENS, hash, { organisation_id: organisationId, token_id: issued.tokenId, shard: issued.shard });
-    return c.json({ id: issued.tokenId, token }, 201);
+    await publishToken(c.env.TOKENS, directory, hash, tokenEntry(issued, issued.shard));
+    return c.json({ id: issued.id, token }, 201);
   },
 });
 
 export const revokeTokenRoute = defineRoute("delete", "/admin/v1/tokens/:id", {
   operationId: "revokeToken",
   tag: "Operator",
-  summary: "Revoke a token",
-  description: `An isolate that used the token just before may accept it for up to ${TOKEN_CACHE_TTL_MS / 1000} s more.`,
+  summary: "Revoke a token (any organisation's, its last write key included)",
+  description: REVOCATION_NOTE,
   auth: "operator",
   scope: "global",
   params: z.object({ id: f.pathId("Token id") }),
@@ -185,10 +183,13 @@ export const revokeTokenRoute = defineRoute("delete", "/admin/v1/tokens/:id", {
   idempotent: false,
   responses: { 204: { description: "Revoked (also when it already was)." } },
   handler: async (c) => {
-    const hash = await revokeToken(c.get("database")(), c.req.valid("param").id);
-    if (hash === null) throw ApiError.notFound();
-    await c.env.TOKENS.delete(tokenKvKey(hash));
-    forgetCachedToken(hash);
+    const tokenId = c.req.valid("param").id;
+    const revoked = await revokeToken(c.get("database")(), tokenId);
+    if (revoked === null) throw ApiError.notFound();
+    await withdrawToken(c.env.TOKENS, revoked.hash);
+    // A key the organisation made itself: its creation's stored answer (with the secret) is on its shard.
+    const shard = c.get("shardDatabase")(revoked.shard);
+    await shard.run([forgetAnswersHolding(shard, subjectOf("token", tokenId))]);
     return c.body(null, 204);
   },
 });

@@ -6,7 +6,7 @@
  * is generated from it, and the test matrix iterates it.
  *
  * The middleware chain a record gets, in order: authentication (with the
- * token's rate limit), then for a body the body limits (413, 415, 400) and
+ * token's rate limit), the key's scope for a write, then for a body the body limits (413, 415, 400) and
  * its validation (422), then for the query its validation, and last the
  * Idempotency-Key claim — so a request refused for its shape never claims a
  * key (no D1 round trip).
@@ -18,7 +18,7 @@ import type * as z from "zod";
 import { ApiError, fieldError } from "../domain/errors";
 import type { AnswerHolds } from "../domain/idempotency/idempotency.subjects";
 import type { AppEnv } from "../env";
-import { requireAdmin, requireOrganisation } from "../middleware/auth";
+import { requireAdmin, requireOrganisation, requireWriteScope } from "../middleware/auth";
 import { idempotency } from "../middleware/idempotency";
 import { jsonBody } from "../middleware/json-body";
 import { rateLimit } from "../middleware/rate-limit";
@@ -38,6 +38,7 @@ export const TAGS = {
   "Peer view": "Read-only views in other platforms' shapes.",
   Events: "The change feed: every change of the organisation's data, in order.",
   Webhooks: "The same events, POSTed to the organisation's endpoints as they happen (see `webhooks`).",
+  Keys: "The organisation's API keys: create (with a scope and an expiry), list, revoke.",
   Operator: "For the people who run the service: authorised by the ADMIN_TOKEN secret.",
 } as const;
 export type Tag = keyof typeof TAGS;
@@ -173,11 +174,18 @@ export function operatorGate(): MiddlewareHandler<AppEnv>[] {
   return [requireAdmin(), rateLimit()];
 }
 
+/** The key scope an organisation's record needs: `read` for a GET (either key), `write` for anything else. */
+export function requiredScope(record: Pick<AnyRouteRecord, "method">): "read" | "write" {
+  return record.method === "get" ? "read" : "write";
+}
+
 /** The middleware a record's description implies, then its handler. */
 export function handlersOf(record: AnyRouteRecord): MiddlewareHandler<AppEnv>[] {
   const chain: MiddlewareHandler<AppEnv>[] = [];
   const authenticate = authentication[record.auth];
   if (authenticate) chain.push(authenticate(), rateLimit());
+  // Before the body is read: a read key's write is refused whatever it sends (dry runs included).
+  if (record.auth === "organisation" && requiredScope(record) === "write") chain.push(requireWriteScope());
   if (record.method !== "get") chain.push(dryRun(isDryRunnable(record)));
   if (record.body) chain.push(jsonBody(), validate("json", record.body.schema, record.body.explainRefusal) as MiddlewareHandler<AppEnv>);
   if (record.query) chain.push(validate("query", record.query.schema) as MiddlewareHandler<AppEnv>);

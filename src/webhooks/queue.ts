@@ -1,14 +1,16 @@
 /**
  * @module The Worker's queue consumer: the dispatch queue (organisations with
- * new events), the delivery queue (one attempt each), and the moves queue
- * (one step of an organisation's move between shards). A message that
+ * new events), the delivery queue (one attempt each), the moves queue (one
+ * step of an organisation's move between shards) and the key usage queue
+ * (`last_used_at`, one directory batch per message batch). A message that
  * throws is retried by Queues; the others are acknowledged one by one.
  */
 import { createDatabase, type Database, emptyCost } from "../domain/db/client";
 import { shardOf } from "../domain/db/shards";
 import { MOVE_RETRY_AFTER_S } from "../domain/limits";
 import { findDirectoryEntry, organisationMoving } from "../domain/organisations/organisations.queries";
-import type { Bindings, DeliveryMessage, DispatchMessage, MoveMessage } from "../env";
+import { recordTokenUses } from "../domain/tokens/tokens.queries";
+import type { Bindings, DeliveryMessage, DispatchMessage, MoveMessage, TokenUsageMessage } from "../env";
 import { runMoveStep } from "../moves/move-organisation";
 import { deliver } from "./deliver";
 import { dispatchEvents } from "./dispatch";
@@ -18,6 +20,16 @@ function isDispatch(batch: MessageBatch<unknown>): batch is MessageBatch<Dispatc
 }
 
 export async function consumeQueue(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
+  if (batch.queue.endsWith("-token-usage")) {
+    // The latest use of each key in the batch; a failed write retries the whole batch (it is idempotent).
+    const uses = new Map<number, string>();
+    for (const { body } of (batch as MessageBatch<TokenUsageMessage>).messages) {
+      if (body.at > (uses.get(body.token_id) ?? "")) uses.set(body.token_id, body.at);
+    }
+    await recordTokenUses(createDatabase(env.DIRECTORY, emptyCost()), uses);
+    batch.ackAll();
+    return;
+  }
   if (batch.queue.endsWith("-organisation-moves")) {
     // One step at a time (max_concurrency 1); a step that throws is retried by Queues, and re-running one is safe.
     for (const message of (batch as MessageBatch<MoveMessage>).messages) {

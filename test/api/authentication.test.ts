@@ -23,6 +23,9 @@ async function expectUnauthenticated(response: Response) {
   expect(await json(response)).toEqual(UNAUTHENTICATED);
 }
 
+/** Live keys, all organisations: a revocation changes it, a new key too. */
+const liveKeys = async () => (await env.DIRECTORY.prepare("select count(*) as n from tokens where revoked_at is null").first<{ n: number }>())!.n;
+
 let f: Fixture;
 beforeEach(async () => {
   f = await createFixture();
@@ -56,6 +59,26 @@ describe.each(organisationRoutes.map((r) => [routeName(r), r] as const))("%s", (
     expect((await send(route, f, { Authorization: `bEARER ${f.owner.token}` })).status).toBe(route.ok);
   });
 
+  if (route.method === "GET") {
+    it("answers a read key", async () => {
+      expect((await send(route, f, { Authorization: `Bearer ${f.readKey.token}` })).status).toBe(route.ok);
+    });
+  } else {
+    it("403 for a read key, naming the scope, and writes nothing (a dry run too)", async () => {
+      const stored = async () => [await countRows("eans"), await countRows("customers"), await countRows("events"), await liveKeys()];
+      const before = await stored();
+      for (const path of [route.path(f), `${route.path(f)}?dry_run=true`]) {
+        const response = await call(route.method, path, { headers: { Authorization: `Bearer ${f.readKey.token}` }, body: route.body?.(f) });
+        expect(response.status).toBe(403);
+        expect(response.headers.get("WWW-Authenticate")).toBe('Bearer realm="enbro", error="insufficient_scope", scope="write"');
+        expect(await json(response)).toEqual({
+          errors: [{ path: "request", error: "insufficient_scope", message: "needs a key with the write scope", type: "custom" }],
+        });
+      }
+      expect(await stored()).toEqual(before);
+    });
+  }
+
   if (route.ownedId) {
     it('404 "Not found" for another organisation, and writes nothing', async () => {
       const stored = async () => [await countRows("eans"), await countRows("customers")];
@@ -73,7 +96,15 @@ describe.each(organisationRoutes.map((r) => [routeName(r), r] as const))("%s", (
       const { response, cost } = await callWithCost(route.method, route.path(f), { token: f.stranger.token, body: route.body?.(f) });
       expect(response.status).toBe(404);
       // Every id of the path unknown (not only the customer's: some paths hold none).
-      const unknown = { ...f, customerId: 987654321, eanId: 987654322, eventId: 987654323, webhookEndpointId: 987654324, tokenId: 987654325 };
+      const unknown = {
+        ...f,
+        customerId: 987654321,
+        eanId: 987654322,
+        eventId: 987654323,
+        webhookEndpointId: 987654324,
+        tokenId: 987654325,
+        readKey: { id: 987654326, token: "" },
+      };
       expect(route.path(unknown)).not.toBe(route.path(f));
       const unknownId = await callWithCost(route.method, route.path(unknown), { token: f.stranger.token, body: route.body?.(f) });
       expect(unknownId.response.status).toBe(404);
@@ -141,14 +172,15 @@ describe("token resolution", () => {
   it("reads KV once for a token the isolate has seen, and the entry holds only the hash's mapping", async () => {
     const org = await createOrganisation();
     const hash = await sha256Hex(org.token);
-    expect(await env.TOKENS.get(tokenKvKey(hash), "json")).toEqual({ organisation_id: org.id, token_id: org.tokenId, shard: org.shard });
+    const entry = { organisation_id: org.id, token_id: org.tokenId, shard: org.shard, scope: "write", expires_at: null };
+    expect(await env.TOKENS.get(tokenKvKey(hash), "json")).toEqual(entry);
     const keys = (await env.TOKENS.list()).keys.map((k) => k.name);
     expect(keys.some((k) => k.includes(org.token))).toBe(false);
 
     const tokens = countingTokensKv();
     forgetCachedToken();
-    expect(await resolveToken(tokens.kv, org.token)).toEqual({ organisation_id: org.id, token_id: org.tokenId, shard: org.shard });
-    expect(await resolveToken(tokens.kv, org.token)).toEqual({ organisation_id: org.id, token_id: org.tokenId, shard: org.shard });
+    expect(await resolveToken(tokens.kv, org.token)).toEqual(entry);
+    expect(await resolveToken(tokens.kv, org.token)).toEqual(entry);
     expect(tokens.reads()).toBe(1);
   });
 

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ALL_ROUTES } from "../../src/routes";
 import { isDryRunnable } from "../../src/routing/route";
@@ -131,6 +132,28 @@ const SCENARIOS: Record<string, Scenario> = {
     );
     expect(reals.every((r) => r.status === 204)).toBe(true);
     expect(await countRows("webhook_endpoints", "organisation_id = ?", org.id)).toBe(16 - deletions);
+  },
+
+  // Keys: the dry run never writes (the directory is only read), raced against real creates and revocations near the cap.
+  async createToken() {
+    const org = await createOrganisation();
+    const made: number[] = [];
+    for (let i = 0; i < 14; i++)
+      made.push((await json(await call("POST", "/api/v1/tokens", { token: org.token, body: { token: { name: `k${i}`, scope: "read" } } }))).id);
+    const body = { token: { name: "raced", scope: "read" } };
+    const answers = await Promise.all([
+      ...Array.from({ length: 30 }, () => call("POST", "/api/v1/tokens?dry_run=true", { token: org.token, body })),
+      ...Array.from({ length: 5 }, () => call("POST", "/api/v1/tokens", { token: org.token, body })),
+      ...made.slice(0, 5).map((id) => call("DELETE", `/api/v1/tokens/${id}`, { token: org.token })),
+    ]);
+    for (const response of answers.slice(0, 30)) expect([200, 422]).toContain(response.status);
+    expect(answers.slice(30, 35).map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+    expect(answers.slice(35).map((r) => r.status)).toEqual([204, 204, 204, 204, 204]);
+    // 1 + 14 + 5 rows, 15 of them live: not one from a dry run.
+    const rows = async (where: string) =>
+      (await env.DIRECTORY.prepare(`select count(*) as n from tokens where organisation_id = ? and ${where}`).bind(org.id).first<{ n: number }>())!.n;
+    expect(await rows("1")).toBe(20);
+    expect(await rows("revoked_at is null")).toBe(15);
   },
 
   // Creates: dry runs of the same body beside real creates and erasures; only the real ones are stored.

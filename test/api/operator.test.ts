@@ -16,7 +16,7 @@ describe("POST /admin/v1/organisations", () => {
         domain: `acceptance-org-7-${body.organisation.id}`,
         created_at: expect.stringMatching(ISO_TIMESTAMP),
       },
-      token: { id: expect.any(Number), token: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      token: { id: expect.any(Number), token: expect.stringMatching(/^enbro_[0-9a-f]{64}$/) },
     });
     const me = await call("GET", "/api/v1/me", { token: body.token.token });
     expect(await json(me)).toEqual(body.organisation);
@@ -90,7 +90,7 @@ describe("tokens", () => {
     const response = await admin("POST", `/organisations/${org.id}/tokens`);
     expect(response.status).toBe(201);
     const second = await json(response);
-    expect(second).toEqual({ id: expect.any(Number), token: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(second).toEqual({ id: expect.any(Number), token: expect.stringMatching(/^enbro_[0-9a-f]{64}$/) });
     expect(second.token).not.toBe(org.token);
     expect((await call("GET", "/api/v1/me", { token: second.token })).status).toBe(200);
     expect((await admin("DELETE", `/tokens/${org.tokenId}`)).status).toBe(204);

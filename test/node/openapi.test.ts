@@ -42,7 +42,17 @@ describe("the OpenAPI document", () => {
   });
 
   it("describes every error shape of the contract and each document its own bearer scheme", () => {
-    expect(Object.keys(document.components.responses).sort()).toEqual(["400", "401", "404", "409", "413", "415", "422", "429", "500", "503"]);
+    expect(Object.keys(document.components.responses).sort()).toEqual(["400", "401", "403", "404", "409", "413", "415", "422", "429", "500", "503"]);
+    // Each organisation operation names the key scope it needs: GETs `read`, everything else `write` (with its 403).
+    for (const [path, item] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(item as Record<string, any>)) {
+        if (!operation.security?.length) continue;
+        const scope = method === "get" ? "read" : "write";
+        expect(operation.security, `${method} ${path}`).toEqual([{ organisationToken: [scope] }]);
+        expect(operation["x-scope"], `${method} ${path}`).toBe(scope);
+        expect("403" in operation.responses, `${method} ${path}`).toBe(scope === "write");
+      }
+    }
     expect(Object.keys(document.components.securitySchemes)).toEqual(["organisationToken"]);
     expect(Object.keys(operatorDocument.components.securitySchemes)).toEqual(["operatorToken"]);
     expect(document.components.schemas).toHaveProperty("Customer");

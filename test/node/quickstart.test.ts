@@ -33,6 +33,8 @@ describe("examples/quickstart.ts", () => {
       "…adds two EANs in bulk",
       "…lists the customer's EANs",
       "…lists its customers",
+      "…makes a read-only key",
+      "…which reads the customer, and may not erase it",
       "✔ quickstart done",
     ]) {
       expect(stdout).toContain(title);

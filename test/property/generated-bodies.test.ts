@@ -150,6 +150,13 @@ describe("generated bodies never get a 5xx", () => {
     ["POST /admin/v1/suppliers", () => ADMIN_TOKEN, () => "/admin/v1/suppliers", () => ({ name: "Generated Supplier" })],
     // Past 16 endpoints a valid body is a 422 too (the cap).
     ["POST /api/v1/webhook_endpoints", () => org.token, () => "/api/v1/webhook_endpoints", () => webhookEndpointBody(["ean.created", "customer.updated"])],
+    // Past 20 keys a valid body is a 422 too (the cap).
+    [
+      "POST /api/v1/tokens",
+      () => org.token,
+      () => "/api/v1/tokens",
+      () => ({ token: { name: "Generated key", scope: "read", expires_at: new Date(Date.now() + 30 * 86_400_000).toISOString() } }),
+    ],
     // 200, once; then the same move is 422 cannot_transition.
     ["POST /admin/v1/eans/:id/state", () => ADMIN_TOKEN, () => `/admin/v1/eans/${eanId}/state`, () => ({ state: "offered" }), 200],
   ];

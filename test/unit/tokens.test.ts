@@ -11,7 +11,7 @@ describe("tokens", () => {
   it("generates 256 random bits as 64 hex digits, never twice the same", () => {
     const tokens = new Set(Array.from({ length: 100 }, generateToken));
     expect(tokens.size).toBe(100);
-    for (const token of tokens) expect(token).toMatch(/^[0-9a-f]{64}$/);
+    for (const token of tokens) expect(token).toMatch(/^enbro_[0-9a-f]{64}$/);
   });
 
   it.each([

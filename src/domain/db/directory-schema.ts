@@ -27,7 +27,16 @@ export const directoryOrganisations = sqliteTable(
   (t) => [uniqueIndex("organisations_domain_unique").on(t.domain)],
 );
 
-/** Bearer tokens. KV (`token:<sha256>`) is the lookup, with the organisation's shard; this table is the record. */
+/** What a key may do: `read` calls every GET and nothing else; `write` everything. */
+export const TOKEN_SCOPES = ["read", "write"] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+/**
+ * API keys (bearer tokens). KV (`token:<sha256>`) is the lookup, with the
+ * organisation's shard, the key's scope and expiry; this table is the record.
+ * Keys made before names and scopes existed are unnamed `write` keys whose
+ * last four characters are unknown (NULL).
+ */
 export const tokens = sqliteTable(
   "tokens",
   {
@@ -39,6 +48,14 @@ export const tokens = sqliteTable(
     hash: text("hash").notNull(),
     createdAt: text("created_at").notNull(),
     revokedAt: text("revoked_at"),
+    name: text("name").notNull().default(""),
+    scope: text("scope", { enum: TOKEN_SCOPES }).notNull().default("write"),
+    /** The secret's last four characters, to tell keys apart in a list. */
+    lastFour: text("last_four"),
+    /** After it, the key is refused as an unknown one (NULL: never). */
+    expiresAt: text("expires_at"),
+    /** Written from the usage queue, at most once a minute per key (src/domain/tokens/tokens.queries.ts). */
+    lastUsedAt: text("last_used_at"),
   },
   (t) => [uniqueIndex("tokens_hash_unique").on(t.hash), index("tokens_organisation_idx").on(t.organisationId)],
 );

@@ -10,8 +10,6 @@ import { type Database, rawStatement } from "../db/client";
 import { compileQuery } from "../db/compiled";
 import { directoryOrganisations, tokens } from "../db/directory-schema";
 import { organisations } from "../db/schema";
-import { forgetAnswersHolding } from "../idempotency/idempotency.queries";
-import { subjectOf } from "../idempotency/idempotency.subjects";
 
 export const organisationRef = {
   id: organisations.id,
@@ -75,7 +73,12 @@ export async function shardSizes(shards: readonly Database[]): Promise<number[]>
  * chosen exactly that `<slug>-<id>`, a random suffix follows. A chosen domain
  * that is taken fails the batch on `organisations_domain_unique`.
  */
-export async function registerOrganisation(directory: Database, input: { domain: string | null; slug: string; shard: number }, tokenHash: string) {
+export async function registerOrganisation(
+  directory: Database,
+  input: { domain: string | null; slug: string; shard: number },
+  tokenHash: string,
+  lastFour: string,
+) {
   const now = nowIso();
   const o = directoryOrganisations;
   const [, , , [entry], [token]] = await directory.run([
@@ -88,7 +91,7 @@ export async function registerOrganisation(directory: Database, input: { domain:
           else '' end`,
       })
       .where(sql`${o.id} = last_insert_rowid() and ${input.domain === null ? 1 : 0} = 1`),
-    directory.insert(tokens).values({ organisationId: sql`last_insert_rowid()`, hash: tokenHash, createdAt: now }),
+    directory.insert(tokens).values({ organisationId: sql`last_insert_rowid()`, hash: tokenHash, createdAt: now, lastFour }),
     directory
       .select(directoryEntry)
       .from(o)
@@ -112,52 +115,12 @@ export async function unregisterOrganisation(directory: Database, organisationId
   ]);
 }
 
-/** A new token for an existing organisation, with the organisation's shard; null when there is no such organisation. */
-export async function insertToken(directory: Database, organisationId: number, tokenHash: string) {
-  const [rows, [entry]] = await directory.run([
-    directory
-      .insert(tokens)
-      .select(
-        directory
-          // insert … select needs every column, in table order.
-          .select({
-            id: sql<number>`null`.as("id"),
-            organisationId: directoryOrganisations.id,
-            hash: sql<string>`${tokenHash}`.as("hash"),
-            createdAt: sql<string>`${nowIso()}`.as("created_at"),
-            revokedAt: sql<string | null>`null`.as("revoked_at"),
-          })
-          .from(directoryOrganisations)
-          .where(eq(directoryOrganisations.id, organisationId)),
-      )
-      .returning({ id: tokens.id }),
-    directory.select({ shard: directoryOrganisations.shard }).from(directoryOrganisations).where(eq(directoryOrganisations.id, organisationId)),
-  ]);
-  return rows[0] && entry ? { tokenId: rows[0].id, shard: entry.shard } : null;
-}
-
-/**
- * Marks the token revoked (keeping the first revocation time), and empties
- * the stored answers that hold it; its hash, or null when unknown.
- */
-export async function revokeToken(directory: Database, tokenId: number) {
-  const [, rows] = await directory.run([
-    forgetAnswersHolding(directory, subjectOf("token", tokenId)),
-    directory
-      .update(tokens)
-      .set({ revokedAt: sql`coalesce(${tokens.revokedAt}, ${nowIso()})` })
-      .where(eq(tokens.id, tokenId))
-      .returning({ hash: tokens.hash }),
-  ]);
-  return rows[0]?.hash ?? null;
-}
-
-/** The directory names the organisation's new shard; its live tokens' hashes (their KV entries must name it too). */
+/** The directory names the organisation's new shard; its live keys (their KV entries must name it too). */
 export async function moveInDirectory(directory: Database, organisationId: number, shard: number) {
   const [, rows] = await directory.run([
     directory.update(directoryOrganisations).set({ shard }).where(eq(directoryOrganisations.id, organisationId)),
     directory
-      .select({ hash: tokens.hash, tokenId: tokens.id })
+      .select({ id: tokens.id, organisationId: tokens.organisationId, hash: tokens.hash, scope: tokens.scope, expiresAt: tokens.expiresAt })
       .from(tokens)
       .where(and(eq(tokens.organisationId, organisationId), isNull(tokens.revokedAt))),
   ]);
