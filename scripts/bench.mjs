@@ -661,6 +661,11 @@ to the dispatch queue (not a D1 cost; the second-to-last row). A page of the fee
 indexed range read — 25 rows plus one to know whether there are more —
 however long the feed. Erasing a customer writes its own rows and at most 25
 nodes of its organisation's erasure tree, whatever the organisation's size.
+A create (and a bulk) first claims its e-mail or EAN numbers in the directory
+(its second round trip); an erasure or a deletion releases them there.
+Every authenticated request reports its key's use (\`last_used_at\`) to a
+queue at most once a minute per isolate, beside its own work: no D1 round
+trip (\`GET /api/v1/me\`: one, its own read).
 
 ## Two shards against one
 
