@@ -7,7 +7,17 @@
 import { ALL_ROUTES } from "../src/routes";
 import { fillPath } from "../src/routing/path-pattern";
 import type { AnyRouteRecord } from "../src/routing/route";
-import { call, createCustomer, createOrganisation, createSupplier, customerBody, eanFields, type TestOrganisation, webhookEndpointBody } from "./helpers";
+import {
+  call,
+  createCustomer,
+  createOrganisation,
+  createSupplier,
+  customerBody,
+  eanFields,
+  shardOf,
+  type TestOrganisation,
+  webhookEndpointBody,
+} from "./helpers";
 
 export interface Fixture {
   owner: TestOrganisation;
@@ -25,6 +35,8 @@ export interface Fixture {
   webhookEndpointId: number;
   /** A second key of the owner's, with the `read` scope. */
   readKey: { id: number; token: string };
+  /** A delivery attempt logged for the owner's webhook endpoint (of its event). */
+  deliveryId: number;
 }
 
 export interface RouteCase {
@@ -57,7 +69,24 @@ export async function createFixture(): Promise<Fixture> {
   const key = await call("POST", "/api/v1/tokens", { token: owner.token, body: { token: { name: "Read only", scope: "read" } } });
   if (key.status !== 201) throw new Error(`fixture read key not created: ${key.status}`);
   const readKey = await key.json<{ id: number; token: string }>();
-  return { owner, stranger, idle, customerId: customer.id, supplierId: supplier.id, tokenId: owner.tokenId, eanId, eventId, webhookEndpointId, readKey };
+  // A delivery attempt as the delivery consumer logs it (its fetch would need a receiver: test/node/webhooks.test.ts has one).
+  const logged = await (await shardOf(owner.id))
+    .prepare("insert into webhook_deliveries (endpoint_id, event_id, attempt, status, succeeded, at) values (?, ?, 1, 500, 0, ?) returning id")
+    .bind(webhookEndpointId, eventId, new Date().toISOString())
+    .first<{ id: number }>();
+  return {
+    owner,
+    stranger,
+    idle,
+    customerId: customer.id,
+    supplierId: supplier.id,
+    tokenId: owner.tokenId,
+    eanId,
+    eventId,
+    webhookEndpointId,
+    readKey,
+    deliveryId: logged!.id,
+  };
 }
 
 interface Call {
@@ -94,8 +123,12 @@ export const CALLS: Record<string, Call> = {
   getEvent: { ids: (f) => ({ id: f.eventId }), ok: 200 },
   createWebhookEndpoint: { body: () => webhookEndpointBody(["*"]), ok: 201 },
   listWebhookEndpoints: { ok: 200 },
+  updateWebhookEndpoint: { ids: (f) => ({ id: f.webhookEndpointId }), body: () => ({ webhook_endpoint: { enabled: false } }), ok: 200 },
   deleteWebhookEndpoint: { ids: (f) => ({ id: f.webhookEndpointId }), ok: 204 },
   listWebhookDeliveries: { ids: (f) => ({ id: f.webhookEndpointId }), ok: 200 },
+  rotateWebhookSecret: { ids: (f) => ({ id: f.webhookEndpointId }), ok: 200 },
+  testWebhookEndpoint: { ids: (f) => ({ id: f.webhookEndpointId }), ok: 200 },
+  retryWebhookDelivery: { ids: (f) => ({ id: f.webhookEndpointId, delivery_id: f.deliveryId }), ok: 201 },
   listTokens: { ok: 200 },
   createToken: { body: () => ({ token: { name: "Matrix key", scope: "write", expires_at: null } }), ok: 201 },
   deleteToken: { ids: (f) => ({ id: f.readKey.id }), ok: 204 },

@@ -88,6 +88,10 @@ export const WEBHOOK_IN_FLIGHT_PER_ORGANISATION = 32;
  * along, its attempts deferred) is given up: longer than the retry schedule.
  */
 export const WEBHOOK_GIVE_UP_AFTER_MS = 36 * 3600 * 1000;
+/** An endpoint whose every attempt has failed for this long is disabled, and its organisation gets `webhook_endpoint.disabled`. */
+export const WEBHOOK_DISABLE_AFTER_MS = 3 * 24 * 3600 * 1000;
+/** After a secret rotation, deliveries carry the old secret's signature beside the new one's for this long. */
+export const WEBHOOK_SECRET_OVERLAP_MS = 24 * 3600 * 1000;
 
 /** A claim (src/domain/claims) whose record is on no shard after this long is an orphan: its request died between the two writes. */
 export const CLAIM_ORPHAN_AFTER_MS = 5 * 60 * 1000;

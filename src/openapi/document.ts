@@ -155,7 +155,8 @@ function webhookDescriptions() {
           webhookHeader("webhook-timestamp", "When this attempt was signed, in Unix seconds.", "1764460800"),
           webhookHeader(
             "webhook-signature",
-            "`v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the base64-decoded secret after `whsec_`.",
+            "`v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the base64-decoded secret after `whsec_`; " +
+              "for 24 h after a rotation two of them, space-separated (the new secret's first): accept the body if either verifies.",
             "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=",
           ),
         ],

@@ -13,7 +13,16 @@ import { getPeerCustomer } from "./peer.routes";
 import { createSupplier, listSuppliersForClients, listSuppliersForOperator } from "./suppliers.routes";
 import { ping } from "./system.routes";
 import { createTokenRoute, deleteTokenRoute, listTokensForOperator, listTokensRoute } from "./tokens.routes";
-import { createWebhookEndpoint, deleteWebhookEndpointRoute, listWebhookDeliveries, listWebhookEndpointsRoute } from "./webhooks.routes";
+import {
+  createWebhookEndpoint,
+  deleteWebhookEndpointRoute,
+  listWebhookDeliveries,
+  listWebhookEndpointsRoute,
+  retryWebhookDelivery,
+  rotateWebhookSecretRoute,
+  testWebhookEndpoint,
+  updateWebhookEndpointRoute,
+} from "./webhooks.routes";
 
 // The documents' two records read the list they are in, once a request asks.
 const { publicOpenApi, operatorOpenApi } = openApiRoutes((): readonly AnyRouteRecord[] => ALL_ROUTES);
@@ -41,8 +50,12 @@ export const ALL_ROUTES = [
   getEvent,
   createWebhookEndpoint,
   listWebhookEndpointsRoute,
+  updateWebhookEndpointRoute,
   deleteWebhookEndpointRoute,
   listWebhookDeliveries,
+  rotateWebhookSecretRoute,
+  testWebhookEndpoint,
+  retryWebhookDelivery,
   listTokensRoute,
   createTokenRoute,
   deleteTokenRoute,

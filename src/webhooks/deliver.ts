@@ -17,19 +17,27 @@
  * A finished delivery (succeeded, given up, or moot) gives its organisation's
  * slot in the queue back, and when the organisation has more to send and
  * half its slots are free, asks the dispatcher for the next ones.
+ *
+ * A delivery for a paused or disabled endpoint sends nothing and moves the
+ * endpoint's cursor back before its event, so that the endpoint, once
+ * enabled, receives it again in order (at least once: a receiver
+ * deduplicates on `webhook-id`). An endpoint whose every attempt has failed
+ * for WEBHOOK_DISABLE_AFTER_MS is disabled by the failing attempt's batch,
+ * which also writes the organisation's `webhook_endpoint.disabled` event.
  */
 import { and, eq, sql } from "drizzle-orm";
-import type { Database } from "../domain/db/client";
+import { type Database, rawStatement } from "../domain/db/client";
 import { events, organisations, webhookDeliveries, webhookEndpoints } from "../domain/db/schema";
 import { toEventJson } from "../domain/events/events.json";
 import {
+  WEBHOOK_DISABLE_AFTER_MS,
   WEBHOOK_GIVE_UP_AFTER_MS,
   WEBHOOK_IN_FLIGHT_PER_ORGANISATION,
   WEBHOOK_MAX_ATTEMPTS,
   WEBHOOK_RETRY_DELAYS_S,
   WEBHOOK_TIMEOUT_MS,
 } from "../domain/limits";
-import { signWebhook } from "../domain/webhooks/signature";
+import { signatureHeader } from "../domain/webhooks/signature";
 import type { Bindings, DeliveryMessage } from "../env";
 import { nowIso } from "../lib/time";
 
@@ -45,6 +53,38 @@ async function post(url: string, headers: Record<string, string>, body: string):
   } catch {
     return null;
   }
+}
+
+/** Where an attempt goes and how it is signed. */
+export interface WebhookTarget {
+  url: string;
+  secret: string;
+  previousSecret: string | null;
+  previousSecretExpiresAt: string | null;
+}
+
+/**
+ * POSTs one signed body to the endpoint (Standard Webhooks headers; during a
+ * rotation's overlap, signed with both secrets); the status answered, or
+ * null when no answer came within WEBHOOK_TIMEOUT_MS.
+ */
+export async function postWebhook(target: WebhookTarget, webhookId: string, body: string): Promise<number | null> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const secrets =
+    target.previousSecret && target.previousSecretExpiresAt && target.previousSecretExpiresAt > nowIso()
+      ? [target.secret, target.previousSecret]
+      : [target.secret];
+  return post(
+    target.url,
+    {
+      "content-type": "application/json",
+      "user-agent": "Enbro-Webhooks/1",
+      "webhook-id": webhookId,
+      "webhook-timestamp": String(timestamp),
+      "webhook-signature": await signatureHeader(secrets, webhookId, timestamp, body),
+    },
+    body,
+  );
 }
 
 /** The backoff after the endpoint's `failures`-th failure in a row. */
@@ -69,6 +109,7 @@ function releaseSlot(db: Database, organisationId: number) {
       .where(
         and(
           eq(webhookEndpoints.organisationId, organisationId),
+          eq(webhookEndpoints.enabled, true),
           sql`${webhookEndpoints.cursor} < (select max(${events.id}) from ${events} where ${events.organisationId} = ${organisationId})`,
         ),
       )
@@ -90,6 +131,36 @@ async function dropDelivery(db: Database, env: Bindings, message: DeliveryMessag
   await dispatchIfBehind(env, message, released?.inFlight, behind.length > 0);
 }
 
+/** A delivery for a paused or disabled endpoint: its event goes back behind the cursor, and its slot back to the organisation. */
+async function parkDelivery(db: Database, env: Bindings, message: DeliveryMessage) {
+  const rewind = db
+    .update(webhookEndpoints)
+    .set({ cursor: sql`min(${webhookEndpoints.cursor}, ${message.event_id - 1})` })
+    .where(and(eq(webhookEndpoints.id, message.endpoint_id), eq(webhookEndpoints.enabled, false)));
+  if (message.organisation_id === undefined) {
+    await db.run([rewind]);
+    return;
+  }
+  const [, [released], behind] = await db.run([rewind, ...releaseSlot(db, message.organisation_id)]);
+  await dispatchIfBehind(env, message, released?.inFlight, behind.length > 0);
+}
+
+/**
+ * `webhook_endpoint.disabled` for the endpoint, when this failed attempt
+ * completes WEBHOOK_DISABLE_AFTER_MS of failures (to run before the update
+ * that disables it, in its batch): the endpoint as the API renders it after.
+ */
+function disabledEvent(endpointId: number, at: string, cutoff: string) {
+  return rawStatement(
+    `insert into events (organisation_id, type, customer_id, created_at, data)
+     select organisation_id, 'webhook_endpoint.disabled', null, ?1, json_object('object', json_object(
+       'id', id, 'url', url, 'events', json(events), 'enabled', json('false'), 'failing_since', coalesce(failing_since, ?1), 'created_at', created_at))
+     from webhook_endpoints where id = ?2 and enabled = 1 and coalesce(failing_since, ?1) <= ?3`,
+    [at, endpointId, cutoff],
+    { writes: true },
+  );
+}
+
 export async function deliver(db: Database, env: Bindings, message: DeliveryMessage): Promise<void> {
   const now = Date.now();
   // The attempt is claimed: always for a healthy endpoint; for a failing one only once its backoff is over,
@@ -102,6 +173,7 @@ export async function deliver(db: Database, env: Bindings, message: DeliveryMess
       .where(
         and(
           eq(webhookEndpoints.id, message.endpoint_id),
+          eq(webhookEndpoints.enabled, true),
           sql`(${webhookEndpoints.failures} = 0 or ${webhookEndpoints.retryAt} is null or ${webhookEndpoints.retryAt} <= ${new Date(now).toISOString()})`,
         ),
       )
@@ -110,8 +182,11 @@ export async function deliver(db: Database, env: Bindings, message: DeliveryMess
       .select({
         url: webhookEndpoints.url,
         secret: webhookEndpoints.secret,
+        previousSecret: webhookEndpoints.previousSecret,
+        previousSecretExpiresAt: webhookEndpoints.previousSecretExpiresAt,
         organisationId: webhookEndpoints.organisationId,
         retryAt: webhookEndpoints.retryAt,
+        enabled: webhookEndpoints.enabled,
       })
       .from(webhookEndpoints)
       .where(eq(webhookEndpoints.id, message.endpoint_id)),
@@ -120,6 +195,7 @@ export async function deliver(db: Database, env: Bindings, message: DeliveryMess
   if (!endpoint || !event || event.organisationId !== endpoint.organisationId || now - Date.parse(event.createdAt) > WEBHOOK_GIVE_UP_AFTER_MS) {
     return dropDelivery(db, env, message);
   }
+  if (!endpoint.enabled) return parkDelivery(db, env, message);
   if (claimed.length === 0) {
     // Backing off: wait until the endpoint's retry time, without an attempt.
     const wait = Math.ceil((Date.parse(endpoint.retryAt ?? "") - now) / 1000);
@@ -127,41 +203,44 @@ export async function deliver(db: Database, env: Bindings, message: DeliveryMess
     return;
   }
 
-  const body = JSON.stringify(toEventJson(event));
-  const webhookId = String(event.id);
-  const timestamp = Math.floor(Date.now() / 1000);
-  const status = await post(
-    endpoint.url,
-    {
-      "content-type": "application/json",
-      "user-agent": "Enbro-Webhooks/1",
-      "webhook-id": webhookId,
-      "webhook-timestamp": String(timestamp),
-      "webhook-signature": await signWebhook(endpoint.secret, webhookId, timestamp, body),
-    },
-    body,
-  );
+  const status = await postWebhook(endpoint, String(event.id), JSON.stringify(toEventJson(event)));
   const succeeded = status !== null && status >= 200 && status < 300;
   const finished = succeeded || message.attempt >= WEBHOOK_MAX_ATTEMPTS;
   const failures = claimed[0]!.failures + 1;
   const at = nowIso();
+  const cutoff = new Date(Date.now() - WEBHOOK_DISABLE_AFTER_MS).toISOString();
   const statements = [
     db.insert(webhookDeliveries).values({ endpointId: message.endpoint_id, eventId: message.event_id, attempt: message.attempt, status, succeeded, at }),
+    succeeded ? db.select({ id: sql<number>`null` }).from(sql`(select 1)`).where(sql`0`) : disabledEvent(message.endpoint_id, at, cutoff),
     db
       .update(webhookEndpoints)
       .set(
         succeeded
-          ? { failures: 0, retryAt: null }
-          : { failures: sql`${webhookEndpoints.failures} + 1`, retryAt: new Date(Date.now() + backoffSeconds(failures) * 1000).toISOString() },
+          ? { failures: 0, retryAt: null, failingSince: null }
+          : {
+              failures: sql`${webhookEndpoints.failures} + 1`,
+              retryAt: new Date(Date.now() + backoffSeconds(failures) * 1000).toISOString(),
+              failingSince: sql`coalesce(${webhookEndpoints.failingSince}, ${at})`,
+              enabled: sql`case when coalesce(${webhookEndpoints.failingSince}, ${at}) <= ${cutoff} then 0 else ${webhookEndpoints.enabled} end`,
+            },
       )
-      .where(eq(webhookEndpoints.id, message.endpoint_id)),
+      .where(eq(webhookEndpoints.id, message.endpoint_id))
+      .returning({ enabled: webhookEndpoints.enabled }),
     ...(finished && message.organisation_id !== undefined ? releaseSlot(db, message.organisation_id) : []),
   ] as const;
   const results = await db.run(statements as unknown as [(typeof statements)[0], ...(typeof statements)[number][]]);
+  const [updated] = results[2] as Array<{ enabled: boolean }>;
+  if (!succeeded && updated && !updated.enabled && endpoint.enabled) {
+    // Disabled by this attempt: its event goes to the organisation's other endpoints, and no retry follows.
+    await env.WEBHOOK_DISPATCH.send({ organisation_id: endpoint.organisationId, shard: db.shard! });
+    // Its event goes back behind the cursor, for when the endpoint is enabled again (its slot, unless the batch gave it back).
+    await parkDelivery(db, env, finished ? { ...message, organisation_id: undefined } : message);
+    return;
+  }
   if (!finished) {
     await env.WEBHOOK_DELIVERIES.send({ ...message, attempt: message.attempt + 1 }, { delaySeconds: WEBHOOK_RETRY_DELAYS_S[message.attempt - 1] });
   } else if (message.organisation_id !== undefined) {
-    const [released] = results[2] as Array<{ inFlight: number }>;
-    await dispatchIfBehind(env, message, released?.inFlight, (results[3] as unknown[]).length > 0);
+    const [released] = results[3] as Array<{ inFlight: number }>;
+    await dispatchIfBehind(env, message, released?.inFlight, (results[4] as unknown[]).length > 0);
   }
 }

@@ -56,7 +56,8 @@ export async function dispatchEvents(db: Database, env: Bindings, organisationId
     db
       .select({ id: webhookEndpoints.id, events: webhookEndpoints.events, cursor: webhookEndpoints.cursor })
       .from(webhookEndpoints)
-      .where(eq(webhookEndpoints.organisationId, organisationId)),
+      // A paused or disabled endpoint keeps its cursor: it catches up once enabled.
+      .where(and(eq(webhookEndpoints.organisationId, organisationId), eq(webhookEndpoints.enabled, true))),
     db.select({ inFlight: organisations.webhookInFlight }).from(organisations).where(eq(organisations.id, organisationId)),
   ]);
   let endpoints: Cursor[] = found;
@@ -129,7 +130,12 @@ export async function sweepUndispatched(db: Database, env: Bindings): Promise<vo
     db
       .selectDistinct({ organisationId: webhookEndpoints.organisationId })
       .from(webhookEndpoints)
-      .where(sql`${webhookEndpoints.cursor} < (select max(${events.id}) from ${events} where ${events.organisationId} = ${webhookEndpoints.organisationId})`),
+      .where(
+        and(
+          eq(webhookEndpoints.enabled, true),
+          sql`${webhookEndpoints.cursor} < (select max(${events.id}) from ${events} where ${events.organisationId} = ${webhookEndpoints.organisationId})`,
+        ),
+      ),
   ]);
   for (let i = 0; i < behind.length; i += DISPATCH_EVENTS_PER_STEP) {
     await env.WEBHOOK_DISPATCH.sendBatch(

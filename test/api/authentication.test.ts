@@ -104,6 +104,7 @@ describe.each(organisationRoutes.map((r) => [routeName(r), r] as const))("%s", (
         webhookEndpointId: 987654324,
         tokenId: 987654325,
         readKey: { id: 987654326, token: "" },
+        deliveryId: 987654327,
       };
       expect(route.path(unknown)).not.toBe(route.path(f));
       const unknownId = await callWithCost(route.method, route.path(unknown), { token: f.stranger.token, body: route.body?.(f) });

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ALL_ROUTES } from "../../src/routes";
 import { isDryRunnable } from "../../src/routing/route";
 import {
+  allRows,
   allShards,
   type CallOptions,
   call,
@@ -132,6 +133,84 @@ const SCENARIOS: Record<string, Scenario> = {
     );
     expect(reals.every((r) => r.status === 204)).toBe(true);
     expect(await countRows("webhook_endpoints", "organisation_id = ?", org.id)).toBe(16 - deletions);
+  },
+
+  // Pause/resume: dry runs of the state a round's real PATCH has just left (a change of nothing) against the real toggles.
+  async updateWebhookEndpoint() {
+    const org = await createOrganisation();
+    const endpoint = await json(await call("POST", "/api/v1/webhook_endpoints", { token: org.token, body: webhookEndpointBody() }));
+    const path = `/api/v1/webhook_endpoints/${endpoint.id}`;
+    const enabledAt = (round: number) => round % 2 === 1;
+    const reals = await race(
+      (round, options) =>
+        call("PATCH", `${path}?dry_run=true`, { ...options, token: org.token, body: { webhook_endpoint: { enabled: enabledAt(round - 1) } } }),
+      (round) => call("PATCH", path, { token: org.token, body: { webhook_endpoint: { enabled: enabledAt(round) } } }),
+    );
+    expect(reals.every((r) => r.status === 200)).toBe(true);
+    const [stored] = (await json(await call("GET", "/api/v1/webhook_endpoints", { token: org.token }))) as Array<{ enabled: boolean }>;
+    expect(stored!.enabled).toBe(enabledAt(ROUNDS - 1));
+  },
+
+  // Rotations: a dry run's secret never lands; after the race the secret is the last real rotation's, its predecessor the one before.
+  async rotateWebhookSecret() {
+    const org = await createOrganisation();
+    const endpoint = await json(await call("POST", "/api/v1/webhook_endpoints", { token: org.token, body: webhookEndpointBody() }));
+    const path = `/api/v1/webhook_endpoints/${endpoint.id}/rotate_secret`;
+    const reals = await race(
+      (_, options) => call("POST", `${path}?dry_run=true`, { ...options, token: org.token }),
+      () => call("POST", path, { token: org.token }),
+      10,
+    );
+    const secrets = await Promise.all(reals.map(async (r) => (await json(r)).secret as string));
+    const stored = await allShards()
+      .map((shard) => shard.prepare("select secret, previous_secret from webhook_endpoints where id = ?").bind(endpoint.id))
+      .reduce(
+        async (found, statement) => (await found) ?? (await statement.first<{ secret: string; previous_secret: string }>()),
+        Promise.resolve(null as null | { secret: string; previous_secret: string }),
+      );
+    expect(stored).toEqual({ secret: secrets.at(-1), previous_secret: secrets.at(-2) });
+  },
+
+  // A test ping or a retry run dry sends nothing and logs nothing, raced against real ones (which log their attempts).
+  async testWebhookEndpoint() {
+    const org = await createOrganisation();
+    const endpoint = await json(await call("POST", "/api/v1/webhook_endpoints", { token: org.token, body: webhookEndpointBody() }));
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => call("POST", `/api/v1/webhook_endpoints/${endpoint.id}/test${i % 2 ? "?dry_run=true" : ""}`, { token: org.token })),
+    );
+    for (const [i, answer] of answers.entries()) {
+      expect(answer.status).toBe(200);
+      const body = await json(answer);
+      if (i % 2) expect(body).toEqual({ valid: true });
+      else expect(body.webhook_id).toMatch(/^ping_/);
+    }
+    expect(await countRows("webhook_deliveries", "endpoint_id = ?", endpoint.id)).toBe(0);
+  },
+
+  async retryWebhookDelivery() {
+    const org = await createOrganisation();
+    const endpoint = await json(await call("POST", "/api/v1/webhook_endpoints", { token: org.token, body: webhookEndpointBody() }));
+    await createCustomer(org);
+    const [event] = (await json(await call("GET", "/api/v1/events", { token: org.token }))).data;
+    const shard = (await allRows<{ n: number }>("select 1 as n from organisations where id = ?", org.id)).length;
+    expect(shard).toBe(1);
+    const logged = await Promise.all(
+      allShards().map((db) =>
+        db
+          .prepare(
+            "insert into webhook_deliveries (endpoint_id, event_id, attempt, status, succeeded, at) select id, ?, 1, 500, 0, ? from webhook_endpoints where id = ? returning id",
+          )
+          .bind(event.id, new Date().toISOString(), endpoint.id)
+          .first<{ id: number }>(),
+      ),
+    );
+    const deliveryId = logged.find((row) => row)!.id;
+    const path = `/api/v1/webhook_endpoints/${endpoint.id}/deliveries/${deliveryId}/retry`;
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => call("POST", `${path}${i % 2 ? "?dry_run=true" : ""}`, { token: org.token })));
+    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 12 }, (_, i) => (i % 2 ? 200 : 201)));
+    // The first attempt and the six real retries, numbered without a gap or a repeat.
+    const attempts = await allRows<{ attempt: number }>("select attempt from webhook_deliveries where endpoint_id = ? order by attempt", endpoint.id);
+    expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   },
 
   // Keys: the dry run never writes (the directory is only read), raced against real creates and revocations near the cap.

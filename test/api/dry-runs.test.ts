@@ -45,7 +45,21 @@ describe("dry runs", () => {
       ALL_ROUTES.filter(isDryRunnable)
         .map((record) => record.operationId)
         .sort(),
-    ).toEqual(["createCustomer", "createEan", "createEansInBulk", "createToken", "createWebhookEndpoint", "updateCustomer", "updateEan"].sort());
+    ).toEqual(
+      [
+        "createCustomer",
+        "createEan",
+        "createEansInBulk",
+        "createToken",
+        "createWebhookEndpoint",
+        "retryWebhookDelivery",
+        "rotateWebhookSecret",
+        "testWebhookEndpoint",
+        "updateCustomer",
+        "updateEan",
+        "updateWebhookEndpoint",
+      ].sort(),
+    );
   });
 
   it("POST /customers: a valid body → 200 {valid:true}, nothing stored; a taken e-mail → the usual 422", async () => {

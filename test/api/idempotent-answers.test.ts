@@ -17,6 +17,8 @@ import { createFixture, type Fixture, ROUTES } from "../routes";
 const NOTHING_PERSONAL: Record<string, string> = {
   createSupplier: "a supplier is public reference data",
   moveOrganisation: "ids and shard numbers: where an organisation moves",
+  testWebhookEndpoint: "a ping's outcome: its id and the status the endpoint answered",
+  retryWebhookDelivery: "an attempt's ids, number and status, as the delivery log lists them",
 };
 
 /** How the owner of the fixture removes each kind of subject. */

@@ -102,8 +102,8 @@ describe("POST /api/v1/webhook_endpoints", () => {
     expect(list.status).toBe(200);
     const endpoints = await json(list);
     expect(endpoints.slice(0, 2)).toEqual([
-      { id: created.id, url: created.url, events: created.events, created_at: created.created_at },
-      { id: other.id, url: other.url, events: ["*"], created_at: other.created_at },
+      { id: created.id, url: created.url, events: created.events, enabled: true, failing_since: null, created_at: created.created_at },
+      { id: other.id, url: other.url, events: ["*"], enabled: true, failing_since: null, created_at: other.created_at },
     ]);
     expect(JSON.stringify(endpoints)).not.toContain("whsec_");
   });
@@ -203,7 +203,7 @@ describe("POST /api/v1/webhook_endpoints", () => {
       "webhook_endpoint.url is_in_invalid_format",
     ]);
     expect(errors[0].message).toBe(
-      "must be one of: customer.created, customer.updated, customer.deleted, ean.created, ean.updated, ean.deleted, ean.state_changed, *",
+      "must be one of: customer.created, customer.updated, customer.deleted, ean.created, ean.updated, ean.deleted, ean.state_changed, webhook_endpoint.disabled, *",
     );
 
     const empty = await json(await create(org, webhookEndpointBody([])));
@@ -227,7 +227,7 @@ describe("POST /api/v1/webhook_endpoints", () => {
     });
   });
 
-  it("bounds the URL (2,048 characters) and the events (8): one past → size_cannot_be_greater_than", async () => {
+  it("bounds the URL (2,048 characters) and the events (9): one past → size_cannot_be_greater_than", async () => {
     const base = "https://hooks.enbro-partner.com/";
     const longest = base + "a".repeat(MAX_WEBHOOK_URL_LENGTH - base.length);
     expect((await create(org, webhookEndpointBody(["*"], longest))).status).toBe(201);
@@ -235,9 +235,9 @@ describe("POST /api/v1/webhook_endpoints", () => {
     expect(tooLong.errors).toEqual([
       { path: "webhook_endpoint.url", error: "size_cannot_be_greater_than", message: `size cannot be greater than ${MAX_WEBHOOK_URL_LENGTH}`, type: "params" },
     ]);
-    const nine = await json(await create(org, webhookEndpointBody(Array(9).fill("ean.created"))));
-    expect(nine.errors).toEqual([
-      { path: "webhook_endpoint.events", error: "size_cannot_be_greater_than", message: "size cannot be greater than 8", type: "params" },
+    const ten = await json(await create(org, webhookEndpointBody(Array(10).fill("ean.created"))));
+    expect(ten.errors).toEqual([
+      { path: "webhook_endpoint.events", error: "size_cannot_be_greater_than", message: "size cannot be greater than 9", type: "params" },
     ]);
   });
 
@@ -394,7 +394,7 @@ describe("a delivery attempt", () => {
     expect(deliveries.sent).toEqual([{ body: { ...message, attempt: 2 }, delaySeconds: WEBHOOK_RETRY_DELAYS_S[0] }]);
 
     const log = await json(await call("GET", `/api/v1/webhook_endpoints/${endpoint.id}/deliveries`, { token: org.token }));
-    expect(log).toEqual([{ event_id: event.id, attempt: 1, status: null, succeeded: false, at: expect.stringMatching(ISO_TIMESTAMP) }]);
+    expect(log).toEqual([{ id: expect.any(Number), event_id: event.id, attempt: 1, status: null, succeeded: false, at: expect.stringMatching(ISO_TIMESTAMP) }]);
   });
 
   it("that fails on the last attempt is logged and given up: nothing more is queued", async () => {
@@ -416,7 +416,9 @@ describe("a delivery attempt", () => {
     expect(await getQueueResult(batch, ctx)).toMatchObject({ explicitAcks: ["last"] });
     expect(deliveries.sent).toEqual([]);
     const log = await json(await call("GET", `/api/v1/webhook_endpoints/${endpoint.id}/deliveries`, { token: org.token }));
-    expect(log).toEqual([{ event_id: event.id, attempt: WEBHOOK_MAX_ATTEMPTS, status: null, succeeded: false, at: expect.stringMatching(ISO_TIMESTAMP) }]);
+    expect(log).toEqual([
+      { id: expect.any(Number), event_id: event.id, attempt: WEBHOOK_MAX_ATTEMPTS, status: null, succeeded: false, at: expect.stringMatching(ISO_TIMESTAMP) },
+    ]);
   });
 
   it("is retried on a schedule of at least 8 attempts over at least 24 h, the first retry within 30 s, each delay within Queues' 12 h", () => {

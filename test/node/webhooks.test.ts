@@ -149,8 +149,8 @@ describe("webhooks under wrangler dev", () => {
     }
     const eventId = Number(first!.headers["webhook-id"]);
     expect(log.body).toEqual([
-      { event_id: eventId, attempt: 2, status: 200, succeeded: true, at: expect.any(String) },
-      { event_id: eventId, attempt: 1, status: 500, succeeded: false, at: expect.any(String) },
+      { id: expect.any(Number), event_id: eventId, attempt: 2, status: 200, succeeded: true, at: expect.any(String) },
+      { id: expect.any(Number), event_id: eventId, attempt: 1, status: 500, succeeded: false, at: expect.any(String) },
     ]);
   });
 
@@ -164,7 +164,9 @@ describe("webhooks under wrangler dev", () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       log = await api("GET", `/api/v1/webhook_endpoints/${endpoint.id}/deliveries`, token);
     }
-    expect(log.body).toEqual([{ event_id: Number(at("/moved")[0]!.headers["webhook-id"]), attempt: 1, status: 307, succeeded: false, at: expect.any(String) }]);
+    expect(log.body).toEqual([
+      { id: expect.any(Number), event_id: Number(at("/moved")[0]!.headers["webhook-id"]), attempt: 1, status: 307, succeeded: false, at: expect.any(String) },
+    ]);
     expect(at("/followed")).toEqual([]);
   });
 
@@ -209,5 +211,65 @@ describe("webhooks under wrangler dev", () => {
     const delivered = at("/all").map((r) => r.headers["webhook-id"]);
     expect(delivered).toHaveLength(50);
     expect(new Set(delivered)).toEqual(new Set(ids));
+  });
+
+  it("rotation: for 24 h a delivery verifies with the old secret and with the new one", async () => {
+    const token = await newOrganisation();
+    const endpoint = await newEndpoint(token, "/rotating", ["customer.created"]);
+    const rotated = await api("POST", `/api/v1/webhook_endpoints/${endpoint.id}/rotate_secret`, token);
+    expect(rotated.status).toBe(200);
+    await newCustomer(token);
+    await waitFor(() => at("/rotating").length === 1, 10_000);
+    const [delivery] = at("/rotating");
+    const headers = delivery!.headers as Record<string, string>;
+    expect(headers["webhook-signature"]!.split(" ")).toHaveLength(2);
+    const event = new Webhook(rotated.body.secret).verify(delivery!.body, headers);
+    expect(new Webhook(endpoint.secret).verify(delivery!.body, headers)).toEqual(event);
+  });
+
+  it("test: a signed ping now, its outcome answered; retry: the event again with the same webhook-id, logged as the next attempt", async () => {
+    const token = await newOrganisation();
+    const endpoint = await newEndpoint(token, "/operated", ["customer.created"]);
+    const ping = await api("POST", `/api/v1/webhook_endpoints/${endpoint.id}/test`, token);
+    expect(ping.body).toEqual({ webhook_id: expect.stringMatching(/^ping_/), status: 200, succeeded: true });
+    const [received] = at("/operated");
+    expect(received!.headers["webhook-id"]).toBe(ping.body.webhook_id);
+    expect(new Webhook(endpoint.secret).verify(received!.body, received!.headers as Record<string, string>)).toMatchObject({
+      type: "ping",
+      data: { object: { webhook_endpoint_id: endpoint.id } },
+    });
+
+    await newCustomer(token);
+    await waitFor(() => at("/operated").length === 2, 10_000);
+    // The attempt is logged right after the receiver answered it.
+    let log: Array<{ id: number; event_id: number; attempt: number }> = [];
+    for (let i = 0; i < 50 && log.length === 0; i++) {
+      log = (await api("GET", `/api/v1/webhook_endpoints/${endpoint.id}/deliveries`, token)).body;
+      if (log.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const retried = await api("POST", `/api/v1/webhook_endpoints/${endpoint.id}/deliveries/${log[0]!.id}/retry`, token);
+    expect(retried.status).toBe(201);
+    expect(retried.body).toMatchObject({ event_id: log[0]!.event_id, attempt: 2, status: 200, succeeded: true });
+    const sent = at("/operated").slice(1);
+    expect(sent.map((r) => r.headers["webhook-id"])).toEqual([String(log[0]!.event_id), String(log[0]!.event_id)]);
+    expect(sent[1]!.body).toBe(sent[0]!.body);
+  });
+
+  it("paused: nothing is sent; resumed: every missed event arrives, once", async () => {
+    const token = await newOrganisation();
+    const endpoint = await newEndpoint(token, "/paused", ["customer.created"]);
+    expect((await api("PATCH", `/api/v1/webhook_endpoints/${endpoint.id}`, token, { webhook_endpoint: { enabled: false } })).body.enabled).toBe(false);
+    for (let i = 0; i < 3; i++) await newCustomer(token);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(at("/paused")).toEqual([]);
+    expect((await api("PATCH", `/api/v1/webhook_endpoints/${endpoint.id}`, token, { webhook_endpoint: { enabled: true } })).body.enabled).toBe(true);
+    await waitFor(() => at("/paused").length >= 3, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const feed = (await api("GET", "/api/v1/events?type=customer.created", token)).body.data.map((e: { id: number }) => String(e.id));
+    expect(
+      at("/paused")
+        .map((r) => r.headers["webhook-id"])
+        .sort(),
+    ).toEqual(feed.sort());
   });
 });

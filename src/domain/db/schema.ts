@@ -238,6 +238,7 @@ export const EVENT_TYPES = [
   "ean.updated",
   "ean.deleted",
   "ean.state_changed",
+  "webhook_endpoint.disabled",
 ] as const;
 
 /**
@@ -295,6 +296,17 @@ export const webhookEndpoints = sqliteTable(
      */
     retryAt: text("retry_at"),
     createdAt: text("created_at").notNull(),
+    /**
+     * False while paused (PATCH) or after failing every attempt for
+     * WEBHOOK_DISABLE_AFTER_MS: nothing is dispatched to it and its cursor
+     * stays, so that once enabled it catches up in order.
+     */
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    /** When its current run of failed attempts began; NULL while healthy. */
+    failingSince: text("failing_since"),
+    /** The secret before the last rotation: deliveries carry its signature too until `previous_secret_expires_at`. */
+    previousSecret: text("previous_secret"),
+    previousSecretExpiresAt: text("previous_secret_expires_at"),
   },
   (t) => [index("webhook_endpoints_organisation_idx").on(t.organisationId, t.id)],
 );

@@ -18,7 +18,16 @@ export function newWebhookSecret(): string {
   return SECRET_PREFIX + toBase64(crypto.getRandomValues(new Uint8Array(WEBHOOK_SECRET_BYTES)));
 }
 
-/** The `webhook-signature` header of one attempt. */
+/**
+ * The `webhook-signature` header of one attempt: one `v1,…` per secret,
+ * space-separated (Standard Webhooks), the current secret's first; a
+ * receiver that knows either secret accepts it.
+ */
+export async function signatureHeader(secrets: readonly string[], webhookId: string, timestamp: number, body: string): Promise<string> {
+  return (await Promise.all(secrets.map((secret) => signWebhook(secret, webhookId, timestamp, body)))).join(" ");
+}
+
+/** One secret's signature of one attempt. */
 export async function signWebhook(secret: string, webhookId: string, timestamp: number, body: string): Promise<string> {
   const keyBytes = Uint8Array.from(atob(secret.slice(SECRET_PREFIX.length)), (c) => c.charCodeAt(0));
   const key = await crypto.subtle.importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);

@@ -13,6 +13,16 @@ import { isAcceptedWebhookUrl } from "./public-url";
 /** The types an endpoint can ask for: the event types, or "*" for all of them. */
 export const WEBHOOK_EVENT_CHOICES = [...EVENT_TYPES, "*"] as const;
 
+/** Pause (`false`) or resume (`true`) an endpoint. */
+export const updateWebhookEndpointBody = named(
+  "WebhookEndpointUpdateRequest",
+  f.envelope({
+    webhook_endpoint: f.object({
+      enabled: f.boolean().meta({ description: "`false` pauses it (nothing is sent, its cursor stays); `true` resumes it: it catches up in order." }),
+    }),
+  }),
+);
+
 export const createWebhookEndpointBody = named(
   "WebhookEndpointCreateRequest",
   f.envelope({
