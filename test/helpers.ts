@@ -268,3 +268,19 @@ export function countingTokensKv(): { kv: KVNamespace; reads: () => number; rese
 export function webhookEndpointBody(events: unknown[] = ["*"], url = "https://hooks.enbro-partner.com/webhooks") {
   return { webhook_endpoint: { url, events } };
 }
+
+/**
+ * A producer binding whose messages are kept for the test, which plays the
+ * consumer (calling the Worker's queue handler with them): the local queue's
+ * own consumer would deliver them meanwhile and race the test.
+ */
+export function heldQueue<T>() {
+  const sent: Array<{ body: T; delaySeconds?: number }> = [];
+  const queue = {
+    send: async (body: T, options?: QueueSendOptions) => void sent.push({ body, delaySeconds: options?.delaySeconds }),
+    sendBatch: async (messages: Iterable<MessageSendRequest<T>>) => {
+      for (const message of messages) sent.push({ body: message.body, delaySeconds: message.delaySeconds });
+    },
+  } as unknown as Queue<T>;
+  return { queue, sent };
+}

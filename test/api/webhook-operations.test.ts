@@ -21,24 +21,13 @@ import {
   createOrganisation,
   customerBody,
   firstRow,
+  heldQueue,
   ISO_TIMESTAMP,
   json,
   shardOf,
   type TestOrganisation,
   webhookEndpointBody,
 } from "../helpers";
-
-/** A producer binding whose messages are kept for the test (the local queue's consumer would race it). */
-function heldQueue<T>() {
-  const sent: T[] = [];
-  const queue = {
-    send: async (body: T) => void sent.push(body),
-    sendBatch: async (messages: Iterable<MessageSendRequest<T>>) => {
-      for (const message of messages) sent.push(message.body);
-    },
-  } as unknown as Queue<T>;
-  return { queue, sent };
-}
 
 const databaseOf = async (org: TestOrganisation) => createDatabase(await shardOf(org.id), emptyCost(), org.shard);
 
@@ -84,10 +73,10 @@ describe("PATCH /api/v1/webhook_endpoints/:id (pause, resume)", () => {
     const dispatch = heldQueue<DispatchMessage>();
     const resumed = await patch(org, endpoint.id, true, { env: { WEBHOOK_DISPATCH: dispatch.queue } });
     expect((await json(resumed)).enabled).toBe(true);
-    expect(dispatch.sent).toEqual([{ organisation_id: org.id, shard: org.shard }]);
+    expect(dispatch.sent.map((m) => m.body)).toEqual([{ organisation_id: org.id, shard: org.shard }]);
     await dispatchEvents(await databaseOf(org), { ...env, WEBHOOK_DELIVERIES: deliveries.queue }, org.id);
     const feed = (await json(await call("GET", "/api/v1/events", { token: org.token }))).data.map((e: { id: number }) => e.id);
-    expect(deliveries.sent.map((m) => m.event_id)).toEqual(feed.filter((id: number) => id > cursor));
+    expect(deliveries.sent.map((m) => m.body.event_id)).toEqual(feed.filter((id: number) => id > cursor));
     expect(deliveries.sent).toHaveLength(3);
   });
 
@@ -96,7 +85,7 @@ describe("PATCH /api/v1/webhook_endpoints/:id (pause, resume)", () => {
     await newCustomer(org);
     const deliveries = heldQueue<DeliveryMessage>();
     await dispatchEvents(await databaseOf(org), { ...env, WEBHOOK_DELIVERIES: deliveries.queue }, org.id);
-    const [message] = deliveries.sent;
+    const [message] = deliveries.sent.map((m) => m.body);
     expect(await cursorOf(endpoint.id)).toBe(message!.event_id);
     expect((await patch(org, endpoint.id, false)).status).toBe(200);
     expect(await consume(message!, { WEBHOOK_DISPATCH: heldQueue<DispatchMessage>().queue })).toMatchObject({ explicitAcks: ["m"] });
@@ -130,7 +119,7 @@ describe("automatic disabling", () => {
     const handed = heldQueue<DeliveryMessage>();
     await dispatchEvents(await databaseOf(org), { ...env, WEBHOOK_DELIVERIES: handed.queue }, org.id);
     expect(await cursorOf(endpoint.id)).toBe(event.id);
-    const message = { ...handed.sent.find((m) => m.endpoint_id === endpoint.id)!, attempt: 2 };
+    const message = { ...handed.sent.map((m) => m.body).find((m) => m.endpoint_id === endpoint.id)!, attempt: 2 };
     await consume(message, { WEBHOOK_DISPATCH: dispatch.queue, WEBHOOK_DELIVERIES: heldQueue<DeliveryMessage>().queue });
     const [listed] = await json(await call("GET", "/api/v1/webhook_endpoints", { token: org.token }));
     expect(listed).toMatchObject({ id: endpoint.id, enabled: false, failing_since: since });
@@ -143,7 +132,7 @@ describe("automatic disabling", () => {
       data: { object: listed },
     });
     // The other endpoint is told; the failed event waits behind the disabled endpoint's cursor for its resumption.
-    expect(dispatch.sent).toContainEqual({ organisation_id: org.id, shard: org.shard });
+    expect(dispatch.sent.map((m) => m.body)).toContainEqual({ organisation_id: org.id, shard: org.shard });
     expect(await cursorOf(endpoint.id)).toBe(event.id - 1);
     expect(other.id).toBeGreaterThan(endpoint.id);
 

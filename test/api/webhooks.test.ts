@@ -29,6 +29,7 @@ import {
   customerBody,
   eanFields,
   firstRow,
+  heldQueue,
   ISO_TIMESTAMP,
   json,
   runOnShards,
@@ -51,22 +52,6 @@ function recordingQueue<T>(queue: Queue<T>) {
     },
   } as Queue<T>;
   return { queue: recorded, sent };
-}
-
-/**
- * A producer binding whose messages are kept for the test, which plays the
- * consumer (calling the Worker's queue handler with them): the local queue's
- * own consumer would deliver them meanwhile and race the test.
- */
-function heldQueue<T>() {
-  const sent: Array<{ body: T; delaySeconds?: number }> = [];
-  const queue = {
-    send: async (body: T, options?: QueueSendOptions) => void sent.push({ body, delaySeconds: options?.delaySeconds }),
-    sendBatch: async (messages: Iterable<MessageSendRequest<T>>) => {
-      for (const message of messages) sent.push({ body: message.body, delaySeconds: message.delaySeconds });
-    },
-  } as unknown as Queue<T>;
-  return { queue, sent };
 }
 
 /** The organisation's shard as the queue consumer sees it. */
