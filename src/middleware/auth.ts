@@ -12,7 +12,7 @@ import ipaddr from "ipaddr.js";
 import type { Database } from "../domain/db/client";
 import { ApiError } from "../domain/errors";
 import { RATE_LIMIT_PERIOD_SECONDS, TOKEN_CACHE_TTL_MS, TOKEN_USAGE_INTERVAL_MS, UNKNOWN_TOKEN_CACHE_TTL_MS } from "../domain/limits";
-import { currentShard } from "../domain/tokens/tokens.queries";
+import { findDirectoryEntry } from "../domain/organisations/organisations.queries";
 import type { AppEnv, Bindings } from "../env";
 import { bearerToken, secretsEqual, sha256Hex, type TokenEntry, tokenKvKey } from "../lib/tokens";
 
@@ -70,8 +70,8 @@ const MIN_KV_EXPIRATION_AHEAD_S = 90;
  */
 export async function publishToken(kv: KVNamespace, directory: Database, hash: string, entry: TokenEntry): Promise<void> {
   await putTokenEntry(kv, hash, entry);
-  const shard = await currentShard(directory, entry.organisation_id);
-  if (shard !== null && shard !== entry.shard) await putTokenEntry(kv, hash, { ...entry, shard });
+  const shard = (await findDirectoryEntry(directory, entry.organisation_id))?.shard;
+  if (shard !== undefined && shard !== entry.shard) await putTokenEntry(kv, hash, { ...entry, shard });
 }
 
 /** The KV write itself (a move re-publishes its organisation's keys with it); KV drops an expiring key's entry at its expiry. */

@@ -211,7 +211,8 @@ export async function deliver(db: Database, env: Bindings, message: DeliveryMess
   const cutoff = new Date(Date.now() - WEBHOOK_DISABLE_AFTER_MS).toISOString();
   const statements = [
     db.insert(webhookDeliveries).values({ endpointId: message.endpoint_id, eventId: message.event_id, attempt: message.attempt, status, succeeded, at }),
-    succeeded ? db.select({ id: sql<number>`null` }).from(sql`(select 1)`).where(sql`0`) : disabledEvent(message.endpoint_id, at, cutoff),
+    // A failure may complete the run that disables the endpoint: its event, before the update that disables it.
+    ...(succeeded ? [] : [disabledEvent(message.endpoint_id, at, cutoff)]),
     db
       .update(webhookEndpoints)
       .set(
@@ -229,7 +230,9 @@ export async function deliver(db: Database, env: Bindings, message: DeliveryMess
     ...(finished && message.organisation_id !== undefined ? releaseSlot(db, message.organisation_id) : []),
   ] as const;
   const results = await db.run(statements as unknown as [(typeof statements)[0], ...(typeof statements)[number][]]);
-  const [updated] = results[2] as Array<{ enabled: boolean }>;
+  // The endpoint's update follows the delivery's insert and, after a failure, the event statement.
+  const updateAt = succeeded ? 1 : 2;
+  const [updated] = results[updateAt] as Array<{ enabled: boolean }>;
   if (!succeeded && updated && !updated.enabled && endpoint.enabled) {
     // Disabled by this attempt: its event goes to the organisation's other endpoints, and no retry follows.
     await env.WEBHOOK_DISPATCH.send({ organisation_id: endpoint.organisationId, shard: db.shard! });
@@ -240,7 +243,7 @@ export async function deliver(db: Database, env: Bindings, message: DeliveryMess
   if (!finished) {
     await env.WEBHOOK_DELIVERIES.send({ ...message, attempt: message.attempt + 1 }, { delaySeconds: WEBHOOK_RETRY_DELAYS_S[message.attempt - 1] });
   } else if (message.organisation_id !== undefined) {
-    const [released] = results[3] as Array<{ inFlight: number }>;
-    await dispatchIfBehind(env, message, released?.inFlight, (results[4] as unknown[]).length > 0);
+    const [released] = results[updateAt + 1] as Array<{ inFlight: number }>;
+    await dispatchIfBehind(env, message, released?.inFlight, (results[updateAt + 2] as unknown[]).length > 0);
   }
 }

@@ -151,14 +151,6 @@ export async function revokeOwnToken(directory: Database, organisationId: number
   return revoked[0] ?? "last_write_key";
 }
 
-/** The directory's shard for an organisation (a key published during a move checks it again). */
-export async function currentShard(directory: Database, organisationId: number): Promise<number | null> {
-  const [[row]] = await directory.run([
-    directory.select({ shard: directoryOrganisations.shard }).from(directoryOrganisations).where(eq(directoryOrganisations.id, organisationId)),
-  ]);
-  return row?.shard ?? null;
-}
-
 /**
  * `last_used_at` of each key used, one batch: written only when it moves by
  * at least TOKEN_USAGE_INTERVAL_MS, so a key used from many isolates at once
