@@ -157,6 +157,37 @@ export async function startLoadtestServer(
 
   await migratedState(configPath, state, dir);
 
+  // Two servers starting side by side (the node tests run two files at a time) can race for a port that was free
+  // when chosen: a start that meets "Address already in use" is tried again on fresh ports.
+  let started;
+  for (let attempt = 1; ; attempt++) {
+    started = await spawnServer(wranglerJs, configPath, companionPaths, state, logLevel, dir);
+    if (started.ok) break;
+    killGroup(started.child, "SIGKILL");
+    if (attempt >= 3 || !started.output().includes("Address already in use")) throw new Error(`wrangler dev did not start:\n${started.output()}`);
+  }
+  const { child, baseUrl, output: currentOutput, alive: isAlive } = started;
+  return {
+    baseUrl,
+    adminToken,
+    /** The worker's recent output (its request log lines). */
+    output: currentOutput,
+    onOutput: (listener) => {
+      child.stdout.on("data", listener);
+      child.stderr.on("data", listener);
+    },
+    stop: async () => {
+      if (!isAlive()) return;
+      const exited = new Promise((resolve) => child.on("exit", resolve));
+      killGroup(child, "SIGTERM");
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      killGroup(child, "SIGKILL");
+    },
+  };
+}
+
+/** One `wrangler dev` on a free port: its child, its URL, its output so far, whether it runs, and whether it served. */
+async function spawnServer(wranglerJs, configPath, companionPaths, state, logLevel, dir) {
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -193,25 +224,6 @@ export async function startLoadtestServer(
     running.delete(child);
   });
   const baseUrl = `http://127.0.0.1:${port}`;
-  if (!(await waitUntilServing(baseUrl, { timeoutMs: 120_000, isAlive: () => alive }))) {
-    killGroup(child, "SIGKILL");
-    throw new Error(`wrangler dev did not start:\n${output}`);
-  }
-  return {
-    baseUrl,
-    adminToken,
-    /** The worker's recent output (its request log lines). */
-    output: () => output,
-    onOutput: (listener) => {
-      child.stdout.on("data", listener);
-      child.stderr.on("data", listener);
-    },
-    stop: async () => {
-      if (!alive) return;
-      const exited = new Promise((resolve) => child.on("exit", resolve));
-      killGroup(child, "SIGTERM");
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-      killGroup(child, "SIGKILL");
-    },
-  };
+  const ok = await waitUntilServing(baseUrl, { timeoutMs: 120_000, isAlive: () => alive });
+  return { ok, child, baseUrl, output: () => output, alive: () => alive };
 }
